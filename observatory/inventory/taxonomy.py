@@ -1,0 +1,127 @@
+"""Controlled vocabularies of the inventory: entity kinds and their layers, relation types,
+name, precision and status vocabularies.
+
+The ``layer`` of a kind is what the brokerage analysis partitions on by default, so that the
+actors who broker between online communities (virtual), organizations and physical places are
+named. Placement choices that are not obvious are explained next to the kind.
+"""
+
+from __future__ import annotations
+
+PHYSICAL = "physical"
+ORGANIZATIONAL = "organizational"
+VIRTUAL = "virtual"
+LAYERS = [
+    (PHYSICAL, "physical place"),
+    (ORGANIZATIONAL, "organization"),
+    (VIRTUAL, "online community"),
+]
+
+# slug -> (English label, Chinese label, layer, group)
+KINDS: dict[str, tuple[str, str, str, str]] = {
+    # physical places
+    "fab_lab": ("fab lab", "微观装配实验室", PHYSICAL, "space"),
+    "hackerspace": ("hackerspace", "黑客空间", PHYSICAL, "space"),
+    "makerspace": ("makerspace", "创客空间", PHYSICAL, "space"),
+    "techshop": ("techshop", "技术工坊", PHYSICAL, "space"),
+    "coworking_space": ("coworking space", "联合办公空间", PHYSICAL, "space"),
+    "incubator": ("incubator", "孵化器", PHYSICAL, "space"),
+    "accelerator": ("accelerator", "加速器", PHYSICAL, "space"),
+    "university_lab": ("university lab", "高校实验室", PHYSICAL, "space"),
+    "electronics_market": ("electronics market", "电子市场", PHYSICAL, "cluster"),
+    "industrial_park": ("industrial park", "产业园区", PHYSICAL, "cluster"),
+    "vertical_cluster": ("vertical cluster", "垂直产业集群", PHYSICAL, "cluster"),
+    "factory": ("factory", "工厂", PHYSICAL, "cluster"),
+    # An event happens at a place and gathers people there: physical.
+    "event": ("event (maker faire, hackathon)", "活动（创客嘉年华、黑客松）", PHYSICAL, "event"),
+    # organizations
+    "company": ("company", "企业", ORGANIZATIONAL, "company"),
+    "maker_brand": ("maker brand", "创客品牌", ORGANIZATIONAL, "company"),
+    "solution_house": ("solution house", "方案公司", ORGANIZATIONAL, "company"),
+    "component_supplier": ("component supplier", "元器件供应商", ORGANIZATIONAL, "company"),
+    "pcb_smt_service": ("PCB / SMT service", "PCB/SMT 服务", ORGANIZATIONAL, "company"),
+    "contract_manufacturer": ("contract manufacturer", "代工厂商", ORGANIZATIONAL, "company"),
+    "ngo": ("NGO / association", "社会组织/协会", ORGANIZATIONAL, "institution"),
+    "university": ("university", "大学", ORGANIZATIONAL, "institution"),
+    "government_body": ("government body", "政府机构", ORGANIZATIONAL, "institution"),
+    "government_programme": ("government programme", "政府项目", ORGANIZATIONAL, "institution"),
+    "investor": ("investor", "投资机构", ORGANIZATIONAL, "institution"),
+    # An offline community (a recurring meetup) has no premises of its own: organizational.
+    "meetup": ("meetup (offline community)", "线下社群", ORGANIZATIONAL, "community"),
+    # online communities
+    "online_forum": ("online forum", "网络论坛", VIRTUAL, "community"),
+    "chat_group": ("chat group (WeChat, QQ)", "聊天群（微信、QQ）", VIRTUAL, "community"),
+    "code_organisation": ("code organisation (GitHub, Gitee)", "代码组织（GitHub、Gitee）", VIRTUAL, "community"),
+    "video_channel": ("channel (Bilibili, Zhihu, ...)", "频道（哔哩哔哩、知乎等）", VIRTUAL, "community"),
+    "mailing_list": ("mailing list", "邮件列表", VIRTUAL, "community"),
+    # An open-hardware design lives in repositories and forums: virtual.
+    "project": ("open hardware project", "开源硬件项目", VIRTUAL, "project"),
+}
+
+KIND_CHOICES = [(slug, label) for slug, (label, _zh, _layer, _group) in KINDS.items()]
+
+
+def kind_layer(kind: str) -> str:
+    """The layer of an entity kind; raises KeyError naming the accepted kinds."""
+    try:
+        return KINDS[kind][2]
+    except KeyError:
+        raise KeyError(f"unknown kind {kind!r}; accepted: {', '.join(KINDS)}") from None
+
+
+# slug -> (English label, Chinese label)
+RELATION_TYPES: dict[str, tuple[str, str]] = {
+    "hosts": ("hosts", "承载"),
+    "member_of": ("member of", "成员"),
+    "founded_by": ("founded by", "创办者"),
+    "spun_off_from": ("spun off from", "衍生自"),
+    "partner_of": ("partner of", "合作伙伴"),
+    "supplies": ("supplies", "供应"),
+    "funds": ("funds", "资助"),
+    "organizes": ("organizes", "组织"),
+    "participates_in": ("participates in", "参与"),
+    "knowledge_flows_to": ("knowledge flows to", "知识流向"),
+    "online_presence_of": ("online presence of", "线上阵地"),
+    "located_in": ("located in", "位于"),
+}
+RELATION_CHOICES = [(slug, label) for slug, (label, _zh) in RELATION_TYPES.items()]
+
+NAME_LANGUAGES = [
+    ("zh-Hans", "Chinese (simplified)"),
+    ("zh-Hant", "Chinese (traditional)"),
+    ("en", "English"),
+    ("pinyin", "pinyin"),
+    ("other", "other"),
+]
+NAME_TYPES = [
+    ("official", "official"),
+    ("common", "common"),
+    ("former", "former"),
+    ("abbreviation", "abbreviation"),
+]
+
+CRS_WGS84 = "WGS-84"
+CRS_GCJ02 = "GCJ-02"
+CRS_BD09 = "BD-09"
+CRS_CHOICES = [(CRS_WGS84, "WGS-84 (GPS, OpenStreetMap)"), (CRS_GCJ02, "GCJ-02 (Amap, Tencent)"), (CRS_BD09, "BD-09 (Baidu)")]
+
+# Finest first; a location never claims more than its source supports.
+PRECISIONS = ["exact", "building", "street", "district", "city", "province", "country"]
+PRECISION_CHOICES = [(p, p) for p in PRECISIONS]
+
+DATE_PRECISIONS = [("day", "day"), ("month", "month"), ("year", "year"), ("circa", "circa (about this year)")]
+
+STATUS_VALUES = [
+    ("active", "active"),
+    ("inactive", "inactive"),
+    ("closed", "closed"),
+    ("relocated", "relocated"),
+    ("accredited", "accredited"),
+    ("revoked", "accreditation revoked"),
+]
+STATUS_KINDS = [
+    ("self_declared", "self-declared"),
+    ("official_accreditation", "official accreditation"),
+    ("observed", "observed by a researcher"),
+    ("inferred", "inferred"),
+]

@@ -191,7 +191,7 @@ def founded_ananse(row: int, month_if_first: bool = True) -> dict | None:
     v = ANANSE[row]["Date of founding"].strip()
     if not v:
         return None
-    if re.fullmatch(r"\d{4}", v):
+    if re.fullmatch(r"\d{4}", v) and 1800 <= int(v) <= 2030:  # a year (rows of the "open" list)
         return {"date": v, "source": cite(A.format(row))}
     if re.fullmatch(r"\d{4,5}", v):
         iso, first = excel_date(v)
@@ -269,7 +269,9 @@ ent("chaihuo-makerspace", "makerspace",
     note=J("Merged: szmakermap feature 5 and ananse row 3214 (hackerspaces.org 'Chaihuo'), same OCT Loft A5 "
            "address and website. Kind makerspace as szmakermap and its own name say (the wiki lists it as "
            "Makerspace/Hackerspace).", xl_note(3214), DMSN, GCJ,
-           "Locations: the first (szmakermap, BD-09) is preferred; they are the same place."))
+           "Locations: the first (szmakermap, BD-09) is preferred; they are the same place. Converted to WGS-84 the "
+           "two points are about 760 m apart, but only about 340 m if the ananse point is read as GCJ-02: a hint, "
+           "not proof, that it was taken from a Chinese map."))
 
 ent("szoil", "fab_lab",
     [name("深圳开放创新实验室", "zh-Hans", "official", SZK.format(2)),
@@ -308,7 +310,9 @@ ent("szdiy", "hackerspace",
     statuses=status_ananse(3219),
     note=J("Merged: szmakermap feature 6 and ananse row 3219 (hackerspaces.org), same name and website. "
            "Kind hackerspace (hackerspaces.org; szmakermap files it under makerspaces).", xl_note(3219), DMSN,
-           "The ananse row's address is only 'Shenzhen, China', so its point is kept with precision city.", GCJ,
+           "The ananse row's address is only 'Shenzhen, China', so its point is kept with precision city; it lies "
+           "about 3.4 km from the szmakermap point (the space may have moved between 2015 and 2017; no source says).",
+           GCJ,
            "Locations: the first (szmakermap, BD-09) is preferred."))
 
 ent("segmaker", "makerspace",
@@ -567,7 +571,7 @@ ent("tsinghua-i-center", "university_lab",
            "university_lab, not hackerspace: its address is Tsinghua University's Basic Industrial Training Centre "
            "(清华大学基础工业训练中心), 16,000 m². The address was written as escaped UTF-8 bytes ('\\xe5\\x8c...') "
            "and is decoded.", xl_note(3198),
-           "1922 is surely the founding of the university's training workshops, not of the i.Center: kept as the "
+           "1922 is probably the founding of the university's training workshops, not of the i.Center: kept as the "
            "source says, to be checked.", DMSN, GCJ))
 
 ent("toyhouse", "makerspace",
@@ -843,8 +847,7 @@ ent("makerbar-taipei", "fab_lab",
 ent("fabcafe-taipei", "fab_lab",
     [name(an(1324), "en", "official", A.format(1324))],
     [A.format(1324)],
-    locations=[loc_ananse(1324, "building", "710000",
-                          address_override="Huashan 1914 Creative Park, No. 1, Bade Road, Taipei")],
+    locations=[loc_ananse(1324, "building", "710000")],
     note=("Source 'open,Makery, mini_fab_lab': Lat and Long are in the right order here (only Lat_open/Long_open are "
           "swapped). Its website is its fablabs.io page, not its own site: not written. Part of the FabCafe "
           "network (blurb)."))
@@ -861,8 +864,7 @@ ent("impact-hub-taipei", "coworking_space",
     [name(an(2521), "en", "official", A.format(2521))],
     [A.format(2521)],
     website="http://taipei.impacthub.net/",
-    locations=[loc_ananse(2521, "building", "710000",
-                          address_override="No. 3, Ln. 265, Sec. 2, Heping E. Rd., Da-an Dist., Taipei City")],
+    locations=[loc_ananse(2521, "building", "710000")],
     note="GIZ row; its point is Google's geocode of the establishment (g_Name 'Impact Hub Taipei').")
 
 ent("futureward", "hackerspace",

@@ -538,10 +538,10 @@ ent("88-spaces", "hackerspace",
 ent("impact-hub-shanghai", "coworking_space",
     [name(an(1711), "en", "official", A.format(1711))],
     [A.format(1711)],
-    locations=[loc_ananse(1711, "city", "310000", coords=False)],
+    locations=[loc_ananse(1711, "province", "310000", coords=False)],
     note=("GIZ row with no address or coordinates; its Google geocoding (g_*) matched Impact Hub New York and is "
           "marked 'WRONG': not used. 'Date of founding' says 'candidate', which is no date. Located by its State "
-          "(Shanghai)."))
+          "(Shanghai): placed at the municipality's centroid, hence precision province."))
 
 ent("jinqiao-mini-maker-faire", "event",
     [name(an(292), "en", "official", A.format(292))],
@@ -796,10 +796,10 @@ CLEANING.append("ananse row 5459 (Maker Bay): address 'au Tong Industrial…' ->
 ent("impact-hub-hong-kong", "coworking_space",
     [name(an(1710), "en", "official", A.format(1710))],
     [A.format(1710)],
-    locations=[loc_ananse(1710, "city", "810000", coords=False)],
+    locations=[loc_ananse(1710, "province", "810000", coords=False)],
     note=("GIZ row with no address or coordinates; its Google geocoding (g_*) matched Impact Hub DC and is marked "
           "'WRONG': not used. 'Date of founding' says 'candidate', which is no date. Located by its State "
-          "(Hong Kong)."))
+          "(Hong Kong): placed at the SAR's centroid, hence precision province."))
 
 ent("maker-faire-hong-kong", "event",
     [name(an(286), "en", "official", A.format(286))],

@@ -278,7 +278,7 @@ ent("szoil", "fab_lab",
      name("Shenzhen Open Innovation Lab", "en", "official", SZK.format(2))],
     [SZK.format(2), A.format(818)],
     website="https://www.szoil.org/",
-    locations=[loc_sz(2, "building", "440304"), loc_ananse(818, "building", "440304")],
+    locations=[loc_sz(2, "building", "440304"), loc_ananse(818, "district", "440304")],
     note=J("Merged: szmakermap feature 2 and ananse row 818 (fablabs.io). Kind fab_lab: it is listed on fablabs.io "
            "as a fab lab (szmakermap files it under makerspaces). The abbreviation SZOIL is only in the URLs, so "
            "not written as a name. The ananse row has no coordinates; its address is kept.",
@@ -683,10 +683,11 @@ ent("maker-faire-beijing", "event",
      name(an(293), "en", "common", A.format(293))],
     [A.format(294), A.format(293)],
     website="http://www.beijingmakerfaire.com/",
-    locations=[loc_ananse(294, "city", "110000"), loc_ananse(293, "city", "110000")],
+    locations=[loc_ananse(294, "city", "110000")],
     note=J("Merged: ananse rows 294 ('Maker Faire Beijing', Featured, faire_year 2016, faire_annual 2) and 293 "
            "('Beijing Mini Maker Faire', Mini, faire_year 2015, faire_annual 1): the same Beijing faire, same "
-           "point, listed under its Mini and its Featured names. No venue given: precision city.", GCJ))
+           "point, listed under its Mini and its Featured names. No venue given: precision city. Row 293's point is "
+           "identical to row 294's, so only one location is written.", GCJ))
 
 ent("harbin-mini-maker-faire", "event",
     [name(an(295), "en", "official", A.format(295))],

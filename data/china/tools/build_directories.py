@@ -281,7 +281,7 @@ ent("szoil", "fab_lab",
     locations=[loc_sz(2, "building", "440304"), loc_ananse(818, "district", "440304")],
     note=J("Merged: szmakermap feature 2 and ananse row 818 (fablabs.io). Kind fab_lab: it is listed on fablabs.io "
            "as a fab lab (szmakermap files it under makerspaces). The abbreviation SZOIL is only in the URLs, so "
-           "not written as a name. The ananse row has no coordinates; its address is kept.",
+           "not written as a name. The ananse row has no coordinates; its address is kept, located by the district it names (Futian).",
            "Locations: the first (szmakermap, BD-09) is preferred; same place (Funian Plaza 531, Futian Bonded Zone)."))
 
 ent("x-factory", "makerspace",

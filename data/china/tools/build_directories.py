@@ -32,29 +32,39 @@ OUT = ROOT / "data" / "china" / "entities" / "directories.yaml"
 
 
 def read_ananse():
-    raw = (RAW / "ananse-atlas-innovation-spaces" / "new_spaces.csv").read_bytes().decode("cp1252", errors="replace")
+    raw = (
+        (RAW / "ananse-atlas-innovation-spaces" / "new_spaces.csv")
+        .read_bytes()
+        .decode("cp1252", errors="replace")
+    )
     rows = list(csv.reader(io.StringIO(raw)))
     hdr = rows[0]
-    return [dict(zip(hdr, r)) for r in rows[1:]]
+    return [dict(zip(hdr, r, strict=False)) for r in rows[1:]]
 
 
 def read_aliases():
-    wb = openpyxl.load_workbook(RAW / "ananse-atlas-innovation-spaces" / "new_spaces_aliases.xlsx", read_only=True)
+    wb = openpyxl.load_workbook(
+        RAW / "ananse-atlas-innovation-spaces" / "new_spaces_aliases.xlsx", read_only=True
+    )
     it = wb.active.iter_rows(values_only=True)
     hdr = next(it)
-    return [dict(zip(hdr, r)) for r in it]
+    return [dict(zip(hdr, r, strict=False)) for r in it]
 
 
 ANANSE = read_ananse()
 ALIASES = read_aliases()
 SZ = json.loads((RAW / "szmakermap" / "list.json").read_text("utf-8"))
-HS = json.loads((RAW / "hackerspaces-wiki-chgrp" / "hackerspaces_exchanges_residencies.geojson").read_text("utf-8"))[
-    "features"
-]
+HS = json.loads(
+    (RAW / "hackerspaces-wiki-chgrp" / "hackerspaces_exchanges_residencies.geojson").read_text("utf-8")
+)["features"]
 
-CHINA_ROWS = [i for i, r in enumerate(ANANSE) if r["Country"].strip().lower() in ("china", "taiwan", "hong kong")]
+CHINA_ROWS = [
+    i for i, r in enumerate(ANANSE) if r["Country"].strip().lower() in ("china", "taiwan", "hong kong")
+]
 CHINA_ALIAS_ROWS = [
-    i for i, r in enumerate(ALIASES) if r["Country"] and str(r["Country"]).strip().lower() in ("china", "taiwan", "hong kong")
+    i
+    for i, r in enumerate(ALIASES)
+    if r["Country"] and str(r["Country"]).strip().lower() in ("china", "taiwan", "hong kong")
 ]
 HS_ROWS = [31, 103, 145, 157, 164, 173]  # the China / Hong Kong / Taiwan features (checked by hand)
 
@@ -111,8 +121,12 @@ ENTITIES: list[dict] = []
 def cite(ref: str) -> str:
     key, _, loc = ref.partition("#")
     n = int(loc.split(":")[1])
-    {"ananse2016": used_ananse, "ananse2016-aliases": used_alias, "szmakermap2017": used_sz,
-     "hackerspaces-chgrp2015": used_hs}[key].add(n)
+    {
+        "ananse2016": used_ananse,
+        "ananse2016-aliases": used_alias,
+        "szmakermap2017": used_sz,
+        "hackerspaces-chgrp2015": used_hs,
+    }[key].add(n)
     return ref
 
 
@@ -130,8 +144,15 @@ def clean_addr(s: str) -> str:
 HAS_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def loc_ananse(row: int, precision: str, division: str | None = None, *, coords: bool = True, address: bool = True,
-               address_override: str | None = None) -> dict:
+def loc_ananse(
+    row: int,
+    precision: str,
+    division: str | None = None,
+    *,
+    coords: bool = True,
+    address: bool = True,
+    address_override: str | None = None,
+) -> dict:
     """A location from an ananse row: coordinates as given (DMS converted, swapped pairs put back)."""
     r = ANANSE[row]
     loc: dict = {}
@@ -183,8 +204,14 @@ def loc_sz(i: int, precision: str, division: str) -> dict:
 
 def loc_hs(i: int, precision: str, division: str) -> dict:
     lng, lat = HS[i]["geometry"]["coordinates"]
-    return {"lng": lng, "lat": lat, "crs": "WGS-84", "precision": precision, "division": division,
-            "source": cite(HSK.format(i))}
+    return {
+        "lng": lng,
+        "lat": lat,
+        "crs": "WGS-84",
+        "precision": precision,
+        "division": division,
+        "source": cite(HSK.format(i)),
+    }
 
 
 def founded_ananse(row: int, month_if_first: bool = True) -> dict | None:
@@ -226,14 +253,20 @@ def an(row):  # name text of an ananse row, trimmed
     return ANANSE[row]["Name"].strip()
 
 
-GCJ = ("The ananse coordinates are declared WGS-84; for a place in mainland China they may have been taken from a "
-       "Chinese (GCJ-02) map, which nothing in the file says: kept as WGS-84 as declared.")
+GCJ = (
+    "The ananse coordinates are declared WGS-84; for a place in mainland China they may have been taken from a "
+    "Chinese (GCJ-02) map, which nothing in the file says: kept as WGS-84 as declared."
+)
 DMSN = "ananse gives degrees-minutes-seconds strings (hackerspaces.org), converted to decimal degrees."
-SWAP = ("ananse row from the 'open' list has Lat and Long swapped (Lat≈{lat_s}, Long≈{lng_s}); "
-        "written in the corrected order.")
-XL = ("Founding date: ananse 'Date of founding' is an Excel serial day number ({serial}), converted to {iso}.")
-XL1 = ("Founding date: ananse 'Date of founding' is an Excel serial day number ({serial}) = {iso}; "
-       "a first-of-month date is what a spreadsheet makes of a month-only date, so it is kept to the month.")
+SWAP = (
+    "ananse row from the 'open' list has Lat and Long swapped (Lat≈{lat_s}, Long≈{lng_s}); "
+    "written in the corrected order."
+)
+XL = "Founding date: ananse 'Date of founding' is an Excel serial day number ({serial}), converted to {iso}."
+XL1 = (
+    "Founding date: ananse 'Date of founding' is an Excel serial day number ({serial}) = {iso}; "
+    "a first-of-month date is what a spreadsheet makes of a month-only date, so it is kept to the month."
+)
 CITYC = "The coordinates are the geocoded centre of {city}, not of the space: precision city."
 
 
@@ -257,690 +290,1123 @@ def J(*parts):
 
 # ---------------------------------------------------------------- Shenzhen
 
-ent("chaihuo-makerspace", "makerspace",
-    [name("柴火创客空间", "zh-Hans", "official", SZK.format(5)),
-     name("Chaihuo Maker Space", "en", "official", SZK.format(5)),
-     name("Chaihuo", "en", "common", A.format(3214))],
+ent(
+    "chaihuo-makerspace",
+    "makerspace",
+    [
+        name("柴火创客空间", "zh-Hans", "official", SZK.format(5)),
+        name("Chaihuo Maker Space", "en", "official", SZK.format(5)),
+        name("Chaihuo", "en", "common", A.format(3214)),
+    ],
     [SZK.format(5), A.format(3214)],
     website="http://www.chaihuo.org",
     founded=founded_ananse(3214),
     locations=[loc_sz(5, "building", "440305"), loc_ananse(3214, "street", "440305")],
     statuses=status_ananse(3214),
-    note=J("Merged: szmakermap feature 5 and ananse row 3214 (hackerspaces.org 'Chaihuo'), same OCT Loft A5 "
-           "address and website. Kind makerspace as szmakermap and its own name say (the wiki lists it as "
-           "Makerspace/Hackerspace).", xl_note(3214), DMSN, GCJ,
-           "Locations: the first (szmakermap, BD-09) is preferred; they are the same place. Converted to WGS-84 the "
-           "two points are about 760 m apart, but only about 340 m if the ananse point is read as GCJ-02: a hint, "
-           "not proof, that it was taken from a Chinese map."))
+    note=J(
+        "Merged: szmakermap feature 5 and ananse row 3214 (hackerspaces.org 'Chaihuo'), same OCT Loft A5 "
+        "address and website. Kind makerspace as szmakermap and its own name say (the wiki lists it as "
+        "Makerspace/Hackerspace).",
+        xl_note(3214),
+        DMSN,
+        GCJ,
+        "Locations: the first (szmakermap, BD-09) is preferred; they are the same place. Converted to WGS-84 the "
+        "two points are about 760 m apart, but only about 340 m if the ananse point is read as GCJ-02: a hint, "
+        "not proof, that it was taken from a Chinese map.",
+    ),
+)
 
-ent("szoil", "fab_lab",
-    [name("深圳开放创新实验室", "zh-Hans", "official", SZK.format(2)),
-     name("Shenzhen Open Innovation Lab", "en", "official", SZK.format(2))],
+ent(
+    "szoil",
+    "fab_lab",
+    [
+        name("深圳开放创新实验室", "zh-Hans", "official", SZK.format(2)),
+        name("Shenzhen Open Innovation Lab", "en", "official", SZK.format(2)),
+    ],
     [SZK.format(2), A.format(818)],
     website="https://www.szoil.org/",
     locations=[loc_sz(2, "building", "440304"), loc_ananse(818, "district", "440304")],
-    note=J("Merged: szmakermap feature 2 and ananse row 818 (fablabs.io). Kind fab_lab: it is listed on fablabs.io "
-           "as a fab lab (szmakermap files it under makerspaces). The abbreviation SZOIL is only in the URLs, so "
-           "not written as a name. The ananse row has no coordinates; its address is kept, located by the district it names (Futian).",
-           "Locations: the first (szmakermap, BD-09) is preferred; same place (Funian Plaza 531, Futian Bonded Zone)."))
+    note=J(
+        "Merged: szmakermap feature 2 and ananse row 818 (fablabs.io). Kind fab_lab: it is listed on fablabs.io "
+        "as a fab lab (szmakermap files it under makerspaces). The abbreviation SZOIL is only in the URLs, so "
+        "not written as a name. The ananse row has no coordinates; its address is kept, located by the district it names (Futian).",
+        "Locations: the first (szmakermap, BD-09) is preferred; same place (Funian Plaza 531, Futian Bonded Zone).",
+    ),
+)
 
-ent("x-factory", "makerspace",
-    [name("柴火造物中心", "zh-Hans", "official", SZK.format(3)),
-     name("X.factory", "en", "official", SZK.format(3))],
+ent(
+    "x-factory",
+    "makerspace",
+    [
+        name("柴火造物中心", "zh-Hans", "official", SZK.format(3)),
+        name("X.factory", "en", "official", SZK.format(3)),
+    ],
     [SZK.format(3)],
     website="https://www.xfactory.io",
     locations=[loc_sz(3, "building", "440305")],
-    note="The source spells the English name 'X.facotry' (a typo, the site is xfactory.io): written as X.factory.")
-CLEANING.append("szmakermap feature 3: the English name typo 'X.facotry' is written 'X.factory' (its website is "
-                "xfactory.io).")
+    note="The source spells the English name 'X.facotry' (a typo, the site is xfactory.io): written as X.factory.",
+)
+CLEANING.append(
+    "szmakermap feature 3: the English name typo 'X.facotry' is written 'X.factory' (its website is "
+    "xfactory.io)."
+)
 
-ent("trouble-maker", "makerspace",
+ent(
+    "trouble-maker",
+    "makerspace",
     [name("Trouble Maker", "en", "official", SZK.format(4))],
     [SZK.format(4)],
     website="https://troublemaker.site",
     locations=[loc_sz(4, "building", "440304")],
-    note="szmakermap gives 'Trouble Maker' as both its English and its Chinese name.")
+    note="szmakermap gives 'Trouble Maker' as both its English and its Chinese name.",
+)
 
-ent("szdiy", "hackerspace",
+ent(
+    "szdiy",
+    "hackerspace",
     [name("SZDIY", "en", "official", SZK.format(6))],
     [SZK.format(6), A.format(3219)],
     website="http://szdiy.org",
     founded=founded_ananse(3219),
     locations=[loc_sz(6, "building", "440305"), loc_ananse(3219, "city", "440300")],
     statuses=status_ananse(3219),
-    note=J("Merged: szmakermap feature 6 and ananse row 3219 (hackerspaces.org), same name and website. "
-           "Kind hackerspace (hackerspaces.org; szmakermap files it under makerspaces).", xl_note(3219), DMSN,
-           "The ananse row's address is only 'Shenzhen, China', so its point is kept with precision city; it lies "
-           "about 3.4 km from the szmakermap point (the space may have moved between 2015 and 2017; no source says).",
-           GCJ,
-           "Locations: the first (szmakermap, BD-09) is preferred."))
+    note=J(
+        "Merged: szmakermap feature 6 and ananse row 3219 (hackerspaces.org), same name and website. "
+        "Kind hackerspace (hackerspaces.org; szmakermap files it under makerspaces).",
+        xl_note(3219),
+        DMSN,
+        "The ananse row's address is only 'Shenzhen, China', so its point is kept with precision city; it lies "
+        "about 3.4 km from the szmakermap point (the space may have moved between 2015 and 2017; no source says).",
+        GCJ,
+        "Locations: the first (szmakermap, BD-09) is preferred.",
+    ),
+)
 
-ent("segmaker", "makerspace",
+ent(
+    "segmaker",
+    "makerspace",
     [name("SEGMaker", "en", "official", SZK.format(7))],
     [SZK.format(7)],
     website="http://www.segmaker.com",
     locations=[loc_sz(7, "district", "440304")],
-    note=("szmakermap gives an empty coordinate list for this Point: no coordinates; located by the district its "
-          "address names (Futian, 赛格创客中心)."))
+    note=(
+        "szmakermap gives an empty coordinate list for this Point: no coordinates; located by the district its "
+        "address names (Futian, 赛格创客中心)."
+    ),
+)
 
-ent("lab-zero", "makerspace",
-    [name("LAB ZERO", "en", "official", SZK.format(0)),
-     name("零空间", "zh-Hans", "official", SZK.format(0))],
+ent(
+    "lab-zero",
+    "makerspace",
+    [name("LAB ZERO", "en", "official", SZK.format(0)), name("零空间", "zh-Hans", "official", SZK.format(0))],
     [SZK.format(0)],
     website="https://lab0x0.com",
     locations=[loc_sz(0, "building", "440305")],
-    note=("szmakermap is published by LAB ZERO itself (GitHub lab0x0/szmakermap). Same Maqueling M-10 industrial "
-          "area as TechSpace (ananse row 3212), but a different building and organisation: not merged."))
+    note=(
+        "szmakermap is published by LAB ZERO itself (GitHub lab0x0/szmakermap). Same Maqueling M-10 industrial "
+        "area as TechSpace (ananse row 3212), but a different building and organisation: not merged."
+    ),
+)
 
-ent("mintong-digital-city", "electronics_market",
-    [name("明通数码城", "zh-Hans", "official", SZK.format(1)),
-     name("Mintong Digital City", "en", "official", SZK.format(1))],
+ent(
+    "mintong-digital-city",
+    "electronics_market",
+    [
+        name("明通数码城", "zh-Hans", "official", SZK.format(1)),
+        name("Mintong Digital City", "en", "official", SZK.format(1)),
+    ],
     [SZK.format(1)],
     locations=[loc_sz(1, "building", "440304")],
-    note=("The source gives an outline only (no point), as a Polygon ring of 4 vertices that is not closed "
-          "(first ≠ last): the ring is closed here by repeating the first vertex, nothing else changed. "
-          "In Huaqiangbei."))
-CLEANING.append("szmakermap feature 1 (Mintong Digital City): the unclosed polygon ring was closed by repeating its "
-                "first vertex.")
+    note=(
+        "The source gives an outline only (no point), as a Polygon ring of 4 vertices that is not closed "
+        "(first ≠ last): the ring is closed here by repeating the first vertex, nothing else changed. "
+        "In Huaqiangbei."
+    ),
+)
+CLEANING.append(
+    "szmakermap feature 1 (Mintong Digital City): the unclosed polygon ring was closed by repeating its "
+    "first vertex."
+)
 
-ent("techspace", "hackerspace",
+ent(
+    "techspace",
+    "hackerspace",
     [name(an(3212), "en", "official", A.format(3212))],
     [A.format(3212)],
     website="http://www.techspace.cn",
     founded=founded_ananse(3212),
     locations=[loc_ananse(3212, "street", "440305")],
     statuses=status_ananse(3212),
-    note=J("Its address starts 'KaiFang KongJian' (pinyin of 开放空间, 'open space'), kept in the address as given "
-           "and not written as a name.", xl_note(3212), DMSN, GCJ))
+    note=J(
+        "Its address starts 'KaiFang KongJian' (pinyin of 开放空间, 'open space'), kept in the address as given "
+        "and not written as a name.",
+        xl_note(3212),
+        DMSN,
+        GCJ,
+    ),
+)
 
-ent("opensource-makerspace", "hackerspace",
+ent(
+    "opensource-makerspace",
+    "hackerspace",
     [name(an(3217), "en", "official", A.format(3217))],
     [A.format(3217), HSK.format(145)],
     website="http://www.opensourcemakerspace.com",
     founded=founded_ananse(3217),
     locations=[loc_hs(145, "street", "440300"), loc_ananse(3217, "street", "440300")],
     statuses=status_ananse(3217),
-    note=J("Merged: ananse row 3217 and hackerspaces-chgrp feature 145 (both from hackerspaces.org, same point).",
-           xl_note(3217), DMSN, GCJ, "Shekou is in Nanshan but the address does not name the district: 440300."))
+    note=J(
+        "Merged: ananse row 3217 and hackerspaces-chgrp feature 145 (both from hackerspaces.org, same point).",
+        xl_note(3217),
+        DMSN,
+        GCJ,
+        "Shekou is in Nanshan but the address does not name the district: 440300.",
+    ),
+)
 
-ent("fablab-o-shenzhen", "fab_lab",
-    [name(an(820), "en", "official", A.format(820)),
-     name(fix_mojibake(ALIASES[722]["fablab alias"]).strip(), "zh-Hans", "common", AX.format(722))],
+ent(
+    "fablab-o-shenzhen",
+    "fab_lab",
+    [
+        name(an(820), "en", "official", A.format(820)),
+        name(fix_mojibake(ALIASES[722]["fablab alias"]).strip(), "zh-Hans", "common", AX.format(722)),
+    ],
     [A.format(820), AX.format(722)],
     locations=[loc_ananse(820, "building", "440307")],
-    note=J("fablabs.io row. The alias comes from the xlsx 'fablab alias' column, repaired from mojibake (UTF-8 read "
-           "as cp1252). Its website is a Weibo account (weibo.com/fablab), an online presence rather than its own "
-           "site: not written as website.", GCJ))
+    note=J(
+        "fablabs.io row. The alias comes from the xlsx 'fablab alias' column, repaired from mojibake (UTF-8 read "
+        "as cp1252). Its website is a Weibo account (weibo.com/fablab), an online presence rather than its own "
+        "site: not written as website.",
+        GCJ,
+    ),
+)
 
-ent("maker-faire-shenzhen", "event",
-    [name(an(290), "en", "official", A.format(290)),
-     name(an(289), "en", "common", A.format(289))],
+ent(
+    "maker-faire-shenzhen",
+    "event",
+    [name(an(290), "en", "official", A.format(290)), name(an(289), "en", "common", A.format(289))],
     [A.format(290), A.format(289)],
     website="http://shenzhenmakerfaire.com/",
     locations=[loc_ananse(290, "city", "440300"), loc_ananse(289, "city", "440300")],
-    note=J("Merged: ananse rows 290 ('Maker Faire Shenzhen', Featured, faire_year 2014, faire_annual 3) and 289 "
-           "('Shenzhen Mini Maker Faire', Mini, faire_year 2012): the same annual Shenzhen faire listed under "
-           "its Mini and its Featured names. Row 290's website is a Facebook page, so the website is row 289's. "
-           "Neither row gives a venue: precision city (row 289's point is the geocoded centre of Shenzhen).", GCJ))
+    note=J(
+        "Merged: ananse rows 290 ('Maker Faire Shenzhen', Featured, faire_year 2014, faire_annual 3) and 289 "
+        "('Shenzhen Mini Maker Faire', Mini, faire_year 2012): the same annual Shenzhen faire listed under "
+        "its Mini and its Featured names. Row 290's website is a Facebook page, so the website is row 289's. "
+        "Neither row gives a venue: precision city (row 289's point is the geocoded centre of Shenzhen).",
+        GCJ,
+    ),
+)
 
-ent("oct-loft", "industrial_park",
+ent(
+    "oct-loft",
+    "industrial_park",
     [name("Oct Loft", "en", "official", A.format(1505))],
     [A.format(1505)],
     founded=founded_ananse(1505),
     locations=[loc_ananse(1505, "street", "440305")],
-    note=J("The source names it 'Oct Loftâ' (a broken character at the end, cp1252 mojibake): written 'Oct Loft'. "
-           "Kind industrial_park: OCT Loft (华侨城创意文化园) is a creative park; ananse files the row under "
-           "Gallery, which is no kind of the taxonomy. The row's website (ocat.org.cn) is that of OCAT, a gallery "
-           "inside the park, not of the park: not written.", swap_note(1505), GCJ))
+    note=J(
+        "The source names it 'Oct Loftâ' (a broken character at the end, cp1252 mojibake): written 'Oct Loft'. "
+        "Kind industrial_park: OCT Loft (华侨城创意文化园) is a creative park; ananse files the row under "
+        "Gallery, which is no kind of the taxonomy. The row's website (ocat.org.cn) is that of OCAT, a gallery "
+        "inside the park, not of the park: not written.",
+        swap_note(1505),
+        GCJ,
+    ),
+)
 CLEANING.append("ananse row 1505: name 'Oct Loftâ' -> 'Oct Loft' (mojibake at the end).")
 
 # ---------------------------------------------------------------- Dongguan, Guangzhou
 
-ent("dongguanmaker", "hackerspace",
+ent(
+    "dongguanmaker",
+    "hackerspace",
     [name(an(3210), "en", "official", A.format(3210))],
     [A.format(3210), HSK.format(31)],
     founded=founded_ananse(3210),
     locations=[loc_hs(31, "city", "441900"), loc_ananse(3210, "city", "441900")],
     statuses=status_ananse(3210),
-    note=J("Merged: ananse row 3210 and hackerspaces-chgrp feature 31 (both hackerspaces.org, same point). "
-           "Both give only 'Dongguan' as address: precision city. The website given (a page on 304.kechuang.org) "
-           "is a page of another site: not written.", xl_note(3210), DMSN, GCJ))
+    note=J(
+        "Merged: ananse row 3210 and hackerspaces-chgrp feature 31 (both hackerspaces.org, same point). "
+        "Both give only 'Dongguan' as address: precision city. The website given (a page on 304.kechuang.org) "
+        "is a page of another site: not written.",
+        xl_note(3210),
+        DMSN,
+        GCJ,
+    ),
+)
 
-ent("fab-lab-xh", "fab_lab",
+ent(
+    "fab-lab-xh",
+    "fab_lab",
     [name(an(822), "en", "official", A.format(822))],
     [A.format(822)],
     website="http://fablab.xh.sysu.org",
     locations=[loc_ananse(822, "building", "441900")],
-    note=J("fablabs.io row; the blurb names Xinhua College (of Sun Yat-sen University, per its domain sysu.org).", GCJ))
+    note=J(
+        "fablabs.io row; the blurb names Xinhua College (of Sun Yat-sen University, per its domain sysu.org).",
+        GCJ,
+    ),
+)
 
-ent("htg", "hackerspace",
+ent(
+    "htg",
+    "hackerspace",
     [name(an(3211), "en", "official", A.format(3211))],
     [A.format(3211)],
     founded=founded_ananse(3211),
     locations=[loc_ananse(3211, "city", "440100")],
-    note=J("hackerspaces.org status 'planned' (2 members) is not a status value: no status written. Address only "
-           "'Guangzhou, China': precision city.", xl_note(3211), DMSN, GCJ))
+    note=J(
+        "hackerspaces.org status 'planned' (2 members) is not a status value: no status written. Address only "
+        "'Guangzhou, China': precision city.",
+        xl_note(3211),
+        DMSN,
+        GCJ,
+    ),
+)
 
-ent("hackerspace-gz", "hackerspace",
+ent(
+    "hackerspace-gz",
+    "hackerspace",
     [name(an(3215), "en", "official", A.format(3215))],
     [A.format(3215)],
     founded=founded_ananse(3215),
     locations=[loc_ananse(3215, "district", "440106", coords=False, address=False)],
     statuses=status_ananse(3215),
-    note=J("A one-member space whose website (kevinsmake.com) reads as a person's site: website, street address "
-           "and point are left out as possibly personal data; located by the district its address names (Tianhe).",
-           xl_note(3215)))
-CLEANING.append("ananse row 3215 (HackerSpace@GZ, 1 member): street address, point and website left out (possibly "
-                "personal); district kept.")
+    note=J(
+        "A one-member space whose website (kevinsmake.com) reads as a person's site: website, street address "
+        "and point are left out as possibly personal data; located by the district its address names (Tianhe).",
+        xl_note(3215),
+    ),
+)
+CLEANING.append(
+    "ananse row 3215 (HackerSpace@GZ, 1 member): street address, point and website left out (possibly "
+    "personal); district kept."
+)
 
 # ---------------------------------------------------------------- Shanghai, Jiangsu
 
-ent("xinchejian", "hackerspace",
+ent(
+    "xinchejian",
+    "hackerspace",
     [name(an(3204), "en", "official", A.format(3204))],
     [A.format(3204)],
     website="http://www.xinchejian.com",
     founded=founded_ananse(3204),
     locations=[loc_ananse(3204, "city", "310106")],
     statuses=status_ananse(3204),
-    note=J("Only in ananse (row 3204, hackerspaces.org). The Chinese name (新车间) is not in any of these sources: the "
-           "row's Facebook URL holds it as unrecoverable mojibake ('£_____e__'), so no Chinese name is written.",
-           CITYC.format(city="Shanghai (31.2304, 121.474, rounded)"),
-           "The address names Jing'an District: division 310106.", xl_note(3204), GCJ))
+    note=J(
+        "Only in ananse (row 3204, hackerspaces.org). The Chinese name (新车间) is not in any of these sources: the "
+        "row's Facebook URL holds it as unrecoverable mojibake ('£_____e__'), so no Chinese name is written.",
+        CITYC.format(city="Shanghai (31.2304, 121.474, rounded)"),
+        "The address names Jing'an District: division 310106.",
+        xl_note(3204),
+        GCJ,
+    ),
+)
 
-ent("xinfab", "fab_lab",
-    [name(an(823), "en", "official", A.format(823)),
-     name(fix_mojibake(ALIASES[724]["fablab alias"]).strip(), "zh-Hans", "common", AX.format(724))],
+ent(
+    "xinfab",
+    "fab_lab",
+    [
+        name(an(823), "en", "official", A.format(823)),
+        name(fix_mojibake(ALIASES[724]["fablab alias"]).strip(), "zh-Hans", "common", AX.format(724)),
+    ],
     [A.format(823), AX.format(724)],
     website="http://www.xinfab.com",
     locations=[loc_ananse(823, "building", "310000")],
-    note=J("The alias comes from the xlsx 'fablab alias' column, repaired from mojibake (UTF-8 read as cp1252). The "
-           "blurb says it was built next to XinCheJian.", GCJ))
+    note=J(
+        "The alias comes from the xlsx 'fablab alias' column, repaired from mojibake (UTF-8 read as cp1252). The "
+        "blurb says it was built next to XinCheJian.",
+        GCJ,
+    ),
+)
 
-ent("fablab-o-shanghai", "fab_lab",
-    [name(an(821), "en", "official", A.format(821)),
-     name(fix_mojibake(ALIASES[721]["fablab alias"]).strip(), "zh-Hans", "common", AX.format(721))],
+ent(
+    "fablab-o-shanghai",
+    "fab_lab",
+    [
+        name(an(821), "en", "official", A.format(821)),
+        name(fix_mojibake(ALIASES[721]["fablab alias"]).strip(), "zh-Hans", "common", AX.format(721)),
+    ],
     [A.format(821), AX.format(721)],
     website="http://Fablab.tongji.edu.cn",
     locations=[loc_ananse(821, "building", "310000")],
-    note=J("At Tongji University's College of Design and Innovation. The alias comes from the xlsx 'fablab alias' "
-           "column, repaired from mojibake.", GCJ))
+    note=J(
+        "At Tongji University's College of Design and Innovation. The alias comes from the xlsx 'fablab alias' "
+        "column, repaired from mojibake.",
+        GCJ,
+    ),
+)
 
-ent("fablab-gezhi", "fab_lab",
+ent(
+    "fablab-gezhi",
+    "fab_lab",
     [name(an(819), "en", "official", A.format(819))],
     [A.format(819)],
     locations=[loc_ananse(819, "building", "310000")],
-    note=J("fablabs.io status 'Planned' is not a status value: no status written. Inside Gezhi High School, which "
-           "also held the 'Gezhi High School Maker Faire' (ananse row 291, rejected as a one-off school event).", GCJ))
+    note=J(
+        "fablabs.io status 'Planned' is not a status value: no status written. Inside Gezhi High School, which "
+        "also held the 'Gezhi High School Maker Faire' (ananse row 291, rejected as a one-off school event).",
+        GCJ,
+    ),
+)
 
-ent("neocha", "company",
+ent(
+    "neocha",
+    "company",
     [name(an(168), "en", "official", A.format(168))],
     [A.format(168)],
     website="http://edge.neocha.com/",
     founded=founded_ananse(168),
-    locations=[loc_ananse(168, "building", "310104",
-                          address_override="Huaihai Zhong Rd, Lane 1285, No. 51, 2nd Floor, Xuhui District, "
-                                           "Shanghai, 200031")],
-    note=J("ananse 'open' list: Cluster / Marketplace, form 'Digital'. Kind company: NeoCha EDGE is a creative "
-           "agency and online platform, not a cluster (judgement).", swap_note(168),
-           "Stray mojibake characters 'â' in the address removed.", GCJ))
+    locations=[
+        loc_ananse(
+            168,
+            "building",
+            "310104",
+            address_override="Huaihai Zhong Rd, Lane 1285, No. 51, 2nd Floor, Xuhui District, "
+            "Shanghai, 200031",
+        )
+    ],
+    note=J(
+        "ananse 'open' list: Cluster / Marketplace, form 'Digital'. Kind company: NeoCha EDGE is a creative "
+        "agency and online platform, not a cluster (judgement).",
+        swap_note(168),
+        "Stray mojibake characters 'â' in the address removed.",
+        GCJ,
+    ),
+)
 CLEANING.append("ananse row 168 (NeoCha): stray mojibake 'â' characters removed from the address.")
 
-ent("800-show", "industrial_park",
+ent(
+    "800-show",
+    "industrial_park",
     [name(an(169), "en", "official", A.format(169))],
     [A.format(169)],
     founded=founded_ananse(169),
     locations=[loc_ananse(169, "street", "310106", address_override="Jing'an district, Shanghai")],
-    note=J("ananse 'open' list: Cluster. The address 'JingÑan' is mojibake for Jing'an: repaired. The row's website "
-           "is a page of worldbuildingsdirectory.com, not the park's: not written.", swap_note(169), GCJ))
+    note=J(
+        "ananse 'open' list: Cluster. The address 'JingÑan' is mojibake for Jing'an: repaired. The row's website "
+        "is a page of worldbuildingsdirectory.com, not the park's: not written.",
+        swap_note(169),
+        GCJ,
+    ),
+)
 CLEANING.append("ananse row 169 (800 Show): address 'JingÑan' -> 'Jing'an' (mojibake).")
 
-ent("xindanwei", "coworking_space",
+ent(
+    "xindanwei",
+    "coworking_space",
     [name(an(1713), "en", "official", A.format(1713))],
     [A.format(1713)],
     website="http://xindanwei.com/",
     founded=founded_ananse(1713),
     locations=[loc_ananse(1713, "street", "310000")],
-    note=J("ananse 'open' list: Hub / Co-working Space.", swap_note(1713), GCJ))
+    note=J("ananse 'open' list: Hub / Co-working Space.", swap_note(1713), GCJ),
+)
 
-ent("red-town-570", "incubator",
+ent(
+    "red-town-570",
+    "incubator",
     [name(an(2728), "en", "official", A.format(2728))],
     [A.format(2728)],
     website="http://www.redtown570.com/en/eng.html",
     founded=founded_ananse(2728),
     locations=[loc_ananse(2728, "building", "310000")],
-    note=J("ananse 'open' list: Incubator (ownership Non-Profit).", swap_note(2728), GCJ))
+    note=J("ananse 'open' list: Incubator (ownership Non-Profit).", swap_note(2728), GCJ),
+)
 
-ent("agora-space", "coworking_space",
+ent(
+    "agora-space",
+    "coworking_space",
     [name(an(1712), "en", "official", A.format(1712))],
     [A.format(1712)],
     website="http://www.agora-space.com/",
     locations=[loc_ananse(1712, "street", "310000")],
-    note=J("creativespaceexplorer.org row: Hub, 'a co-working space and a meeting and (un)conference' space. "
-           "The address names only Panyu Road: precision street.", GCJ))
+    note=J(
+        "creativespaceexplorer.org row: Hub, 'a co-working space and a meeting and (un)conference' space. "
+        "The address names only Panyu Road: precision street.",
+        GCJ,
+    ),
+)
 
-ent("the-nest-shanghai", "incubator",
+ent(
+    "the-nest-shanghai",
+    "incubator",
     [name(an(2730), "en", "official", A.format(2730))],
     [A.format(2730)],
     locations=[loc_ananse(2730, "city", "310000")],
-    note=J("creativespaceexplorer.org row: a social-enterprise incubator (The Nest at Gongyi Xintiandi). The row's "
-           "'Website' holds a telephone number: not written.", CITYC.format(city="Shanghai")))
+    note=J(
+        "creativespaceexplorer.org row: a social-enterprise incubator (The Nest at Gongyi Xintiandi). The row's "
+        "'Website' holds a telephone number: not written.",
+        CITYC.format(city="Shanghai"),
+    ),
+)
 CLEANING.append("ananse row 2730 (The NEST): the Website field holds a phone number; dropped.")
 
-ent("88-spaces", "hackerspace",
+ent(
+    "88-spaces",
+    "hackerspace",
     [name(an(3218), "en", "official", A.format(3218))],
     [A.format(3218)],
     website="http://88spaces.com",
     founded=founded_ananse(3218),
     locations=[loc_ananse(3218, "city", "310000")],
     statuses=status_ananse(3218),
-    note=J(CITYC.format(city="Shanghai"), xl_note(3218)))
+    note=J(CITYC.format(city="Shanghai"), xl_note(3218)),
+)
 
-ent("impact-hub-shanghai", "coworking_space",
+ent(
+    "impact-hub-shanghai",
+    "coworking_space",
     [name(an(1711), "en", "official", A.format(1711))],
     [A.format(1711)],
     locations=[loc_ananse(1711, "province", "310000", coords=False)],
-    note=("GIZ row with no address or coordinates; its Google geocoding (g_*) matched Impact Hub New York and is "
-          "marked 'WRONG': not used. 'Date of founding' says 'candidate', which is no date. Located by its State "
-          "(Shanghai): placed at the municipality's centroid, hence precision province."))
+    note=(
+        "GIZ row with no address or coordinates; its Google geocoding (g_*) matched Impact Hub New York and is "
+        "marked 'WRONG': not used. 'Date of founding' says 'candidate', which is no date. Located by its State "
+        "(Shanghai): placed at the municipality's centroid, hence precision province."
+    ),
+)
 
-ent("jinqiao-mini-maker-faire", "event",
+ent(
+    "jinqiao-mini-maker-faire",
+    "event",
     [name(an(292), "en", "official", A.format(292))],
     [A.format(292)],
     website="http://jinqiaomakerfaire.com/",
     locations=[loc_ananse(292, "city", "310000")],
-    note=J("Maker Faire row (Mini, faire_year 2016, faire_annual 3). No venue given: precision city.", GCJ))
+    note=J("Maker Faire row (Mini, faire_year 2016, faire_annual 3). No venue given: precision city.", GCJ),
+)
 
-ent("fab-lab-fbi", "fab_lab",
+ent(
+    "fab-lab-fbi",
+    "fab_lab",
     [name(an(817), "en", "official", A.format(817))],
     [A.format(817)],
     locations=[loc_ananse(817, "building", "320585", address_override="20 Jian Xiong Road, Taicang")],
-    note=J("Source 'open,fab_lab': Lat and Long are in the right order here (only Lat_open/Long_open are swapped). "
-           "The website given is its fablabs.io page, not its own site: not written. Address joined from the "
-           "address and ADDRESS 3 (Taicang) fields.", GCJ))
+    note=J(
+        "Source 'open,fab_lab': Lat and Long are in the right order here (only Lat_open/Long_open are swapped). "
+        "The website given is its fablabs.io page, not its own site: not written. Address joined from the "
+        "address and ADDRESS 3 (Taicang) fields.",
+        GCJ,
+    ),
+)
 
 # ---------------------------------------------------------------- Beijing, Harbin, Zhengzhou
 
-ent("tsinghua-i-center", "university_lab",
+ent(
+    "tsinghua-i-center",
+    "university_lab",
     [name(an(3198), "en", "official", A.format(3198))],
     [A.format(3198), HSK.format(173)],
     website="http://www.xlzx.tsinghua.edu.cn",
     founded=founded_ananse(3198),
     locations=[loc_hs(173, "building", "110108"), loc_ananse(3198, "street", "110108")],
     statuses=status_ananse(3198),
-    note=J("Merged: ananse row 3198 and hackerspaces-chgrp feature 173 (both hackerspaces.org). Kind "
-           "university_lab, not hackerspace: its address is Tsinghua University's Basic Industrial Training Centre "
-           "(清华大学基础工业训练中心), 16,000 m². The address was written as escaped UTF-8 bytes ('\\xe5\\x8c...') "
-           "and is decoded.", xl_note(3198),
-           "1922 is probably the founding of the university's training workshops, not of the i.Center: kept as the "
-           "source says, to be checked.", DMSN, GCJ))
+    note=J(
+        "Merged: ananse row 3198 and hackerspaces-chgrp feature 173 (both hackerspaces.org). Kind "
+        "university_lab, not hackerspace: its address is Tsinghua University's Basic Industrial Training Centre "
+        "(清华大学基础工业训练中心), 16,000 m². The address was written as escaped UTF-8 bytes ('\\xe5\\x8c...') "
+        "and is decoded.",
+        xl_note(3198),
+        "1922 is probably the founding of the university's training workshops, not of the i.Center: kept as the "
+        "source says, to be checked.",
+        DMSN,
+        GCJ,
+    ),
+)
 
-ent("toyhouse", "makerspace",
-    [name(an(3216), "en", "official", A.format(3216)),
-     name(ALIASES[4341]["hackerspace alias"].strip(), "en", "common", AX.format(4341))],
+ent(
+    "toyhouse",
+    "makerspace",
+    [
+        name(an(3216), "en", "official", A.format(3216)),
+        name(ALIASES[4341]["hackerspace alias"].strip(), "en", "common", AX.format(4341)),
+    ],
     [A.format(3216), AX.format(4341)],
     website="http://toyhouse.cc",
     founded=founded_ananse(3216),
     locations=[loc_ananse(3216, "street", "110000")],
-    note=J("Makery row (Simple Category Makerspace, Full Category 'Educ') carrying the hackerspaces.org fields of "
-           "the wiki page 'Hackers in Residence Tsinghua', which the xlsx gives as its alias. Status 'planned' is "
-           "not a status value: none written. Not merged with tsinghua-i-center (different room, building and "
-           "name).", xl_note(3216), GCJ))
+    note=J(
+        "Makery row (Simple Category Makerspace, Full Category 'Educ') carrying the hackerspaces.org fields of "
+        "the wiki page 'Hackers in Residence Tsinghua', which the xlsx gives as its alias. Status 'planned' is "
+        "not a status value: none written. Not merged with tsinghua-i-center (different room, building and "
+        "name).",
+        xl_note(3216),
+        GCJ,
+    ),
+)
 
-ent("largo-city-hackerspace", "hackerspace",
+ent(
+    "largo-city-hackerspace",
+    "hackerspace",
     [name(an(3201), "en", "official", A.format(3201))],
     [A.format(3201), HSK.format(103)],
     website="http://skynetech.wix.com/lcms",
     founded=founded_ananse(3201),
     locations=[loc_ananse(3201, "street", "110108"), loc_hs(103, "district", "110108")],
     statuses=status_ananse(3201),
-    note=J("Merged: ananse row 3201 and hackerspaces-chgrp feature 103 (both hackerspaces.org). The chgrp point is "
-           "rounded to 0.01° (≈1 km): precision district.", xl_note(3201), DMSN, GCJ))
+    note=J(
+        "Merged: ananse row 3201 and hackerspaces-chgrp feature 103 (both hackerspaces.org). The chgrp point is "
+        "rounded to 0.01° (≈1 km): precision district.",
+        xl_note(3201),
+        DMSN,
+        GCJ,
+    ),
+)
 
-ent("beijing-makerspace", "makerspace",
+ent(
+    "beijing-makerspace",
+    "makerspace",
     [name(an(3205), "en", "official", A.format(3205))],
     [A.format(3205)],
     website="http://www.bjmakerspace.com",
     locations=[loc_ananse(3205, "building", "110000")],
-    note=J("Makery row: Simple Category Makerspace, Full Category 'hackerspace'; makerspace as its own name says.",
-           GCJ))
+    note=J(
+        "Makery row: Simple Category Makerspace, Full Category 'hackerspace'; makerspace as its own name says.",
+        GCJ,
+    ),
+)
 
-ent("innovation-works", "investor",
+ent(
+    "innovation-works",
+    "investor",
     [name(an(2729), "en", "official", A.format(2729))],
     [A.format(2729)],
     website="http://en.chuangxin.com/about-us/1.html",
     founded=founded_ananse(2729),
     locations=[loc_ananse(2729, "building", "110108")],
-    note=J("ananse 'open' list files it as Incubator with functions 'Investing, Mentoring' (ownership 'Government, "
-           "Entrepreneur'). Kind investor: Innovation Works (创新工场) is a venture-capital firm with an incubation "
-           "programme (judgement).", swap_note(2729), GCJ))
+    note=J(
+        "ananse 'open' list files it as Incubator with functions 'Investing, Mentoring' (ownership 'Government, "
+        "Entrepreneur'). Kind investor: Innovation Works (创新工场) is a venture-capital firm with an incubation "
+        "programme (judgement).",
+        swap_note(2729),
+        GCJ,
+    ),
+)
 
-ent("flamingoeda-open-space", "hackerspace",
+ent(
+    "flamingoeda-open-space",
+    "hackerspace",
     [name(an(3206), "en", "official", A.format(3206))],
     [A.format(3206)],
     website="http://space.flamingoeda.com",
     founded=founded_ananse(3206),
     locations=[loc_ananse(3206, "city", "110000")],
     statuses=status_ananse(3206),
-    note=J("Address only 'Beijing, China': point kept, precision city.", xl_note(3206), DMSN, GCJ))
+    note=J("Address only 'Beijing, China': point kept, precision city.", xl_note(3206), DMSN, GCJ),
+)
 
-ent("gk-fab", "hackerspace",
+ent(
+    "gk-fab",
+    "hackerspace",
     [name(an(3207), "en", "official", A.format(3207))],
     [A.format(3207)],
     founded=founded_ananse(3207),
     locations=[loc_ananse(3207, "city", "110000")],
-    note=J("hackerspaces.org status 'building' is not a status value: none written. Its website is a page of the "
-           "chinamakerspaces.org wiki, not its own site: not written. Address only 'Beijing, China': precision city.",
-           xl_note(3207), DMSN, GCJ))
+    note=J(
+        "hackerspaces.org status 'building' is not a status value: none written. Its website is a page of the "
+        "chinamakerspaces.org wiki, not its own site: not written. Address only 'Beijing, China': precision city.",
+        xl_note(3207),
+        DMSN,
+        GCJ,
+    ),
+)
 
-ent("yff-hackerlab", "hackerspace",
-    [name(an(3208), "en", "official", A.format(3208)),
-     name(ALIASES[1620]["hackerspace alias"].strip(), "en", "abbreviation", AX.format(1620))],
+ent(
+    "yff-hackerlab",
+    "hackerspace",
+    [
+        name(an(3208), "en", "official", A.format(3208)),
+        name(ALIASES[1620]["hackerspace alias"].strip(), "en", "abbreviation", AX.format(1620)),
+    ],
     [A.format(3208), AX.format(1620)],
     founded=founded_ananse(3208),
     locations=[loc_ananse(3208, "city", "110000")],
     statuses=status_ananse(3208),
-    note=J("Its website is yuanfenflow.org and its point lies in the 798 area: it is the hacker lab of Yuanfen-Flow "
-           "Space (id yuanfen-flow), kept as a separate entity (a relation 'yuanfen-flow hosts yff-hackerlab' is "
-           "for the relations curator). Website not written here (it is the host's). The 'Number of members' field "
-           "holds personal names: not used. Address only 'Beijing, China': precision city.",
-           xl_note(3208), DMSN, GCJ))
+    note=J(
+        "Its website is yuanfenflow.org and its point lies in the 798 area: it is the hacker lab of Yuanfen-Flow "
+        "Space (id yuanfen-flow), kept as a separate entity (a relation 'yuanfen-flow hosts yff-hackerlab' is "
+        "for the relations curator). Website not written here (it is the host's). The 'Number of members' field "
+        "holds personal names: not used. Address only 'Beijing, China': precision city.",
+        xl_note(3208),
+        DMSN,
+        GCJ,
+    ),
+)
 
-ent("yuanfen-flow", "incubator",
+ent(
+    "yuanfen-flow",
+    "incubator",
     [name(an(2727), "en", "official", A.format(2727))],
     [A.format(2727)],
     website="http://yuanfenflow.org/",
     locations=[loc_ananse(2727, "city", "110000")],
-    note=J("creativespaceexplorer.org row: 'an incubator / accelerator / lab and a miscellaneous space', an art "
-           "gallery with a tech incubator in the 798 Art District.", CITYC.format(city="Beijing")))
+    note=J(
+        "creativespaceexplorer.org row: 'an incubator / accelerator / lab and a miscellaneous space', an art "
+        "gallery with a tech incubator in the 798 Art District.",
+        CITYC.format(city="Beijing"),
+    ),
+)
 
-ent("qike-space", "hackerspace",
+ent(
+    "qike-space",
+    "hackerspace",
     [name(an(3209), "en", "official", A.format(3209))],
     [A.format(3209)],
     website="http://qike.info",
     locations=[loc_ananse(3209, "street", "110000")],
-    note=J("creativespaceexplorer.org row: Full Category 'a hacker space'. Address names only Guanghua Lu.", GCJ))
+    note=J(
+        "creativespaceexplorer.org row: Full Category 'a hacker space'. Address names only Guanghua Lu.", GCJ
+    ),
+)
 
-ent("song-zhuang", "vertical_cluster",
+ent(
+    "song-zhuang",
+    "vertical_cluster",
     [name(an(1714), "en", "official", A.format(1714))],
     [A.format(1714)],
     founded=founded_ananse(1714),
     locations=[loc_ananse(1714, "street", "110112")],
-    note=J("ananse 'open' list files it as Hub / Co-working Space; kind vertical_cluster because Songzhuang is an "
-           "artists' village (a cluster of studios), not a single coworking space (judgement). The row's website is "
-           "that of one gallery (Artist Village Gallery): not written.", swap_note(1714), GCJ))
+    note=J(
+        "ananse 'open' list files it as Hub / Co-working Space; kind vertical_cluster because Songzhuang is an "
+        "artists' village (a cluster of studios), not a single coworking space (judgement). The row's website is "
+        "that of one gallery (Artist Village Gallery): not written.",
+        swap_note(1714),
+        GCJ,
+    ),
+)
 
-ent("affordable-art-beijing", "event",
+ent(
+    "affordable-art-beijing",
+    "event",
     [name(an(167), "en", "official", A.format(167))],
     [A.format(167)],
     website="http://www.affordableartchina.com/",
     founded=founded_ananse(167),
     locations=[loc_ananse(167, "building", "110101")],
-    note=J("ananse 'open' list: Cluster / Marketplace, function Trading. Kind event: it is an art fair (its Twitter "
-           "handle is @SurgeArtFair) — judgement; no kind 'marketplace' exists.", swap_note(167), GCJ))
+    note=J(
+        "ananse 'open' list: Cluster / Marketplace, function Trading. Kind event: it is an art fair (its Twitter "
+        "handle is @SurgeArtFair) — judgement; no kind 'marketplace' exists.",
+        swap_note(167),
+        GCJ,
+    ),
+)
 
-ent("maker-faire-beijing", "event",
-    [name(an(294), "en", "official", A.format(294)),
-     name(an(293), "en", "common", A.format(293))],
+ent(
+    "maker-faire-beijing",
+    "event",
+    [name(an(294), "en", "official", A.format(294)), name(an(293), "en", "common", A.format(293))],
     [A.format(294), A.format(293)],
     website="http://www.beijingmakerfaire.com/",
     locations=[loc_ananse(294, "city", "110000")],
-    note=J("Merged: ananse rows 294 ('Maker Faire Beijing', Featured, faire_year 2016, faire_annual 2) and 293 "
-           "('Beijing Mini Maker Faire', Mini, faire_year 2015, faire_annual 1): the same Beijing faire, same "
-           "point, listed under its Mini and its Featured names. No venue given: precision city. Row 293's point is "
-           "identical to row 294's, so only one location is written.", GCJ))
+    note=J(
+        "Merged: ananse rows 294 ('Maker Faire Beijing', Featured, faire_year 2016, faire_annual 2) and 293 "
+        "('Beijing Mini Maker Faire', Mini, faire_year 2015, faire_annual 1): the same Beijing faire, same "
+        "point, listed under its Mini and its Featured names. No venue given: precision city. Row 293's point is "
+        "identical to row 294's, so only one location is written.",
+        GCJ,
+    ),
+)
 
-ent("harbin-mini-maker-faire", "event",
+ent(
+    "harbin-mini-maker-faire",
+    "event",
     [name(an(295), "en", "official", A.format(295))],
     [A.format(295)],
     locations=[loc_ananse(295, "city", "230100")],
-    note=J("Maker Faire row (Mini, faire_year 2016). No venue given: precision city.", GCJ))
+    note=J("Maker Faire row (Mini, faire_year 2016). No venue given: precision city.", GCJ),
+)
 
-ent("zhengzhou-makerspace", "makerspace",
+ent(
+    "zhengzhou-makerspace",
+    "makerspace",
     [name(an(3221), "en", "official", A.format(3221))],
     [A.format(3221)],
     locations=[loc_ananse(3221, "city", "410100")],
-    note=J("Makerspace.com row; its 'Website' field repeats the name: no website.", CITYC.format(city="Zhengzhou")))
+    note=J(
+        "Makerspace.com row; its 'Website' field repeats the name: no website.",
+        CITYC.format(city="Zhengzhou"),
+    ),
+)
 
 # ---------------------------------------------------------------- Chengdu, Wuhan, Nanjing
 
-ent("ichengdu", "hackerspace",
+ent(
+    "ichengdu",
+    "hackerspace",
     [name(an(3199), "en", "official", A.format(3199))],
     [A.format(3199)],
     website="http://www.ichengdu.org",
     founded=founded_ananse(3199),
     locations=[loc_ananse(3199, "city", "510100", address_override="成都, Chengdu, China")],
     statuses=status_ananse(3199),
-    note=J("Address only 'Chengdu' (written as escaped UTF-8, decoded): precision city.", xl_note(3199), DMSN, GCJ))
+    note=J(
+        "Address only 'Chengdu' (written as escaped UTF-8, decoded): precision city.",
+        xl_note(3199),
+        DMSN,
+        GCJ,
+    ),
+)
 
-ent("swjtu-makerspace", "hackerspace",
+ent(
+    "swjtu-makerspace",
+    "hackerspace",
     [name(an(3203), "en", "official", A.format(3203))],
     [A.format(3203), HSK.format(157)],
     website="http://maker.swjtu.edu.cn",
     founded=founded_ananse(3203),
     locations=[loc_hs(157, "street", "510100"), loc_ananse(3203, "street", "510100")],
     statuses=status_ananse(3203),
-    note=J("Merged: ananse row 3203 and hackerspaces-chgrp feature 157 (both hackerspaces.org, same point). At "
-           "Southwest Jiaotong University; kind hackerspace as listed (a student makerspace, not the university's "
-           "own lab).", xl_note(3203), DMSN, GCJ))
+    note=J(
+        "Merged: ananse row 3203 and hackerspaces-chgrp feature 157 (both hackerspaces.org, same point). At "
+        "Southwest Jiaotong University; kind hackerspace as listed (a student makerspace, not the university's "
+        "own lab).",
+        xl_note(3203),
+        DMSN,
+        GCJ,
+    ),
+)
 
-ent("tinymake", "hackerspace",
+ent(
+    "tinymake",
+    "hackerspace",
     [name(an(3220), "en", "official", A.format(3220))],
     [A.format(3220)],
     website="http://www.tinymake.com",
     founded=founded_ananse(3220),
     locations=[loc_ananse(3220, "building", "510100")],
     statuses=status_ananse(3220),
-    note=J("In a room of Sichuan University's Wangjiang campus.", xl_note(3220), GCJ))
+    note=J("In a room of Sichuan University's Wangjiang campus.", xl_note(3220), GCJ),
+)
 
-ent("wukong-club", "hackerspace",
+ent(
+    "wukong-club",
+    "hackerspace",
     [name(an(3200), "en", "official", A.format(3200))],
     [A.format(3200)],
     website="http://www.wukongclub.com",
     founded=founded_ananse(3200),
-    locations=[loc_ananse(3200, "street", "420100", address_override="武汉市光谷国际花园, 湖北省-430000, Wuhan, China")],
+    locations=[
+        loc_ananse(
+            3200, "street", "420100", address_override="武汉市光谷国际花园, 湖北省-430000, Wuhan, China"
+        )
+    ],
     statuses=status_ananse(3200),
-    note=J("The address (escaped UTF-8, decoded) ends in a flat number of a residential estate (光谷国际花园): the flat "
-           "number is left out as possibly a private home.", xl_note(3200), DMSN, GCJ))
+    note=J(
+        "The address (escaped UTF-8, decoded) ends in a flat number of a residential estate (光谷国际花园): the flat "
+        "number is left out as possibly a private home.",
+        xl_note(3200),
+        DMSN,
+        GCJ,
+    ),
+)
 CLEANING.append("ananse row 3200 (Wukong Club): flat number of a residential estate left out of the address.")
 
-ent("nanjing-makerspace", "hackerspace",
+ent(
+    "nanjing-makerspace",
+    "hackerspace",
     [name(an(3213), "en", "official", A.format(3213))],
     [A.format(3213)],
     website="http://do-idea.org",
     founded=founded_ananse(3213),
     locations=[loc_ananse(3213, "city", "320100")],
     statuses=status_ananse(3213),
-    note=J(CITYC.format(city="Nanjing"), xl_note(3213)))
+    note=J(CITYC.format(city="Nanjing"), xl_note(3213)),
+)
 
-ent("thenestworks", "makerspace",
+ent(
+    "thenestworks",
+    "makerspace",
     [name(an(3222), "en", "official", A.format(3222))],
     [A.format(3222)],
-    note=("Instructables competition list: only a name, country China and category Makerspace. No location, "
-          "website or date. Not the same as The NEST (Shanghai), nothing links them."))
+    note=(
+        "Instructables competition list: only a name, country China and category Makerspace. No location, "
+        "website or date. Not the same as The NEST (Shanghai), nothing links them."
+    ),
+)
 
 # ---------------------------------------------------------------- Hong Kong
 
-ent("dimsumlabs", "hackerspace",
+ent(
+    "dimsumlabs",
+    "hackerspace",
     [name(an(3202), "en", "official", A.format(3202))],
     [A.format(3202)],
     website="http://www.dimsumlabs.com",
     founded=founded_ananse(3202),
     locations=[loc_ananse(3202, "street", "810000")],
     statuses=status_ananse(3202),
-    note=J(xl_note(3202), DMSN))
+    note=J(xl_note(3202), DMSN),
+)
 
-ent("fill-in-the-blank", "hackerspace",
+ent(
+    "fill-in-the-blank",
+    "hackerspace",
     [name(an(3625), "en", "official", A.format(3625))],
     [A.format(3625)],
     website="http://www.fillintheblank.hk",
     founded=founded_ananse(3625),
     locations=[loc_ananse(3625, "building", "810000")],
     statuses=status_ananse(3625),
-    note=xl_note(3625))
+    note=xl_note(3625),
+)
 
-ent("makerbay", "hackerspace",
-    [name(an(3626), "en", "official", A.format(3626)),
-     name(an(5459), "en", "common", A.format(5459))],
+ent(
+    "makerbay",
+    "hackerspace",
+    [name(an(3626), "en", "official", A.format(3626)), name(an(5459), "en", "common", A.format(5459))],
     [A.format(3626), A.format(5459)],
     website="http://makerbay.org",
     founded=founded_ananse(3626),
-    locations=[loc_ananse(5459, "building", "810000",
-                          address_override="Yau Tong Industrial Building Block 2, Sze Shan St, Yau Tong"),
-               loc_ananse(3626, "street", "810000")],
+    locations=[
+        loc_ananse(
+            5459,
+            "building",
+            "810000",
+            address_override="Yau Tong Industrial Building Block 2, Sze Shan St, Yau Tong",
+        ),
+        loc_ananse(3626, "street", "810000"),
+    ],
     statuses=status_ananse(3626),
-    note=J("Merged: ananse rows 3626 ('Makerbay', hackerspaces.org) and 5459 ('Maker Bay', a 2016 form submission "
-           "whose Source field is a spreadsheet timestamp), same Yau Tong industrial building and website. Row "
-           "5459's address lost its first letter ('au Tong'): repaired from its own g_Address.", xl_note(3626)))
-CLEANING.append("ananse row 5459 (Maker Bay): address 'au Tong Industrial…' -> 'Yau Tong Industrial…' (as its own "
-                "g_Address gives).")
+    note=J(
+        "Merged: ananse rows 3626 ('Makerbay', hackerspaces.org) and 5459 ('Maker Bay', a 2016 form submission "
+        "whose Source field is a spreadsheet timestamp), same Yau Tong industrial building and website. Row "
+        "5459's address lost its first letter ('au Tong'): repaired from its own g_Address.",
+        xl_note(3626),
+    ),
+)
+CLEANING.append(
+    "ananse row 5459 (Maker Bay): address 'au Tong Industrial…' -> 'Yau Tong Industrial…' (as its own "
+    "g_Address gives)."
+)
 
-ent("impact-hub-hong-kong", "coworking_space",
+ent(
+    "impact-hub-hong-kong",
+    "coworking_space",
     [name(an(1710), "en", "official", A.format(1710))],
     [A.format(1710)],
     locations=[loc_ananse(1710, "province", "810000", coords=False)],
-    note=("GIZ row with no address or coordinates; its Google geocoding (g_*) matched Impact Hub DC and is marked "
-          "'WRONG': not used. 'Date of founding' says 'candidate', which is no date. Located by its State "
-          "(Hong Kong): placed at the SAR's centroid, hence precision province."))
+    note=(
+        "GIZ row with no address or coordinates; its Google geocoding (g_*) matched Impact Hub DC and is marked "
+        "'WRONG': not used. 'Date of founding' says 'candidate', which is no date. Located by its State "
+        "(Hong Kong): placed at the SAR's centroid, hence precision province."
+    ),
+)
 
-ent("maker-faire-hong-kong", "event",
+ent(
+    "maker-faire-hong-kong",
+    "event",
     [name(an(286), "en", "official", A.format(286))],
     [A.format(286)],
     locations=[loc_ananse(286, "city", "810000")],
-    note=("Maker Faire row (Featured, faire_year 2015). Its website is a Facebook page of 'Hong Kong Mini Maker "
-          "Faire': not written. No venue given: precision city."))
+    note=(
+        "Maker Faire row (Featured, faire_year 2015). Its website is a Facebook page of 'Hong Kong Mini Maker "
+        "Faire': not written. No venue given: precision city."
+    ),
+)
 
 # ---------------------------------------------------------------- Taiwan
 
-ent("taipei-hackerspace", "hackerspace",
+ent(
+    "taipei-hackerspace",
+    "hackerspace",
     [name(an(4218), "en", "official", A.format(4218))],
     [A.format(4218), HSK.format(164)],
     website="https://taipeihack.org",
     founded=founded_ananse(4218),
     locations=[loc_hs(164, "building", "710000"), loc_ananse(4218, "street", "710000")],
     statuses=status_ananse(4218),
-    note=J("Merged: ananse row 4218 (Makery, with hackerspaces.org fields) and hackerspaces-chgrp feature 164. "
-           "The ananse address gives two places joined by 'OR' (Nanjing W. Rd. or Taiyuan Road): kept as given; "
-           "the chgrp point is near Nanjing W. Rd.", xl_note(4218)))
+    note=J(
+        "Merged: ananse row 4218 (Makery, with hackerspaces.org fields) and hackerspaces-chgrp feature 164. "
+        "The ananse address gives two places joined by 'OR' (Nanjing W. Rd. or Taiyuan Road): kept as given; "
+        "the chgrp point is near Nanjing W. Rd.",
+        xl_note(4218),
+    ),
+)
 
-ent("fablab-taipei", "fab_lab",
+ent(
+    "fablab-taipei",
+    "fab_lab",
     [name(an(1322), "en", "official", A.format(1322))],
     [A.format(1322)],
     website="http://fablabtaipei.org/",
     locations=[loc_ananse(1322, "building", "710000")],
-    note=("fablabs.io row. Its ADDRESS 1/3 and POSTCODE fields hold Fablab Tainan's address (a merge error in the "
-          "source): ignored; its 'address' field is used."))
+    note=(
+        "fablabs.io row. Its ADDRESS 1/3 and POSTCODE fields hold Fablab Tainan's address (a merge error in the "
+        "source): ignored; its 'address' field is used."
+    ),
+)
 
-ent("fablab-dynamic", "fab_lab",
+ent(
+    "fablab-dynamic",
+    "fab_lab",
     [name(an(1321), "en", "official", A.format(1321))],
     [A.format(1321)],
     website="http://www.fablabtaiwan.org.tw/",
     locations=[loc_ananse(1321, "building", "710000")],
-    note="fablabs.io row, Shilin District, Taipei.")
+    note="fablabs.io row, Shilin District, Taipei.",
+)
 
-ent("makerbar-taipei", "fab_lab",
+ent(
+    "makerbar-taipei",
+    "fab_lab",
     [name(an(1323), "en", "official", A.format(1323))],
     [A.format(1323)],
     website="http://www.makerbartaipei.com",
     locations=[loc_ananse(1323, "building", "710000")],
-    note=("fablabs.io row (its blurb calls it a makerspace). Its 'Website' field holds the Facebook page and its "
-          "'Facebook' field the website (swapped): the website is written."))
+    note=(
+        "fablabs.io row (its blurb calls it a makerspace). Its 'Website' field holds the Facebook page and its "
+        "'Facebook' field the website (swapped): the website is written."
+    ),
+)
 
-ent("fabcafe-taipei", "fab_lab",
+ent(
+    "fabcafe-taipei",
+    "fab_lab",
     [name(an(1324), "en", "official", A.format(1324))],
     [A.format(1324)],
     locations=[loc_ananse(1324, "building", "710000")],
-    note=("Source 'open,Makery, mini_fab_lab': Lat and Long are in the right order here (only Lat_open/Long_open are "
-          "swapped). Its website is its fablabs.io page, not its own site: not written. Part of the FabCafe "
-          "network (blurb)."))
+    note=(
+        "Source 'open,Makery, mini_fab_lab': Lat and Long are in the right order here (only Lat_open/Long_open are "
+        "swapped). Its website is its fablabs.io page, not its own site: not written. Part of the FabCafe "
+        "network (blurb)."
+    ),
+)
 
-ent("fablab-tainan", "fab_lab",
+ent(
+    "fablab-tainan",
+    "fab_lab",
     [name(an(1325), "en", "official", A.format(1325))],
     [A.format(1325)],
     founded={"date": "2013-12", "source": cite(A.format(1325))},
     locations=[loc_ananse(1325, "building", "710000")],
-    note=("fablabs.io row. Founded 'Dec. 2013' is stated in the row's blurb (there is no 'Date of founding'). Its "
-          "Website field is a bare facebook.com/group link: not written."))
+    note=(
+        "fablabs.io row. Founded 'Dec. 2013' is stated in the row's blurb (there is no 'Date of founding'). Its "
+        "Website field is a bare facebook.com/group link: not written."
+    ),
+)
 
-ent("impact-hub-taipei", "coworking_space",
+ent(
+    "impact-hub-taipei",
+    "coworking_space",
     [name(an(2521), "en", "official", A.format(2521))],
     [A.format(2521)],
     website="http://taipei.impacthub.net/",
     locations=[loc_ananse(2521, "building", "710000")],
-    note="GIZ row; its point is Google's geocode of the establishment (g_Name 'Impact Hub Taipei').")
+    note="GIZ row; its point is Google's geocode of the establishment (g_Name 'Impact Hub Taipei').",
+)
 
-ent("futureward", "hackerspace",
+ent(
+    "futureward",
+    "hackerspace",
     [name(an(4217), "en", "official", A.format(4217))],
     [A.format(4217)],
     website="http://www.futureward.com/about-en/",
     locations=[loc_ananse(4217, "street", "710000")],
-    note="Makery row: Simple Category Makerspace, Full Category 'Hakerspace' (sic).")
+    note="Makery row: Simple Category Makerspace, Full Category 'Hakerspace' (sic).",
+)
 
-ent("goodwork", "makerspace",
+ent(
+    "goodwork",
+    "makerspace",
     [name(an(4219), "en", "official", A.format(4219))],
     [A.format(4219)],
     website="http://goodwork.hfcc.com.tw/",
     locations=[loc_ananse(4219, "street", "710000")],
-    note="Makery row, Taichung.")
+    note="Makery row, Taichung.",
+)
 
-ent("openlab-taipei", "hackerspace",
-    [name(an(4220), "en", "official", A.format(4220)),
-     name(ALIASES[2231]["hackerspace alias"].strip(), "en", "common", AX.format(2231))],
+ent(
+    "openlab-taipei",
+    "hackerspace",
+    [
+        name(an(4220), "en", "official", A.format(4220)),
+        name(ALIASES[2231]["hackerspace alias"].strip(), "en", "common", AX.format(2231)),
+    ],
     [A.format(4220), AX.format(2231)],
     website="http://www.openlabtaipei.org/",
     founded=founded_ananse(4220),
     locations=[loc_ananse(4220, "street", "710000")],
     statuses=status_ananse(4220),
-    note=xl_note(4220))
+    note=xl_note(4220),
+)
 
-ent("maker-faire-taipei", "event",
+ent(
+    "maker-faire-taipei",
+    "event",
     [name(an(421), "en", "official", A.format(421))],
     [A.format(421)],
     website="http://www.makerfaire.com.tw/",
     locations=[loc_ananse(421, "city", "710000")],
-    note="Maker Faire row (Featured, faire_year 2013). No venue given: precision city.")
+    note="Maker Faire row (Featured, faire_year 2013). No venue given: precision city.",
+)
 
-ent("maker-faire-tainan", "event",
+ent(
+    "maker-faire-tainan",
+    "event",
     [name(an(418), "en", "official", A.format(418))],
     [A.format(418)],
     locations=[loc_ananse(418, "city", "710000")],
-    note="Maker Faire row (Mini, faire_year 2014). No venue given: precision city.")
+    note="Maker Faire row (Mini, faire_year 2014). No venue given: precision city.",
+)
 
-ent("taichung-mini-maker-faire", "event",
+ent(
+    "taichung-mini-maker-faire",
+    "event",
     [name(an(419), "en", "official", A.format(419))],
     [A.format(419)],
     locations=[loc_ananse(419, "city", "710000")],
-    note="Maker Faire row (Mini, faire_year 2015). No venue given: precision city.")
+    note="Maker Faire row (Mini, faire_year 2015). No venue given: precision city.",
+)
 
-ent("hsinchu-mini-maker-faire", "event",
+ent(
+    "hsinchu-mini-maker-faire",
+    "event",
     [name(an(420), "en", "official", A.format(420))],
     [A.format(420)],
     website="http://www.makerfairehsinchu.org/",
     locations=[loc_ananse(420, "city", "710000")],
-    note="Maker Faire row (Mini, faire_year 2016); the source's name includes the year. No venue: precision city.")
+    note="Maker Faire row (Mini, faire_year 2016); the source's name includes the year. No venue: precision city.",
+)
 
 # ---------------------------------------------------------------- companies, no place
 
-ent("seeed-studio", "maker_brand",
+ent(
+    "seeed-studio",
+    "maker_brand",
     [name(an(3197), "en", "official", A.format(3197))],
     [A.format(3197)],
-    note=("ananse row (source 'Ananse') files it as a Makerspace with no address; kind maker_brand because Seeed "
-          "Studio is an open-hardware company (judgement). Its Google geocoding (g_*) matched a library in Ottawa and "
-          "is marked 'WRONG': no location written."))
+    note=(
+        "ananse row (source 'Ananse') files it as a Makerspace with no address; kind maker_brand because Seeed "
+        "Studio is an open-hardware company (judgement). Its Google geocoding (g_*) matched a library in Ottawa and "
+        "is marked 'WRONG': no location written."
+    ),
+)
 
-ent("haxlr8r", "accelerator",
+ent(
+    "haxlr8r",
+    "accelerator",
     [name(an(2726), "en", "official", A.format(2726))],
     [A.format(2726)],
-    note=("ananse row (source 'Ananse') files it as an Incubator with no address; kind accelerator (HAXLR8R is a "
-          "hardware accelerator programme). The source spells it 'HAXLR8TR'. Its Google geocoding matched "
-          "'Xlr8r Magazine' in San Francisco and is marked 'WRONG': no location written."))
+    note=(
+        "ananse row (source 'Ananse') files it as an Incubator with no address; kind accelerator (HAXLR8R is a "
+        "hardware accelerator programme). The source spells it 'HAXLR8TR'. Its Google geocoding matched "
+        "'Xlr8r Magazine' in San Francisco and is marked 'WRONG': no location written."
+    ),
+)
 
 # ---------------------------------------------------------------- rejected rows
 
-REJECTED[287] = "Shenzhen American International School Maker Faire: one-off school event (School, faire_annual 1)"
+REJECTED[287] = (
+    "Shenzhen American International School Maker Faire: one-off school event (School, faire_annual 1)"
+)
 REJECTED[288] = "Bond Education School Maker Faire: one-off school event (School, faire_annual 1)"
 REJECTED[291] = "Gezhi High School Maker Faire: one-off school event (School, faire_annual 1)"
-REJECTED[1520] = ("phenotypsetter: a concept store; the row says Country/address 'hong kong' but its coordinates "
-                  "(51.92, 4.48) and another field say Rotterdam, Netherlands: its place cannot be established")
+REJECTED[1520] = (
+    "phenotypsetter: a concept store; the row says Country/address 'hong kong' but its coordinates "
+    "(51.92, 4.48) and another field say Rotterdam, Netherlands: its place cannot be established"
+)
 
 # ================================================================ output
 
@@ -988,13 +1454,24 @@ def main():
     for e in ENTITIES:
         for k in sorted({s.split("#")[0] for s in e["sources"]}):
             src_of[k] += 1
-    merged = [e["id"] for e in ENTITIES
-              if len({s for s in e["sources"] if not s.startswith("ananse2016-aliases")}) > 1]
+    merged = [
+        e["id"]
+        for e in ENTITIES
+        if len({s for s in e["sources"] if not s.startswith("ananse2016-aliases")}) > 1
+    ]
     print("entities", len(ENTITIES))
     print("by kind", dict(sorted(by_kind.items())))
     print("entities citing each source", dict(src_of))
-    print("ananse China/HK/TW rows", len(CHINA_ROWS), "used", len(used_ananse), "rejected", len(REJECTED),
-          "unaccounted", missing)
+    print(
+        "ananse China/HK/TW rows",
+        len(CHINA_ROWS),
+        "used",
+        len(used_ananse),
+        "rejected",
+        len(REJECTED),
+        "unaccounted",
+        missing,
+    )
     print("alias rows used", sorted(used_alias), "of China alias rows", len(CHINA_ALIAS_ROWS))
     print("szmakermap used", sorted(used_sz), "chgrp used", sorted(used_hs))
     print("merged entities", len(merged), merged)

@@ -1,0 +1,1 @@
+"""The research blog: posts, reader comments and their moderation."""

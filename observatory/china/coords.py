@@ -47,6 +47,7 @@ import numpy as np
 
 __all__ = [
     "CRS_NAMES",
+    "as_lnglat_arrays",
     "KRASOVSKY_A",
     "KRASOVSKY_EE",
     "bd09_to_gcj02",
@@ -93,8 +94,12 @@ _ITER_EPS = 1e-10
 _MAX_ITER = 10
 
 
-def _as_arrays(lng: Any, lat: Any) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Broadcast (lng, lat) to float arrays, check their ranges; tell whether the input was scalar."""
+def as_lnglat_arrays(lng: Any, lat: Any) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Broadcast (lng, lat) to float arrays after checking their ranges; and whether they were scalars.
+
+    Raises ValueError naming the offending value (and its index) for a longitude outside
+    [-180, 180], a latitude outside [-90, 90], NaN or a non-number.
+    """
     try:
         x = np.asarray(lng, dtype=float)
         y = np.asarray(lat, dtype=float)
@@ -144,7 +149,7 @@ def out_of_china(lng: Any, lat: Any) -> Any:
     >>> out_of_china(2.3522, 48.8566), out_of_china(114.085, 22.545)
     (True, False)
     """
-    x, y, scalar = _as_arrays(lng, lat)
+    x, y, scalar = as_lnglat_arrays(lng, lat)
     outside = ~_in_box(x, y)
     return bool(outside) if scalar else outside
 
@@ -222,7 +227,7 @@ def wgs84_to_gcj02(lng: Any, lat: Any) -> tuple[Any, Any]:
     >>> wgs84_to_gcj02(116.404, 39.915)
     (116.41024449916938, 39.91640428150164)
     """
-    x, y, scalar = _as_arrays(lng, lat)
+    x, y, scalar = as_lnglat_arrays(lng, lat)
     gx, gy = _only_in_box(x, y, *_wgs_to_gcj(x, y))
     return _result(gx, gy, scalar)
 
@@ -238,7 +243,7 @@ def gcj02_to_wgs84(lng: Any, lat: Any, *, exact: bool = True) -> tuple[Any, Any]
     >>> round(lng, 9), round(lat, 9)
     (116.404, 39.915)
     """
-    x, y, scalar = _as_arrays(lng, lat)
+    x, y, scalar = as_lnglat_arrays(lng, lat)
     d_lng, d_lat = _gcj_delta(x, y)
     wx, wy = x - d_lng, y - d_lat
     if exact:
@@ -253,7 +258,7 @@ def gcj02_to_bd09(lng: Any, lat: Any) -> tuple[Any, Any]:
     >>> gcj02_to_bd09(116.404, 39.915)
     (116.41036949371029, 39.92133699351021)
     """
-    x, y, scalar = _as_arrays(lng, lat)
+    x, y, scalar = as_lnglat_arrays(lng, lat)
     bx, by = _only_in_box(x, y, *_gcj_to_bd(x, y))
     return _result(bx, by, scalar)
 
@@ -268,7 +273,7 @@ def bd09_to_gcj02(lng: Any, lat: Any, *, exact: bool = True) -> tuple[Any, Any]:
     >>> bd09_to_gcj02(116.404, 39.915, exact=False)
     (116.39762729119315, 39.90865673957631)
     """
-    x, y, scalar = _as_arrays(lng, lat)
+    x, y, scalar = as_lnglat_arrays(lng, lat)
     gx, gy = _bd_to_gcj_one_step(x, y)
     if exact:
         gx, gy = _invert(_gcj_to_bd, x, y, gx, gy)
@@ -278,7 +283,7 @@ def bd09_to_gcj02(lng: Any, lat: Any, *, exact: bool = True) -> tuple[Any, Any]:
 
 def wgs84_to_bd09(lng: Any, lat: Any) -> tuple[Any, Any]:
     """Convert WGS-84 to BD-09 (through GCJ-02)."""
-    x, y, scalar = _as_arrays(lng, lat)
+    x, y, scalar = as_lnglat_arrays(lng, lat)
     gx, gy = _wgs_to_gcj(x, y)
     bx, by = _only_in_box(x, y, *_gcj_to_bd(gx, gy))
     return _result(bx, by, scalar)
@@ -286,7 +291,7 @@ def wgs84_to_bd09(lng: Any, lat: Any) -> tuple[Any, Any]:
 
 def bd09_to_wgs84(lng: Any, lat: Any, *, exact: bool = True) -> tuple[Any, Any]:
     """Convert BD-09 to WGS-84 (through GCJ-02); ``exact`` as in the two inverses it chains."""
-    x, y, scalar = _as_arrays(lng, lat)
+    x, y, scalar = as_lnglat_arrays(lng, lat)
     gx, gy = _bd_to_gcj_one_step(x, y)
     if exact:
         gx, gy = _invert(_gcj_to_bd, x, y, gx, gy)
@@ -310,7 +315,7 @@ def _canonical_crs(name: Any) -> str:
 
 
 def _identity(lng: Any, lat: Any) -> tuple[Any, Any]:
-    x, y, scalar = _as_arrays(lng, lat)
+    x, y, scalar = as_lnglat_arrays(lng, lat)
     return _result(x.copy(), y.copy(), scalar)
 
 
@@ -349,8 +354,8 @@ def haversine_km(lng1: Any, lat1: Any, lng2: Any, lat2: Any) -> Any:
     >>> round(haversine_km(116.404, 39.915, 121.4737, 31.2304))
     1069
     """
-    x1, y1, scalar = _as_arrays(lng1, lat1)
-    x2, y2, scalar2 = _as_arrays(lng2, lat2)
+    x1, y1, scalar = as_lnglat_arrays(lng1, lat1)
+    x2, y2, scalar2 = as_lnglat_arrays(lng2, lat2)
     phi1, phi2 = np.radians(y1), np.radians(y2)
     d_phi = phi2 - phi1
     d_lambda = np.radians(x2 - x1)

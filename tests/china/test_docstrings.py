@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["coords", "names", "text"]
+MODULES = ["coords", "divisions", "names", "text"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -106,6 +106,7 @@ READINGS = {
     "漯河": ["luo", "he"],
     "长治": ["chang", "zhi"],
     "长": ["chang"],
+    "勒": ["le"],  # transliterated names: 阿勒泰 Aletai, 库尔勒 Ku'erle, 克孜勒苏 Kezilesu
     "单县": ["shan", "xian"],
     "莘县": ["shen", "xian"],
     "大埔": ["da", "bu"],

@@ -1,0 +1,1 @@
+"""Analysis engine: network, territory, typology and timeline; algorithms are pure functions."""

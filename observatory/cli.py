@@ -1,0 +1,50 @@
+"""The ``observatory`` command: a thin entry over Django's management commands.
+
+``observatory demo`` runs ``manage.py demo``; subcommand names use hyphens where the Django
+command uses underscores (``observatory load-curated`` = ``manage.py load_curated``).
+``observatory`` alone prints the project's commands.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Names that differ from the Django command (``import`` is a Python keyword as a module name).
+ALIASES = {"import": "import_source", "import-all": "import_all"}
+LOCAL_COMMANDS = {"demo", "serve"}
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observatory.settings")
+    from django.core.management import execute_from_command_line
+
+    if not argv or argv[0] in {"-h", "--help", "help"} and len(argv) == 1:
+        _print_help()
+        return
+    command = ALIASES.get(argv[0], argv[0].replace("-", "_"))
+    if command in LOCAL_COMMANDS and not os.environ.get("SECRET_KEY") and not os.environ.get("SECRET_KEY_FILE"):
+        # The demo and the local server run in development mode unless configured for production.
+        os.environ.setdefault("DEBUG", "true")
+    execute_from_command_line(["observatory", command, *argv[1:]])
+
+
+def _print_help() -> None:
+    import django
+    from django.core.management import get_commands, load_command_class
+
+    django.setup()
+    print("usage: observatory COMMAND [options]   (observatory COMMAND --help for each)\n")
+    print("Observatory commands:")
+    reverse_alias = {v: k for k, v in ALIASES.items()}
+    for name, app in sorted(get_commands().items()):
+        if not app.startswith("observatory"):
+            continue
+        help_text = load_command_class(app, name).help.split("\n")[0]
+        print(f"  {reverse_alias.get(name, name.replace('_', '-')):<16} {help_text}")
+    print("\nEvery Django command (migrate, createsuperuser, ...) works too.")
+
+
+if __name__ == "__main__":
+    main()

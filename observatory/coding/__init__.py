@@ -1,0 +1,1 @@
+"""The research codebook and the coding of entities with evidence."""

@@ -1,0 +1,1 @@
+"""The inventory: actors of the ecosystem, their names, places, lifecycles, ties and sources."""

@@ -1,0 +1,301 @@
+"""The inventory data model (ARCHITECTURE.md §3).
+
+Writes go through :mod:`observatory.inventory.services`, which validate, derive (pinyin, WGS-84
+points, division codes, search tokens) and record history; the database constraints below guard
+the invariants even against code that bypasses the services.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from .taxonomy import (
+    CRS_CHOICES,
+    DATE_PRECISIONS,
+    KIND_CHOICES,
+    LAYERS,
+    NAME_LANGUAGES,
+    NAME_TYPES,
+    PRECISION_CHOICES,
+    RELATION_CHOICES,
+    STATUS_KINDS,
+    STATUS_VALUES,
+)
+
+
+class Source(models.Model):
+    """A bibliographic item (CSL-JSON): a dataset, publication, web page or interview."""
+
+    key = models.SlugField(max_length=100, unique=True, help_text="Citation key, e.g. keane2012")
+    csl = models.JSONField(default=dict, help_text="CSL-JSON item (type, title, author, issued, ...)")
+    title = models.CharField(max_length=500, blank=True, editable=False)
+    licence = models.CharField(max_length=100, blank=True)
+    redistributable = models.BooleanField(
+        default=False, help_text="May records derived from this source be published in exports?"
+    )
+    retrieved = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.title}" if self.title else self.key
+
+    def save(self, *args, **kwargs):
+        self.title = str(self.csl.get("title", ""))[:500] if isinstance(self.csl, dict) else ""
+        super().save(*args, **kwargs)
+
+
+class SourceRecord(models.Model):
+    """The raw payload of one imported row or feature, kept so nothing is lost."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="records")
+    external_id = models.CharField(
+        max_length=300, help_text="The source's identifier, or row:N / feature:N (0-based)"
+    )
+    payload = models.JSONField(default=dict)
+    checksum = models.CharField(max_length=64, help_text="sha256 of the canonical JSON payload")
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="record_one_external_id_per_source")
+        ]
+        ordering = ["source", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.source.key}#{self.external_id}"
+
+
+class EntityQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_public=True, merged_into__isnull=True)
+
+
+class Entity(models.Model):
+    """One actor: a place, an organization, a community, an event or a project."""
+
+    slug = models.SlugField(max_length=120, unique=True, help_text="Stable identifier, e.g. chaihuo-makerspace")
+    kind = models.CharField(max_length=40, choices=KIND_CHOICES, db_index=True)
+    layer = models.CharField(max_length=20, choices=LAYERS, db_index=True, editable=False)
+    name = models.CharField(max_length=300, help_text="Display name (derived from the names)")
+    name_zh = models.CharField(max_length=300, blank=True, editable=False)
+    name_en = models.CharField(max_length=300, blank=True, editable=False)
+    website = models.URLField(max_length=500, blank=True)
+    founded = models.DateField(null=True, blank=True)
+    founded_precision = models.CharField(max_length=10, choices=DATE_PRECISIONS, blank=True)
+    closed = models.DateField(null=True, blank=True)
+    closed_precision = models.CharField(max_length=10, choices=DATE_PRECISIONS, blank=True)
+    is_public = models.BooleanField(default=True, help_text="Shown on public pages, the API and exports")
+    note = models.TextField(blank=True, help_text="Curator's note (not published)")
+    # Per-field provenance: {"website": "ananse2016#row:12", "founded": "keane2012#p. 220", ...}
+    field_sources = models.JSONField(default=dict, blank=True)
+    sources = models.ManyToManyField(Source, through="EntitySource", related_name="entities", blank=True)
+    records = models.ManyToManyField(SourceRecord, related_name="entities", blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_entities"
+    )
+    search_text = models.TextField(blank=True, editable=False)
+    province_code = models.CharField(max_length=6, blank=True, db_index=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = EntityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "entities"
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="entity_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(closed__isnull=True) | Q(founded__isnull=True) | Q(closed__gte=F("founded")),
+                name="entity_closed_after_founded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:entity", args=[self.slug])
+
+
+class EntitySource(models.Model):
+    """A source that establishes an entity, with the locator (row, feature, page)."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    locator = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "source", "locator"], name="entity_source_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.key}#{self.locator}" if self.locator else self.source.key
+
+
+class SourcedModel(models.Model):
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    source_locator = models.CharField(max_length=200, blank=True)
+    record = models.ForeignKey(SourceRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def source_ref(self) -> str:
+        if not self.source_id:
+            return ""
+        return f"{self.source.key}#{self.source_locator}" if self.source_locator else self.source.key
+
+
+class Name(SourcedModel):
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="names")
+    text = models.CharField(max_length=300)
+    lang = models.CharField(max_length=10, choices=NAME_LANGUAGES)
+    type = models.CharField(max_length=20, choices=NAME_TYPES, default="official")
+    pinyin = models.CharField(max_length=600, blank=True, editable=False)
+    normalized = models.CharField(max_length=300, blank=True, editable=False, db_index=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["entity", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="name_text_not_empty"),
+            models.UniqueConstraint(fields=["entity", "text", "lang", "type"], name="name_unique_per_entity"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Location(SourcedModel):
+    """Where an entity is: original coordinates in their system, and the WGS-84 point derived."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="locations")
+    original_lng = models.FloatField(null=True, blank=True)
+    original_lat = models.FloatField(null=True, blank=True)
+    crs = models.CharField(max_length=10, choices=CRS_CHOICES, default="WGS-84")
+    lng = models.FloatField(null=True, blank=True, editable=False, help_text="WGS-84, derived")
+    lat = models.FloatField(null=True, blank=True, editable=False, help_text="WGS-84, derived")
+    precision = models.CharField(max_length=10, choices=PRECISION_CHOICES, default="exact")
+    placed_at_centroid = models.BooleanField(
+        default=False, editable=False, help_text="No coordinates in the source: placed at the division's centroid"
+    )
+    polygon = models.JSONField(null=True, blank=True, help_text="Original outline: list of [lng, lat] rings")
+    polygon_wgs84 = models.JSONField(null=True, blank=True, editable=False)
+    address_zh = models.CharField(max_length=500, blank=True)
+    address_en = models.CharField(max_length=500, blank=True)
+    hint = models.CharField(max_length=300, blank=True, help_text="Floor, stall, building")
+    division_code = models.CharField(max_length=6, blank=True, help_text="Finest known GB/T 2260 division")
+    province_code = models.CharField(max_length=6, blank=True, db_index=True, editable=False)
+    prefecture_code = models.CharField(max_length=6, blank=True, db_index=True, editable=False)
+    county_code = models.CharField(max_length=6, blank=True, editable=False)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["entity", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(original_lat__isnull=True) | Q(original_lat__gte=-90, original_lat__lte=90),
+                name="location_original_lat_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(original_lng__isnull=True) | Q(original_lng__gte=-180, original_lng__lte=180),
+                name="location_original_lng_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90), name="location_lat_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(lng__isnull=True) | Q(lng__gte=-180, lng__lte=180), name="location_lng_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(original_lat__isnull=True, original_lng__isnull=True)
+                | Q(original_lat__isnull=False, original_lng__isnull=False),
+                name="location_coordinates_paired",
+            ),
+            models.CheckConstraint(condition=Q(crs__in=["WGS-84", "GCJ-02", "BD-09"]), name="location_crs_known"),
+        ]
+
+    def __str__(self) -> str:
+        if self.lat is None:
+            return f"{self.entity} ({self.precision}, no point)"
+        return f"{self.entity} @ {self.lat:.5f}, {self.lng:.5f} ({self.precision})"
+
+
+class StatusAssertion(SourcedModel):
+    """A dated, sourced statement about an entity's status, including official accreditation."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="statuses")
+    value = models.CharField(max_length=20, choices=STATUS_VALUES)
+    kind = models.CharField(max_length=30, choices=STATUS_KINDS)
+    date = models.DateField(null=True, blank=True)
+    date_precision = models.CharField(max_length=10, choices=DATE_PRECISIONS, blank=True)
+    programme = models.CharField(max_length=200, blank=True, help_text="e.g. 国家备案众创空间")
+    batch = models.CharField(max_length=100, blank=True)
+    revoked_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["entity", "date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.entity}: {self.value} ({self.kind})"
+
+
+class Relation(SourcedModel):
+    """A typed, directed tie: read as "source_entity <type> target_entity"."""
+
+    source_entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="relations_out")
+    target_entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="relations_in")
+    type = models.CharField(max_length=30, choices=RELATION_CHOICES, db_index=True)
+    from_date = models.DateField(null=True, blank=True)
+    from_precision = models.CharField(max_length=10, choices=DATE_PRECISIONS, blank=True)
+    to_date = models.DateField(null=True, blank=True)
+    to_precision = models.CharField(max_length=10, choices=DATE_PRECISIONS, blank=True)
+    weight = models.FloatField(default=1.0)
+    confidence = models.FloatField(default=1.0)
+    evidence = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source_entity", "type", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(source_entity=F("target_entity")), name="relation_no_self_tie"),
+            models.CheckConstraint(condition=Q(confidence__gte=0, confidence__lte=1), name="relation_confidence_0_1"),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="relation_weight_non_negative"),
+            models.UniqueConstraint(
+                fields=["source_entity", "type", "target_entity", "source"], name="relation_unique_per_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_entity} —{self.get_type_display()}→ {self.target_entity}"
+
+
+class CuratedLoad(models.Model):
+    """The fingerprint of the last curated folder loaded, so a second `make demo` is a no-op."""
+
+    path = models.CharField(max_length=500, unique=True)
+    fingerprint = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(auto_now=True)
+    summary = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return self.path

@@ -1,0 +1,75 @@
+"""Reads from the inventory for pages, the API and exports. Public reads never include
+non-public entities or merged-away duplicates."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from observatory.china import text as china_text
+
+from .models import Entity, Location, Relation
+from .taxonomy import KINDS
+
+__all__ = ["entity_list", "entity_detail", "entity_relations_grouped", "entity_search_filter"]
+
+
+def entity_search_filter(queryset: QuerySet, query: str) -> QuerySet:
+    """Entities whose names or addresses share every query token (Chinese words, pinyin, English).
+
+    Ranking lives in the search page; this is the portable filter that works the same on SQLite
+    and PostgreSQL: every token must be a word of the pre-computed ``search_text``.
+    """
+    tokens = [t for t in china_text.search_tokens(query) if t]
+    if not tokens:
+        return queryset.none()
+    condition = Q()
+    for token in dict.fromkeys(tokens):
+        padded = Q(search_text__startswith=f"{token} ") | Q(search_text__contains=f" {token} ") | Q(
+            search_text__endswith=f" {token}") | Q(search_text=token)
+        condition &= padded
+    return queryset.filter(condition)
+
+
+def entity_list(*, kind: str = "", layer: str = "", province: str = "", query: str = "",
+                public_only: bool = True) -> QuerySet:
+    queryset = Entity.objects.public() if public_only else Entity.objects.filter(merged_into__isnull=True)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if layer:
+        queryset = queryset.filter(layer=layer)
+    if province:
+        queryset = queryset.filter(province_code=province)
+    if query:
+        queryset = entity_search_filter(queryset, query)
+    return queryset.annotate(relation_count=Count("relations_out", distinct=True) + Count("relations_in", distinct=True))
+
+
+def entity_detail(slug: str, *, public_only: bool = True) -> Entity | None:
+    queryset = Entity.objects.public() if public_only else Entity.objects.all()
+    return (
+        queryset.filter(slug=slug)
+        .prefetch_related(
+            "names__source", "statuses__source", "citations__source", "codings__code", "codings__source",
+            Prefetch("locations", queryset=Location.objects.select_related("source")),
+        )
+        .first()
+    )
+
+
+def entity_relations_grouped(entity: Entity, *, public_only: bool = True) -> list[tuple[str, list[dict]]]:
+    """Relations of an entity grouped by type (both directions), each with the other end."""
+    relations = Relation.objects.filter(Q(source_entity=entity) | Q(target_entity=entity)).select_related(
+        "source_entity", "target_entity", "source")
+    groups: dict[str, list[dict]] = {}
+    for relation in relations:
+        outgoing = relation.source_entity_id == entity.pk
+        other = relation.target_entity if outgoing else relation.source_entity
+        if public_only and (not other.is_public or other.merged_into_id):
+            continue
+        label = relation.get_type_display() if outgoing else f"{relation.get_type_display()} (inverse)"
+        groups.setdefault(label, []).append({"relation": relation, "other": other, "outgoing": outgoing})
+    return sorted(groups.items())
+
+
+def kind_labels() -> list[tuple[str, str]]:
+    return [(slug, label) for slug, (label, _zh, _layer, _group) in KINDS.items()]

@@ -1,0 +1,420 @@
+"""Writes to the inventory. Every function validates its input, writes inside one transaction and
+one history revision, and raises :class:`django.core.exceptions.ValidationError` whose messages
+name the field, the value and the accepted forms."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import reversion
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from observatory.china import coords as china_coords
+from observatory.china import divisions as china_divisions
+from observatory.china import names as china_names
+from observatory.china import text as china_text
+
+from .dates import FuzzyDateError, parse_fuzzy_date
+from .models import Entity, EntitySource, Location, Name, Relation, Source, SourceRecord, StatusAssertion
+from .taxonomy import (
+    CRS_CHOICES,
+    KINDS,
+    NAME_LANGUAGES,
+    NAME_TYPES,
+    PRECISIONS,
+    RELATION_TYPES,
+    STATUS_KINDS,
+    STATUS_VALUES,
+    kind_layer,
+)
+
+__all__ = [
+    "checksum_payload",
+    "entity_refresh_derived",
+    "entity_upsert",
+    "location_derive",
+    "relation_upsert",
+    "source_ref_parse",
+    "source_upsert",
+    "source_record_upsert",
+]
+
+_CRS = [c for c, _ in CRS_CHOICES]
+_LANGS = [code for code, _ in NAME_LANGUAGES if code != "pinyin"]
+_NAME_TYPES = [code for code, _ in NAME_TYPES]
+_STATUS_VALUES = [code for code, _ in STATUS_VALUES]
+_STATUS_KINDS = [code for code, _ in STATUS_KINDS]
+# Precision of a location placed at a division's centroid, by the length of the significant code.
+_CENTROID_PRECISION = {2: "province", 4: "city", 6: "district"}
+
+
+def _choice(field: str, value: Any, accepted: Iterable[str]) -> str:
+    accepted = list(accepted)
+    if value not in accepted:
+        raise ValidationError({field: f"{value!r} is not accepted; use one of: {', '.join(accepted)}"})
+    return value
+
+
+def _fuzzy(field: str, value: Any):
+    try:
+        return parse_fuzzy_date(value)
+    except FuzzyDateError as exc:
+        raise ValidationError({field: str(exc)}) from None
+
+
+def checksum_payload(payload: Any) -> str:
+    """sha256 of the canonical JSON form of a payload (sorted keys, UTF-8)."""
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def source_ref_parse(ref: str, sources: dict[str, Source] | None = None) -> tuple[Source, str]:
+    """``"ananse2016#row:12"`` -> (Source ananse2016, "row:12")."""
+    if not isinstance(ref, str) or not ref.strip():
+        raise ValidationError({"source": "a source reference is required (key or key#locator)"})
+    key, _, locator = ref.strip().partition("#")
+    source = (sources or {}).get(key)
+    if source is None:
+        source = Source.objects.filter(key=key).first()
+    if source is None:
+        raise ValidationError({"source": f"unknown source key {key!r}; add it to the sources first"})
+    return source, locator.strip()
+
+
+def source_upsert(*, key: str, csl: dict, licence: str = "", redistributable: bool | None = None,
+                  retrieved=None, note: str = "") -> tuple[Source, bool]:
+    """Create or update a source by key; returns (source, changed)."""
+    if not isinstance(csl, dict) or not csl.get("title"):
+        raise ValidationError({"csl": f"source {key!r}: a CSL-JSON item with at least a title is required"})
+    if redistributable is None:
+        redistributable = bool(licence) and licence.lower() not in {"unknown", "all-rights-reserved"}
+    retrieved_date, _precision = _fuzzy("retrieved", retrieved)
+    values = {"csl": csl, "licence": licence, "redistributable": redistributable, "retrieved": retrieved_date,
+              "note": note}
+    source = Source.objects.filter(key=key).first()
+    if source is None:
+        source = Source(key=key, **values)
+        source.full_clean()
+        source.save()
+        return source, True
+    changed = any(getattr(source, field) != value for field, value in values.items())
+    if changed:
+        for field, value in values.items():
+            setattr(source, field, value)
+        source.full_clean()
+        source.save()
+    return source, changed
+
+
+def source_record_upsert(*, source: Source, external_id: str, payload: Any) -> tuple[SourceRecord, str]:
+    """Keep the raw payload of one row; returns (record, "created" | "updated" | "unchanged")."""
+    checksum = checksum_payload(payload)
+    record = SourceRecord.objects.filter(source=source, external_id=external_id).first()
+    if record is None:
+        return SourceRecord.objects.create(source=source, external_id=external_id, payload=payload,
+                                           checksum=checksum), "created"
+    if record.checksum == checksum:
+        return record, "unchanged"
+    record.payload, record.checksum = payload, checksum
+    record.save(update_fields=["payload", "checksum", "updated_at"])
+    return record, "updated"
+
+
+def location_derive(location: Location) -> Location:
+    """Fill the derived fields of a location: the WGS-84 point (converted from the original
+    system, which is kept), the polygon in WGS-84, and the division codes.
+
+    A location without coordinates is placed at the centroid of its division, with the precision
+    of that division and ``placed_at_centroid`` set: never at 0,0 and never silently exact.
+    """
+    _choice("crs", location.crs, _CRS)
+    _choice("precision", location.precision, PRECISIONS)
+    lng, lat = location.original_lng, location.original_lat
+    if lng is None and lat is None and location.polygon:
+        # An outline without a point (a market, a park): the point is its centroid, in the same system.
+        lng, lat = _polygon_centroid(location.polygon)
+    if (lng is None) != (lat is None):
+        raise ValidationError({"original_lat": "give both longitude and latitude, or neither"})
+    if lng is not None:
+        if not (-180 <= lng <= 180) or not (-90 <= lat <= 90):
+            raise ValidationError({"original_lat": f"({lng}, {lat}) is outside longitude −180…180 / latitude −90…90; "
+                                                   "check for swapped latitude and longitude"})
+        location.lng, location.lat = (float(v) for v in china_coords.convert(lng, lat, location.crs, "WGS-84"))
+        location.placed_at_centroid = False
+    elif location.division_code:
+        centroid = china_divisions.division_centroid(location.division_code)
+        if centroid is None:
+            raise ValidationError({"division_code": f"{location.division_code!r} is not a known GB/T 2260 division code"})
+        location.lng, location.lat = (float(v) for v in centroid)
+        location.placed_at_centroid = True
+        significant = len(location.division_code.rstrip("0")) if location.division_code.rstrip("0") else 2
+        finest = _CENTROID_PRECISION.get(significant + significant % 2, "district")
+        if PRECISIONS.index(location.precision) < PRECISIONS.index(finest):
+            location.precision = finest
+    else:
+        location.lng = location.lat = None
+        location.placed_at_centroid = False
+    if location.polygon:
+        location.polygon_wgs84 = _polygon_to_wgs84(location.polygon, location.crs)
+    else:
+        location.polygon_wgs84 = None
+    location.province_code = location.prefecture_code = location.county_code = ""
+    if location.division_code:
+        code = location.division_code
+        location.province_code = code[:2] + "0000"
+        location.prefecture_code = code[:4] + "00" if code[2:4] != "00" else ""
+        location.county_code = code if code[4:] != "00" else ""
+    if location.lng is not None and not location.placed_at_centroid:
+        found = china_divisions.locate(location.lng, location.lat)
+        if found is not None:
+            location.province_code = found.province.code
+            if found.prefecture is not None:
+                location.prefecture_code = found.prefecture.code
+    return location
+
+
+def _polygon_centroid(polygon: Any) -> tuple[float, float]:
+    from shapely.geometry import Polygon
+
+    try:
+        shape = Polygon(polygon[0], polygon[1:])
+        point = shape.centroid if shape.is_valid and not shape.is_empty else shape.representative_point()
+        return float(point.x), float(point.y)
+    except (TypeError, ValueError, IndexError) as exc:
+        raise ValidationError({"polygon": f"not a polygon ({exc}); give a list of rings of [lng, lat] pairs"}) from None
+
+
+def _polygon_to_wgs84(polygon: Any, crs: str) -> list:
+    if not isinstance(polygon, list) or not polygon:
+        raise ValidationError({"polygon": "a polygon is a list of rings, each a list of [lng, lat] pairs"})
+    rings = []
+    for ring in polygon:
+        if not isinstance(ring, list) or len(ring) < 3:
+            raise ValidationError({"polygon": "each ring needs at least 3 [lng, lat] points"})
+        converted = []
+        for point in ring:
+            if not (isinstance(point, list | tuple) and len(point) == 2):
+                raise ValidationError({"polygon": f"{point!r} is not a [lng, lat] pair"})
+            lng, lat = china_coords.convert(float(point[0]), float(point[1]), crs, "WGS-84")
+            converted.append([round(float(lng), 7), round(float(lat), 7)])
+        if converted[0] != converted[-1]:
+            converted.append(list(converted[0]))  # close the ring (GeoJSON requires it)
+        if len(converted) < 4:
+            raise ValidationError({"polygon": "a closed ring needs at least 4 positions"})
+        rings.append(converted)
+    return rings
+
+
+def entity_refresh_derived(entity: Entity) -> Entity:
+    """Recompute the display names, search tokens and province of an entity from its parts."""
+    names = list(entity.names.all())
+    if not names:
+        raise ValidationError({"names": f"entity {entity.slug!r} needs at least one name"})
+    rank = {"official": 0, "common": 1, "abbreviation": 2, "former": 3}
+
+    def best(langs: tuple[str, ...]) -> str:
+        candidates = [n for n in names if n.lang in langs and n.type != "former"]
+        candidates.sort(key=lambda n: (rank.get(n.type, 9), n.id or 0))
+        return candidates[0].text if candidates else ""
+
+    entity.name_zh = best(("zh-Hans",)) or best(("zh-Hant",))
+    entity.name_en = best(("en",)) or best(("other",))
+    entity.name = entity.name_en or entity.name_zh or names[0].text
+    texts = [n.text for n in names]
+    for location in entity.locations.all():
+        texts += [location.address_zh, location.address_en]
+    tokens: list[str] = []
+    for text in texts:
+        if text:
+            tokens.extend(china_text.search_tokens(text))
+    entity.search_text = " ".join(dict.fromkeys(tokens))
+    first_point = next((loc for loc in entity.locations.all() if loc.province_code), None)
+    entity.province_code = first_point.province_code if first_point else ""
+    entity.layer = kind_layer(entity.kind)
+    Entity.objects.filter(pk=entity.pk).update(
+        name=entity.name, name_zh=entity.name_zh, name_en=entity.name_en, search_text=entity.search_text,
+        province_code=entity.province_code, layer=entity.layer,
+    )
+    return entity
+
+
+def _name_derive(name: Name) -> Name:
+    name.text = (name.text or "").strip()
+    if not name.text:
+        raise ValidationError({"text": "a name cannot be empty"})
+    _choice("lang", name.lang, _LANGS)
+    _choice("type", name.type, _NAME_TYPES)
+    name.pinyin = china_names.to_pinyin(name.text) if china_names.is_cjk(name.text) else ""
+    name.normalized = china_names.normalize_name(name.text)[:300]
+    return name
+
+
+@transaction.atomic
+def entity_upsert(*, slug: str, kind: str, names: list[dict], sources: list[str] | None = None,
+                  website: str = "", founded=None, closed=None, locations: list[dict] | None = None,
+                  statuses: list[dict] | None = None, is_public: bool = True, note: str = "",
+                  field_sources: dict | None = None, user=None, comment: str = "",
+                  source_index: dict[str, Source] | None = None) -> tuple[Entity, str]:
+    """Create or replace an entity and its names, locations and statuses from one document.
+
+    Returns (entity, "created" | "updated" | "unchanged"); the change is recorded in history.
+    ``names`` items: ``{text, lang, type, source?, valid_from?, valid_to?}``; ``locations`` and
+    ``statuses`` as in docs/data-format.md.
+    """
+    _choice("kind", kind, KINDS)
+    if not names:
+        raise ValidationError({"names": f"entity {slug!r} needs at least one name"})
+    founded_date, founded_precision = _fuzzy("founded", founded)
+    closed_date, closed_precision = _fuzzy("closed", closed)
+    if founded_date and closed_date and closed_date < founded_date:
+        raise ValidationError({"closed": f"closed ({closed}) is before founded ({founded})"})
+
+    name_objs = []
+    for item in names:
+        source, locator = (source_ref_parse(item["source"], source_index) if item.get("source") else (None, ""))
+        name = Name(text=item.get("text", ""), lang=item.get("lang", ""), type=item.get("type", "official"),
+                    source=source, source_locator=locator,
+                    valid_from=_fuzzy("valid_from", item.get("valid_from"))[0],
+                    valid_to=_fuzzy("valid_to", item.get("valid_to"))[0])
+        name_objs.append(_name_derive(name))
+    location_objs = []
+    for item in locations or []:
+        source, locator = (source_ref_parse(item["source"], source_index) if item.get("source") else (None, ""))
+        loc = Location(
+            original_lng=item.get("lng"), original_lat=item.get("lat"), crs=item.get("crs", "WGS-84"),
+            precision=item.get("precision", "exact"), polygon=item.get("polygon"),
+            address_zh=item.get("address_zh", ""), address_en=item.get("address_en", ""), hint=item.get("hint", ""),
+            division_code=str(item.get("division", "") or ""), source=source, source_locator=locator,
+            valid_from=_fuzzy("valid_from", item.get("valid_from"))[0],
+            valid_to=_fuzzy("valid_to", item.get("valid_to"))[0],
+        )
+        if loc.original_lng is None and not loc.division_code and not loc.polygon:
+            raise ValidationError({"locations": f"entity {slug!r}: a location needs coordinates (lng, lat), an "
+                                                "outline (polygon) or a division code"})
+        location_objs.append(location_derive(loc))
+    status_objs = []
+    for item in statuses or []:
+        source, locator = (source_ref_parse(item["source"], source_index) if item.get("source") else (None, ""))
+        date, precision = _fuzzy("date", item.get("date"))
+        status_objs.append(StatusAssertion(
+            value=_choice("value", item.get("value"), _STATUS_VALUES),
+            kind=_choice("kind", item.get("kind"), _STATUS_KINDS), date=date, date_precision=precision,
+            programme=item.get("programme", ""), batch=str(item.get("batch", "") or ""),
+            revoked_on=_fuzzy("revoked_on", item.get("revoked_on"))[0], note=item.get("note", ""),
+            source=source, source_locator=locator,
+        ))
+    citations = [source_ref_parse(ref, source_index) for ref in (sources or [])]
+
+    values = {
+        "kind": kind, "layer": kind_layer(kind), "website": website or "", "founded": founded_date,
+        "founded_precision": founded_precision, "closed": closed_date, "closed_precision": closed_precision,
+        "is_public": is_public, "note": note or "", "field_sources": field_sources or {},
+    }
+    entity = Entity.objects.filter(slug=slug).first()
+    created = entity is None
+    new_state = _entity_state(values, name_objs, location_objs, status_objs, citations)
+    if not created and _entity_state_of(entity) == new_state:
+        return entity, "unchanged"
+
+    with reversion.create_revision():
+        if created:
+            entity = Entity(slug=slug, name=name_objs[0].text, **values)
+        else:
+            for field, value in values.items():
+                setattr(entity, field, value)
+        entity.full_clean(exclude=["name"])
+        entity.save()
+        entity.names.all().delete()
+        entity.locations.all().delete()
+        entity.statuses.all().delete()
+        entity.citations.all().delete()
+        for obj in (*name_objs, *location_objs, *status_objs):
+            obj.entity = entity
+        seen = set()
+        for name in name_objs:
+            key = (name.text, name.lang, name.type)
+            if key in seen:
+                continue
+            seen.add(key)
+            name.save()
+        Location.objects.bulk_create(location_objs)
+        StatusAssertion.objects.bulk_create(status_objs)
+        EntitySource.objects.bulk_create(
+            [EntitySource(entity=entity, source=s, locator=loc) for s, loc in dict.fromkeys(citations)]
+        )
+        entity_refresh_derived(entity)
+        if user is not None:
+            reversion.set_user(user)
+        reversion.set_comment(comment or ("Created" if created else "Updated"))
+    return entity, "created" if created else "updated"
+
+
+def _entity_state(values, names, locations, statuses, citations) -> str:
+    state = {
+        "values": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()},
+        "names": sorted((n.text, n.lang, n.type, n.source_id, n.source_locator, str(n.valid_from), str(n.valid_to))
+                        for n in names),
+        "locations": [(loc.original_lng, loc.original_lat, loc.crs, loc.precision, loc.polygon, loc.address_zh,
+                       loc.address_en, loc.hint, loc.division_code, loc.source_id, loc.source_locator,
+                       str(loc.valid_from), str(loc.valid_to)) for loc in locations],
+        "statuses": [(s.value, s.kind, str(s.date), s.date_precision, s.programme, s.batch, str(s.revoked_on),
+                      s.note, s.source_id, s.source_locator) for s in statuses],
+        "citations": sorted({(s.pk, loc) for s, loc in citations}),
+    }
+    return checksum_payload(state)
+
+
+def _entity_state_of(entity: Entity) -> str:
+    values = {field: getattr(entity, field) for field in (
+        "kind", "layer", "website", "founded", "founded_precision", "closed", "closed_precision", "is_public",
+        "note", "field_sources")}
+    citations = [(c.source, c.locator) for c in entity.citations.select_related("source")]
+    return _entity_state(values, list(entity.names.all()), list(entity.locations.all()),
+                         list(entity.statuses.all()), citations)
+
+
+def _relation_validate(source_entity: Entity, target_entity: Entity, type: str, confidence: float,
+                       weight: float) -> None:
+    if source_entity.pk == target_entity.pk:
+        raise ValidationError({"target_entity": f"a relation cannot tie {source_entity.slug!r} to itself"})
+    _choice("type", type, RELATION_TYPES)
+    if not (0 <= confidence <= 1):
+        raise ValidationError({"confidence": f"{confidence} is outside 0…1"})
+    if weight < 0:
+        raise ValidationError({"weight": f"{weight} is negative"})
+
+
+@transaction.atomic
+def relation_upsert(*, source_entity: Entity, type: str, target_entity: Entity, source: Source | None = None,
+                    source_locator: str = "", from_date=None, to_date=None, weight: float = 1.0,
+                    confidence: float = 1.0, evidence: str = "", user=None) -> tuple[Relation, str]:
+    """Create or update the relation ``source_entity --type--> target_entity`` cited to ``source``."""
+    _relation_validate(source_entity, target_entity, type, float(confidence), float(weight))
+    from_d, from_p = _fuzzy("from_date", from_date)
+    to_d, to_p = _fuzzy("to_date", to_date)
+    if from_d and to_d and to_d < from_d:
+        raise ValidationError({"to_date": f"to_date ({to_date}) is before from_date ({from_date})"})
+    values = {"source_locator": source_locator, "from_date": from_d, "from_precision": from_p, "to_date": to_d,
+              "to_precision": to_p, "weight": float(weight), "confidence": float(confidence),
+              "evidence": evidence or ""}
+    relation = Relation.objects.filter(source_entity=source_entity, type=type, target_entity=target_entity,
+                                       source=source).first()
+    if relation is not None and all(getattr(relation, k) == v for k, v in values.items()):
+        return relation, "unchanged"
+    with reversion.create_revision():
+        status = "updated"
+        if relation is None:
+            relation = Relation(source_entity=source_entity, type=type, target_entity=target_entity, source=source,
+                                recorded_by=user)
+            status = "created"
+        for field, value in values.items():
+            setattr(relation, field, value)
+        relation.save()
+        if user is not None:
+            reversion.set_user(user)
+        reversion.set_comment(status.capitalize())
+    return relation, status

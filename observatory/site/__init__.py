@@ -1,0 +1,1 @@
+"""The public pages: entity list, entity pages (the atlas grows from here)."""

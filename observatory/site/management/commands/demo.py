@@ -1,0 +1,48 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from observatory.console import console
+
+PASSWORD_FILE = "demo-admin-password.txt"
+
+
+class Command(BaseCommand):
+    help = "Set up the demo (migrate, load the bundled dataset, admin account) and serve it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="set up only; do not start the server")
+        parser.add_argument("--addrport", default="127.0.0.1:8000", help="where to serve (default 127.0.0.1:8000)")
+
+    def handle(self, *args, no_serve=False, addrport="127.0.0.1:8000", **options):
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        console.print("[bold]Observatory demo[/bold]: preparing the database …")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("load_curated")
+        username, password = self._admin_account()
+        console.print(f"\nAdmin: http://{addrport}/admin/  user [bold]{username}[/bold]  password "
+                      f"[bold]{password}[/bold]  (kept in {settings.VAR_DIR / PASSWORD_FILE})")
+        if no_serve:
+            return
+        console.print(f"Serving http://{addrport}/ — press Ctrl+C to stop.\n")
+        call_command("runserver", addrport, use_reloader=False)
+
+    def _admin_account(self) -> tuple[str, str]:
+        user_model = get_user_model()
+        path = settings.VAR_DIR / PASSWORD_FILE
+        username = "admin"
+        if user_model.objects.filter(username=username).exists():
+            if path.exists():
+                return username, path.read_text(encoding="utf-8").strip()
+            return username, "(set before this demo; unchanged)"
+        password = secrets.token_urlsafe(12)
+        try:
+            path.write_text(password + "\n", encoding="utf-8")
+            path.chmod(0o600)
+        except OSError as exc:
+            raise CommandError(f"cannot write {path}: {exc}") from None
+        user_model.objects.create_superuser(username=username, email="", password=password)
+        return username, password

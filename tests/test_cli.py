@@ -1,0 +1,20 @@
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+
+def test_the_observatory_command_lists_its_subcommands():
+    result = subprocess.run([sys.executable, "-m", "observatory.cli"], cwd=REPO, capture_output=True, text=True,
+                            env={"PATH": "/usr/bin:/bin", "DEBUG": "true"})
+    assert result.returncode == 0, result.stderr
+    for command in ["demo", "serve", "load-curated"]:
+        assert f"  {command} " in result.stdout
+
+
+def test_a_missing_folder_is_a_clear_error_not_a_traceback(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "observatory.cli", "load-curated", str(tmp_path / "nope")],
+                            cwd=REPO, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "DEBUG": "true"})
+    assert result.returncode != 0
+    assert "no such folder" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "observatory.inventory",
     "observatory.coding",
     "observatory.analysis",
+    "observatory.blog",
+    "observatory.api",
     "observatory.site",
 ]
 

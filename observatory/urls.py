@@ -7,5 +7,7 @@ admin.site.site_title = "Observatory"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("observatory.api.urls")),
+    path("blog/", include("observatory.blog.urls")),
     path("", include("observatory.site.urls")),
 ]

@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["coords", "divisions", "names", "text"]
+MODULES = ["addresses", "coords", "divisions", "names", "text"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,0 +1,98 @@
+"""Evaluation on the bundled corpora: the figures documented in docs/spam.md, and the command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from observatory.blog.spam import binary_metrics, evaluate, main
+
+SPAM_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "spam"
+VIDEOS = ["Youtube01-Psy", "Youtube02-KatyPerry", "Youtube03-LMFAO", "Youtube04-Eminem"]
+SMS = SPAM_FIXTURES / "SMSSpamCollection_lines0001-0500.tsv"
+
+# Leave-one-video-out figures in docs/spam.md (spam-decision F1 and false-positive rate,
+# caught-or-held recall), minus a margin of 0.02 for floating-point differences between machines.
+DOCUMENTED = {
+    "Youtube01-Psy": (0.845, 0.000, 0.989),
+    "Youtube02-KatyPerry": (0.867, 0.000, 0.977),
+    "Youtube03-LMFAO": (0.888, 0.010, 0.898),
+    "Youtube04-Eminem": (0.914, 0.005, 0.967),
+}
+MARGIN = 0.02
+
+
+@pytest.mark.parametrize("test_video", VIDEOS)
+def test_it_reaches_the_documented_figures_leaving_one_video_out(test_video):
+    train = [SPAM_FIXTURES / f"{v}.csv" for v in VIDEOS if v != test_video]
+    result = evaluate(train, SPAM_FIXTURES / f"{test_video}.csv")
+    f1, fpr, held_recall = DOCUMENTED[test_video]
+    assert result["spam_decision"]["f1"] >= f1 - MARGIN
+    assert result["spam_decision"]["false_positive_rate"] <= 0.01, "at most 1 % of legitimate comments lost"
+    assert result["spam_decision"]["false_positive_rate"] <= fpr + 0.005
+    assert result["caught_or_held"]["recall"] >= held_recall - MARGIN
+    assert result["caught_or_held"]["tp"] + result["caught_or_held"]["fn"] == result["test"]["spam"]
+    assert sum(result["decisions"].values()) == result["test"]["messages"]
+
+
+def test_it_splits_a_single_file_by_position():
+    result = evaluate([SMS], split=0.8)
+    assert result["train"]["messages"] == 400 and result["test"]["messages"] == 100
+    assert result["calibration"]["folds"] == 5
+    # Measured: spam decision F1 1.0 with no false positive; every spam caught or held.
+    assert result["spam_decision"]["f1"] >= 0.95
+    assert result["spam_decision"]["false_positive_rate"] <= 0.01
+    assert result["caught_or_held"]["recall"] >= 0.95
+
+
+def test_it_counts_the_confusion_matrix():
+    assert binary_metrics([True, True, False, False, True], [True, False, False, True, True]) == {
+        "precision": 0.6667,
+        "recall": 0.6667,
+        "f1": 0.6667,
+        "false_positive_rate": 0.5,
+        "tp": 2,
+        "fp": 1,
+        "tn": 1,
+        "fn": 1,
+    }
+    assert binary_metrics([], [])["f1"] == 0.0
+
+
+def test_the_command_prints_the_figures_as_json(capsys):
+    train = [str(SPAM_FIXTURES / f"{v}.csv") for v in VIDEOS[1:]]
+    assert main(["evaluate", "--train", *train, "--test", str(SPAM_FIXTURES / "Youtube01-Psy.csv")]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result["spam_decision"]) == {
+        "precision",
+        "recall",
+        "f1",
+        "false_positive_rate",
+        "tp",
+        "fp",
+        "tn",
+        "fn",
+    }
+    assert result["thresholds"]["ham_below"] <= result["thresholds"]["spam_from"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["evaluate", "--train", "missing.csv", "--test", "missing.csv"], "cannot read missing.csv"),
+        (["evaluate", "--train", str(SMS)], "one of the arguments --test --split is required"),
+        (["evaluate", "--train", str(SMS), "--split", "1.5"], "split between 0 and 1"),
+        (
+            ["evaluate", "--train", str(SMS), "--test", str(SPAM_FIXTURES / "PROVENANCE.md")],
+            "unrecognised format",
+        ),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_the_command_explains_bad_input_with_exit_status_2(capsys, argv, message):
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert message in error
+    assert "Traceback" not in error

@@ -164,16 +164,30 @@ def location_derive(location: Location) -> Location:
         location.polygon_wgs84 = None
     location.province_code = location.prefecture_code = location.county_code = ""
     if location.division_code:
-        code = location.division_code
-        location.province_code = code[:2] + "0000"
-        location.prefecture_code = code[:4] + "00" if code[2:4] != "00" else ""
-        location.county_code = code if code[4:] != "00" else ""
+        location.province_code, location.prefecture_code, location.county_code = _division_chain(
+            location.division_code)
     if location.lng is not None and not location.placed_at_centroid:
         found = china_divisions.locate(location.lng, location.lat)
         if found is not None:
-            location.province_code = found.province.code
-            if found.prefecture is not None:
-                location.prefecture_code = found.prefecture.code
+            location.province_code = found.province_code
+            location.prefecture_code = found.prefecture_code or ""
+            location.county_code = found.county_code or location.county_code
+    return location
+
+
+def _division_chain(code: str) -> tuple[str, str, str]:
+    """(province, prefecture, county) codes of a division, following the bundled hierarchy. As in
+    :func:`observatory.china.divisions.locate`, a municipality (Beijing, Shanghai, ...) is its own
+    prefecture, so city-level counts treat it as one city."""
+    unit = china_divisions.division_by_code(code)
+    chain = {}
+    while unit is not None:
+        chain[unit.level] = unit.code
+        unit = china_divisions.division_by_code(unit.parent_code) if unit.parent_code else None
+    province = chain.get("province", code[:2] + "0000")
+    prefecture = chain.get("prefecture") or (province if chain.get("county") or chain.get("district") else "")
+    county = chain.get("county") or chain.get("district") or ""
+    return province, prefecture, county
     return location
 
 

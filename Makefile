@@ -8,8 +8,10 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt requirements/boots
 
 .PHONY: demo test bench install lint check lock clean
 
+DEMO_ADDR ?= 127.0.0.1:8000
+
 demo: install ## set up everything and serve the demo at http://127.0.0.1:8000
-	$(BIN)/observatory demo
+	$(BIN)/observatory demo --addrport $(DEMO_ADDR)
 
 test: install ## run the whole test suite (DATABASE_URL chooses the database; SQLite by default)
 	$(BIN)/pytest

@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("observatory.api.urls")),
     path("blog/", include("observatory.blog.urls")),
+    path("analysis/", include("observatory.analysis.urls")),
     path("", include("observatory.site.urls")),
 ]

@@ -22,6 +22,8 @@ class Command(BaseCommand):
         console.print("[bold]Observatory demo[/bold]: preparing the database …")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_curated")
+        self._analyses()
+        self._posts()
         username, password = self._admin_account()
         console.print(f"\nAdmin: http://{addrport}/admin/  user [bold]{username}[/bold]  password "
                       f"[bold]{password}[/bold]  (kept in {settings.VAR_DIR / PASSWORD_FILE})")
@@ -29,6 +31,30 @@ class Command(BaseCommand):
             return
         console.print(f"Serving http://{addrport}/ — press Ctrl+C to stop.\n")
         call_command("runserver", addrport, use_reloader=False)
+
+    def _analyses(self) -> None:
+        """Run the analyses the site shows, unless runs on exactly this data already exist."""
+        from observatory.analysis import graphs
+        from observatory.analysis.models import AnalysisRun
+
+        fingerprint = graphs.dataset_fingerprint()
+        done = set(AnalysisRun.objects.filter(status="done", dataset_fingerprint=fingerprint)
+                   .values_list("kind", flat=True))
+        missing = [kind for kind in ("network", "spatial", "typology", "timeline") if kind not in done]
+        if not missing:
+            console.print("Analyses: up to date with the data; nothing to run.")
+            return
+        for kind in missing:
+            try:
+                call_command("analyze", kind)
+            except CommandError as exc:
+                console.print(f"[yellow]analysis {kind} not run:[/yellow] {exc}")
+
+    def _posts(self) -> None:
+        from django.core.management import get_commands
+
+        if "import_posts" in get_commands():
+            call_command("import_posts")
 
     def _admin_account(self) -> tuple[str, str]:
         user_model = get_user_model()

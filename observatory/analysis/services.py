@@ -85,9 +85,11 @@ def analysis_run(kind: str, *, parameters: dict | None = None, seed: int | None 
     try:
         outcome = RUNNERS[kind](parameters=parameters, seed=seed, progress=progress)
     except AnalysisInputError as exc:
-        run.status, run.error = "failed", str(exc)
-        run.finished, run.duration_s = timezone.now(), time.perf_counter() - started
-        run.save()
+        _fail(run, str(exc), started)
+        raise
+    except Exception as exc:
+        # A defect, not bad data: keep the failed run with the error so it can be reported.
+        _fail(run, f"internal error: {type(exc).__name__}: {exc}", started)
         raise
     notes: list[str] = list(outcome.get("notes", []))
     with transaction.atomic():
@@ -100,3 +102,9 @@ def analysis_run(kind: str, *, parameters: dict | None = None, seed: int | None 
         for name, (title, svg, png) in outcome.get("figures", {}).items():
             AnalysisFigure.objects.create(run=run, name=name, title=title, svg=svg, png=png)
     return run
+
+
+def _fail(run: AnalysisRun, message: str, started: float) -> None:
+    run.status, run.error = "failed", message
+    run.finished, run.duration_s = timezone.now(), time.perf_counter() - started
+    run.save()

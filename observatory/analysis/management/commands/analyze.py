@@ -47,6 +47,10 @@ class Command(BaseCommand):
                 except AnalysisInputError as exc:
                     failures += 1
                     console.print(f"[yellow]{kind}[/yellow]: not run — {exc}")
+                except Exception as exc:  # noqa: BLE001 — a defect: say so plainly, keep going with the others
+                    failures += 1
+                    console.print(f"[red]{kind}[/red]: failed with an internal error ({type(exc).__name__}: {exc}); "
+                                  "the failed run is stored with the error — please report it")
                 else:
                     console.print(f"[bold]{kind}[/bold] run #{run.pk} ({run.duration_s:.1f} s): {run.summary}")
                     for note in run.notes[:5]:

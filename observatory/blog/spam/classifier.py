@@ -29,9 +29,9 @@ Decision
 Persistence
 -----------
 ``to_bytes``/``from_bytes`` (and ``to_json``/``from_json``) write a versioned JSON document that
-holds only the non-zero buckets, compressed; a model that has read a few thousand comments takes
-a few hundred kilobytes. ``from_bytes`` refuses an unknown format or a newer version with a
-message that says so.
+holds only the non-zero buckets, compressed; a model that has read the 4,459 SMS messages takes
+3 MB, and ``bits=18`` bounds it at about 7 MB. ``from_bytes`` refuses an unknown format or a
+newer version with a message that says so.
 
 References
 ----------
@@ -112,7 +112,8 @@ class SpamClassifier:
     Parameters
     ----------
     bits:
-        the model has ``2**bits`` weights (default 20: about a million, 8 MB in memory).
+        the model has ``2**bits`` weights (default 20: about a million; 16 MB in memory with
+        the AdaGrad sums).
     learning_rate:
         AdaGrad's base step size.
     epochs:

@@ -1,2 +1,22 @@
+from django.urls import URLPattern, path, re_path
+
+from . import views
+from .api import api
+
 app_name = "api"
-urlpatterns: list = []
+
+
+def _wrapped(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            yield URLPattern(pattern.pattern, views.api_route(pattern.callback), pattern.default_args, pattern.name)
+        else:
+            yield pattern
+
+
+urlpatterns = [
+    path("", views.api_route(views.root), name="root"),
+    path("docs", views.docs, name="docs"),
+    *_wrapped(api.urls[0]),
+    re_path(r"^(?P<unknown>.*)$", views.api_route(views.not_found), name="not_found"),
+]

@@ -1,0 +1,21 @@
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache; every test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def open_source(db):
+    """A redistributable source (CC BY 4.0), for records that exports may publish."""
+    from observatory.inventory.services import source_upsert
+
+    source, _ = source_upsert(key="openlist2020", csl={"type": "dataset", "title": "An open list of spaces",
+                                                       "issued": {"date-parts": [[2020]]}},
+                              licence="CC-BY-4.0", redistributable=True)
+    return source

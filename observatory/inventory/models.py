@@ -299,3 +299,63 @@ class CuratedLoad(models.Model):
 
     def __str__(self) -> str:
         return self.path
+
+
+class ImportRun(models.Model):
+    """One run of an importer over a file: what it did, row by row (observatory.inventory.importers)."""
+
+    importer = models.CharField(max_length=60)
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_runs")
+    filename = models.CharField(max_length=500)
+    file_checksum = models.CharField(max_length=64, blank=True, help_text="sha256 of the file's bytes")
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, default="done", help_text="done, dry-run or failed")
+    counts = models.JSONField(default=dict, help_text="created / updated / unchanged / rejected / merged")
+    rejects = models.JSONField(default=list, help_text="one item per rejected row: locator, line, field, value, reason")
+    notes = models.JSONField(default=list, help_text="cleaning notes per row (what was repaired and how)")
+    error = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    started = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started"]
+
+    def __str__(self) -> str:
+        return f"{self.importer} {self.filename} ({self.started:%Y-%m-%d %H:%M})"
+
+
+class MergeDecision(models.Model):
+    """A candidate pair found by entity resolution, and what became of it.
+
+    ``queued`` pairs wait for a curator (admin review queue); ``merged`` pairs were merged
+    (automatically above the upper threshold, or accepted by a curator); ``rejected`` pairs are
+    not the same actor and are never proposed again; ``unmerged`` pairs were merged and undone.
+    ``undo`` holds what the merge changed, so that un-merging restores both entities exactly.
+    """
+
+    STATUSES = [("queued", "queued for review"), ("merged", "merged"), ("rejected", "rejected"),
+                ("unmerged", "un-merged")]
+
+    kept = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="merge_decisions_kept")
+    merged = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="merge_decisions_merged")
+    score = models.FloatField()
+    features = models.JSONField(default=dict, help_text="the similarity of each feature that made the score")
+    status = models.CharField(max_length=10, choices=STATUSES, default="queued", db_index=True)
+    automatic = models.BooleanField(default=False)
+    undo = models.JSONField(default=dict, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kept", "merged"], name="merge_decision_one_per_pair"),
+            models.CheckConstraint(condition=~Q(kept=F("merged")), name="merge_decision_two_entities"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merged} → {self.kept} ({self.status}, {self.score:.2f})"

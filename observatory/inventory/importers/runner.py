@@ -1,0 +1,231 @@
+"""Running an importer over a file: one transaction, every raw row kept, a report per row.
+
+:func:`source_import` reads the whole file first (a malformed file raises
+:class:`~.base.ImportFileError` before anything is written), then in one transaction:
+
+- makes sure the importer's Source exists (an existing Source, e.g. one from the curated
+  dataset, is left as it is: the curated bibliography wins);
+- for each row: keeps the raw payload as a SourceRecord (personal contact fields dropped, their
+  names listed, the licence of the source attached), parses it, and creates or updates the
+  entity whose slug is derived from the source key and the row's external identifier, so that
+  re-importing the same file changes nothing and a newer file updates what changed (the entity
+  services record the change in history);
+- a row equal to an earlier row of the same file (same duplicate key) is kept as a record of the
+  earlier row's entity and counted as ``merged``;
+- a row that cannot be imported is counted as ``rejected`` with its locator, line, field, value
+  and reason; its raw record is still kept.
+
+``dry_run`` does all of it and rolls back. The report is saved as an :class:`ImportRun`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from observatory.inventory.models import Entity, ImportRun, Source
+from observatory.inventory.services import entity_upsert, source_record_upsert, source_upsert
+
+from .base import Importer, ImportFileError, RawRow, RowRejected, personal_fields_drop
+
+__all__ = ["ImportReport", "entity_slug_for", "source_ensure", "source_import"]
+
+SUMMARY_COLUMNS = ["created", "updated", "unchanged", "rejected", "merged"]
+
+
+@dataclass
+class ImportReport:
+    importer: str
+    path: str
+    source_key: str
+    dry_run: bool = False
+    total: int = 0
+    counts: Counter = field(default_factory=Counter)
+    rejects: list[dict] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
+    entities: list[int] = field(default_factory=list)
+    run_id: int | None = None
+
+    def summary(self) -> dict[str, int]:
+        return {column: self.counts.get(column, 0) for column in SUMMARY_COLUMNS}
+
+    def note_counts(self) -> Counter:
+        counts: Counter = Counter()
+        for note in self.notes:
+            counts[_note_kind(note["action"])] += 1
+        return counts
+
+
+def _note_kind(action: str) -> str:
+    for pattern, kind in (("no location", "no location"), ("swapped", "latitude/longitude swapped"), ("degrees-minutes", "DMS coordinates"),
+                          ("Excel serial", "Excel serial dates"), ("text repaired", "text repaired (encoding)"),
+                          ("centroid", "placed at a division centroid"), ("division", "divisions read from address"),
+                          ("closed (first", "polygon ring closed"), ("duplicate", "duplicate rows"),
+                          ("left empty", "values left empty"),
+                          ("dropped", "personal fields dropped")):
+        if pattern in action:
+            return kind
+    return "other"
+
+
+def entity_slug_for(source_key: str, external_id: str) -> str:
+    """A stable slug from the source key and the row's external identifier (max 120 characters)."""
+    base = slugify(f"{source_key}-{external_id}".replace(":", "-").replace("/", "-"))
+    digest = hashlib.sha1(f"{source_key}\x00{external_id}".encode()).hexdigest()[:10]
+    if not base or base == slugify(source_key) or not re.search(r"[a-z0-9]", base[len(slugify(source_key)):]):
+        return f"{slugify(source_key)}-{digest}"[:120]
+    if len(base) > 100 or not external_id.isascii():
+        return f"{base[:100].rstrip('-')}-{digest}"
+    return base
+
+
+def source_ensure(importer: Importer) -> Source:
+    """The importer's Source: created from its declaration if absent, else left as it is."""
+    info = importer.source
+    source = Source.objects.filter(key=info.key).first()
+    if source is not None:
+        return source
+    source, _changed = source_upsert(key=info.key, csl=info.csl(), licence=info.licence,
+                                     redistributable=info.redistributable, note=info.note)
+    return source
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _read_all(importer: Importer, path: Path) -> list[RawRow]:
+    try:
+        return list(importer.rows(path))
+    except ImportFileError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+        raise ImportFileError(path, f"cannot be read as {importer.name} ({importer.description}): {exc}") from None
+
+
+def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False, user=None, progress=None,
+                  save_run: bool = True) -> ImportReport:
+    """Import ``path`` with ``importer`` (see the module docstring); returns the report."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImportFileError(path, "no such file")
+    data = path.read_bytes()
+    rows = _read_all(importer, path)
+    report = ImportReport(importer=importer.name, path=str(path), source_key=importer.source.key, dry_run=dry_run,
+                          total=len(rows))
+    tick = progress or (lambda n=1: None)
+    try:
+        with transaction.atomic():
+            source = source_ensure(importer)
+            _import_rows(importer, source, rows, report, tick)
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    if save_run:
+        run = ImportRun.objects.create(
+            importer=importer.name, source=Source.objects.filter(key=importer.source.key).first(),
+            filename=path.name, file_checksum=hashlib.sha256(data).hexdigest(), dry_run=dry_run,
+            status="dry-run" if dry_run else "done", counts=report.summary(), rejects=report.rejects,
+            notes=report.notes[:5000], user=user if getattr(user, "pk", None) else None, finished=timezone.now())
+        report.run_id = run.pk
+    return report
+
+
+def _import_rows(importer: Importer, source: Source, rows: list[RawRow], report: ImportReport, tick) -> None:
+    from observatory.inventory.resolution import merge_carried_document
+
+    licence = {"licence": source.licence or importer.source.licence, "redistributable": source.redistributable}
+    first_of: dict[str, Entity] = {}
+    first_locator: dict[str, str] = {}
+    seen_ids: set[str] = set()
+    for raw in rows:
+        tick()
+        if raw.external_id in seen_ids:
+            report.counts["rejected"] += 1
+            report.rejects.append({"locator": raw.locator, "line": raw.line, "field": "id", "value": raw.external_id,
+                                   "reason": "the same identifier appears earlier in the file"})
+            continue
+        seen_ids.add(raw.external_id)
+        data = raw.data if isinstance(raw.data, dict) else {"value": raw.data}
+        kept, dropped = personal_fields_drop(data)
+        payload = {"data": _jsonable(kept), "locator": raw.locator, "line": raw.line, **licence}
+        if dropped:
+            payload["dropped_personal_fields"] = dropped
+        with transaction.atomic():
+            record, record_status = source_record_upsert(source=source, external_id=raw.external_id, payload=payload)
+            try:
+                parsed = importer.parse(raw)
+            except RowRejected as exc:
+                report.counts["rejected"] += 1
+                report.rejects.append({"locator": raw.locator, "line": raw.line, "field": exc.field,
+                                       "value": str(exc.value)[:300], "reason": exc.reason})
+                continue
+            notes = [{"locator": raw.locator, "line": raw.line, **n.as_dict()} for n in parsed.notes]
+            if dropped:
+                notes.append({"locator": raw.locator, "line": raw.line, "field": ", ".join(dropped), "value": "",
+                              "action": "personal contact fields dropped from the stored record"})
+            if parsed.duplicate_key and parsed.duplicate_key in first_of:
+                entity = first_of[parsed.duplicate_key]
+                entity.records.add(record)
+                report.counts["merged"] += 1
+                notes.append({"locator": raw.locator, "line": raw.line, "field": "row", "value": "",
+                              "action": f"duplicate of {first_locator[parsed.duplicate_key]} in the same file: "
+                                        f"kept as a record of {entity.slug}"})
+                report.notes.extend(notes)
+                continue
+            slug = entity_slug_for(source.key, raw.external_id)
+            document = dict(parsed.document)
+            existing = Entity.objects.filter(slug=slug).first()
+            if existing is not None:
+                document = merge_carried_document(existing, document)
+            try:
+                with transaction.atomic():
+                    entity, status = entity_upsert(slug=slug, source_index={source.key: source},
+                                                   comment=f"Imported from {Path(report.path).name} ({raw.locator})",
+                                                   **document)
+            except (ValidationError, KeyError, TypeError, ValueError) as exc:
+                field_name, reason = _validation_reason(exc)
+                report.counts["rejected"] += 1
+                report.rejects.append({"locator": raw.locator, "line": raw.line, "field": field_name, "value": "",
+                                       "reason": reason})
+                continue
+            entity.records.add(record)
+            if status == "unchanged" and record_status == "updated":
+                status = "updated"
+            report.counts[status] += 1
+            report.entities.append(entity.pk)
+            report.notes.extend(notes)
+            if parsed.duplicate_key:
+                first_of[parsed.duplicate_key] = entity
+                first_locator[parsed.duplicate_key] = raw.locator
+
+
+def _jsonable(value):
+    """Values as JSON can hold them: dates in ISO form, non-finite floats as strings."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _validation_reason(exc: Exception) -> tuple[str, str]:
+    if isinstance(exc, ValidationError) and hasattr(exc, "message_dict"):
+        field_name, messages = next(iter(exc.message_dict.items()))
+        return field_name, "; ".join(messages)
+    return "row", str(exc)

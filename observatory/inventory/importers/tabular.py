@@ -1,0 +1,95 @@
+"""Reading tabular files: CSV in any of the encodings directories use, and XLSX sheets.
+
+Rows come back as dictionaries keyed by the header, with the 0-based data row index (header not
+counted: ``row:0`` is the first data row) and the file line where the row starts (CSV; for XLSX
+the sheet row number, header = 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from .base import ImportFileError, RawRow
+from .cleaning import decode_bytes
+
+__all__ = ["csv_rows", "xlsx_rows"]
+
+csv.field_size_limit(10_000_000)
+
+
+def _unique_header(header: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    result = []
+    for index, name in enumerate(header):
+        name = (name or "").strip() or f"column_{index + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        else:
+            seen[name] = 1
+        result.append(name)
+    return result
+
+
+def csv_rows(path: Path, *, encoding: str = "utf-8", delimiter: str | None = None) -> Iterator[RawRow]:
+    """Rows of a CSV file; raises ImportFileError naming the line for a malformed file."""
+    text, _used = decode_bytes(Path(path).read_bytes(), encoding=encoding)
+    if "\x00" in text:
+        raise ImportFileError(path, "contains NUL bytes: not a text (CSV) file")
+    if not text.strip():
+        raise ImportFileError(path, "is empty: a CSV file needs a header line")
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(text[:20000], delimiters=",;\t").delimiter
+        except csv.Error:
+            delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = _unique_header(next(reader))
+        index = 0
+        line = reader.line_num + 1
+        for values in reader:
+            if not any(v.strip() for v in values):
+                line = reader.line_num + 1
+                continue
+            if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
+                raise ImportFileError(path, f"{len(values)} fields where the header has {len(header)}", line=line,
+                                      field=f"column {len(header) + 1}")
+            yield RawRow(locator=f"row:{index}", line=line, data=dict(zip(header, values, strict=False)))
+            index += 1
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise ImportFileError(path, f"malformed CSV ({exc})", line=reader.line_num) from None
+
+
+def xlsx_rows(path: Path, *, sheet: str | int = 0) -> Iterator[RawRow]:
+    """Rows of one sheet of an XLSX workbook (values as openpyxl reads them)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportFileError(path, f"not a readable XLSX workbook ({exc})") from None
+    try:
+        worksheet = workbook.worksheets[sheet] if isinstance(sheet, int) else workbook[sheet]
+    except (IndexError, KeyError):
+        raise ImportFileError(path, f"no sheet {sheet!r}; sheets: {', '.join(workbook.sheetnames)}") from None
+    rows = worksheet.iter_rows(values_only=True)
+    try:
+        header = _unique_header([str(v) if v is not None else "" for v in next(rows)])
+    except StopIteration:
+        raise ImportFileError(path, "the sheet is empty: it needs a header row") from None
+    index = 0
+    for number, values in enumerate(rows, start=2):
+        if not any(v not in (None, "") for v in values):
+            continue
+        data = {name: value for name, value in zip(header, values, strict=False) if not name.startswith("column_")
+                or value not in (None, "")}
+        yield RawRow(locator=f"row:{index}", line=number, data=data)
+        index += 1
+    workbook.close()

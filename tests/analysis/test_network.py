@@ -1,0 +1,277 @@
+"""Network measures: brokerage against R sna, structural holes against networkx/UCINET, and the rest."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from observatory.analysis.network import (
+    BROKERAGE_ROLES,
+    SNA_ROLE_NAMES,
+    bipartite_projection,
+    brokerage,
+    brokerage_counts,
+    brokerage_graph,
+    brokerage_permutation,
+    centralities,
+    communities,
+    structural_holes,
+    to_json_safe,
+)
+from tests.analysis.conftest import FIXTURES, REPO_ROOT, load_reference
+from tests.shared import shared_path
+
+ROLES = list(BROKERAGE_ROLES)
+
+
+def _baseline():
+    spec = importlib.util.spec_from_file_location("baseline_brokerage", REPO_ROOT / "bench" / "baseline_brokerage.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _case_graph(case: dict) -> nx.DiGraph:
+    G = nx.DiGraph()
+    for node, group in zip(case["nodes"], case["cl"], strict=True):
+        G.add_node(node, layer=group)
+    G.add_edges_from((case["nodes"][a], case["nodes"][b]) for a, b in case["edges_0based"])
+    return G
+
+
+def _nan(values):
+    return np.array([[math.nan if v is None else v for v in row] if isinstance(row, list) else
+                     (math.nan if row is None else row) for row in values], dtype=float)
+
+
+CASES = sorted(load_reference("brokerage_gould_fernandez.json")["cases"])
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_it_reproduces_sna_brokerage_per_node(name):
+    case = load_reference("brokerage_gould_fernandez.json")["cases"][name]
+    result = brokerage(_case_graph(case), "layer", include_sd=True)
+    assert list(result.index) == case["nodes"]
+    np.testing.assert_array_equal(result[ROLES].to_numpy(), _nan(case["raw_nli"]))
+    for prefix, key in (("expected_", "exp_nli"), ("sd_", "sd_nli"), ("z_", "z_nli")):
+        got = result[[prefix + r for r in ROLES]].to_numpy()
+        np.testing.assert_allclose(got, _nan(case[key]), rtol=0, atol=1e-12, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_it_reproduces_sna_graph_level_brokerage(name):
+    case = load_reference("brokerage_gould_fernandez.json")["cases"][name]
+    result = brokerage_graph(_case_graph(case), "layer")
+    assert list(result.index) == ROLES
+    for column, key in (("observed", "raw_gli"), ("expected", "exp_gli"), ("sd", "sd_gli"), ("z", "z_gli")):
+        np.testing.assert_allclose(result[column].to_numpy(), _nan(case[key]), atol=1e-12, equal_nan=True)
+
+
+def test_it_counts_the_worked_example_by_hand():
+    case = load_reference("brokerage_gould_fernandez.json")["cases"]["ex1"]
+    counts = brokerage_counts(_case_graph(case), "layer")
+    assert counts.loc["b1", "gatekeeper"] == 1       # c1→b1→b2 is closed by c1→b2
+    assert counts.loc["a3", "representative"] == 1   # c1→a3→c1 is not a pair (i = k)
+    assert counts.loc["c1"].tolist() == [0, 1, 0, 0, 2, 3]
+    assert counts[ROLES[:5]].sum().tolist() == [1, 1, 2, 2, 2]
+
+
+def test_it_keeps_the_sna_column_order():
+    assert list(SNA_ROLE_NAMES.values()) == load_reference("brokerage_gould_fernandez.json")["columns"]
+    frame = brokerage(_case_graph(load_reference("brokerage_gould_fernandez.json")["cases"]["ex1"]), "layer")
+    assert list(frame.columns) == ROLES + [f"expected_{r}" for r in ROLES] + [f"z_{r}" for r in ROLES]
+
+
+def test_it_doubles_counts_for_an_undirected_path():
+    G = nx.path_graph(["p1", "p2", "p3", "p4"])
+    nx.set_node_attributes(G, {"p1": "X", "p2": "X", "p3": "Y", "p4": "Y"}, "layer")
+    counts = brokerage_counts(G, "layer")
+    assert counts.loc["p2", ["representative", "gatekeeper", "total"]].tolist() == [1, 1, 2]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_it_matches_the_naive_enumeration_on_random_graphs(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 60))
+    p = float(rng.uniform(0.05, 0.5))
+    G = nx.gnp_random_graph(n, p, seed=seed, directed=True)
+    groups = int(rng.integers(2, 6))
+    nx.set_node_attributes(G, {v: f"g{rng.integers(0, groups)}" for v in G}, "layer")
+    if len(set(nx.get_node_attributes(G, "layer").values())) < 2:
+        G.nodes[0]["layer"], G.nodes[1]["layer"] = "g0", "g1"
+    naive = _baseline().brokerage_naive(G, "layer")
+    fast = brokerage_counts(G, "layer")
+    pd.testing.assert_frame_equal(fast, naive.loc[fast.index].rename_axis("node"), check_dtype=False)
+
+
+def test_it_matches_the_naive_enumeration_with_string_labels_and_self_loops():
+    G = nx.DiGraph(nx.gnp_random_graph(40, 0.2, seed=3, directed=True))
+    G = nx.relabel_nodes(G, {v: f"space-{v}" for v in G})
+    G.add_edges_from([("space-1", "space-1"), ("space-2", "space-2")])
+    nx.set_node_attributes(G, {v: ["virtual", "physical", "organizational"][i % 3] for i, v in enumerate(G)},
+                           "layer")
+    naive = _baseline().brokerage_naive(G, "layer")
+    fast = brokerage_counts(G, "layer")
+    np.testing.assert_array_equal(fast.to_numpy(), naive.loc[fast.index].to_numpy())
+
+
+def test_it_counts_self_loops_in_the_density_as_sna_does():
+    G = _case_graph(load_reference("brokerage_gould_fernandez.json")["cases"]["ex1"])
+    G.add_edge("a1", "a1")
+    assert brokerage(G, "layer").attrs["density"] == pytest.approx(10 / 30)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (nx.DiGraph(), "no nodes"),
+    (nx.DiGraph([("a", "b")]), "at least 3 nodes"),
+])
+def test_it_rejects_graphs_too_small(bad, message):
+    nx.set_node_attributes(bad, "A", "layer")
+    with pytest.raises(ValueError, match=message):
+        brokerage(bad, "layer")
+
+
+def test_it_rejects_a_partition_with_one_group():
+    G = nx.DiGraph([("a", "b"), ("b", "c")])
+    nx.set_node_attributes(G, "physical", "layer")
+    with pytest.raises(ValueError, match="only one group"):
+        brokerage(G, "layer")
+
+
+def test_it_names_the_nodes_without_a_group():
+    G = nx.DiGraph([("a", "b"), ("b", "c")])
+    G.nodes["a"]["layer"] = "virtual"
+    with pytest.raises(ValueError, match="2 node\\(s\\) have no 'layer'"):
+        brokerage(G, "layer")
+
+
+def test_it_gives_permutation_p_values_in_range_and_reproducibly():
+    G = nx.gnp_random_graph(30, 0.15, seed=2, directed=True)
+    nx.set_node_attributes(G, {v: "AB"[v % 2] for v in G}, "layer")
+    first = brokerage_permutation(G, "layer", n=49, seed=7)
+    again = brokerage_permutation(G, "layer", n=49, seed=7)
+    pd.testing.assert_frame_equal(first, again)
+    assert list(first.columns) == ROLES
+    assert ((first > 0) & (first <= 1)).all().all()
+    assert (first["total"] == 1).all()             # the total does not depend on the labels
+    assert first.min().min() >= 1 / 50
+
+
+def test_it_finds_a_gatekeeper_significant_under_permutation():
+    # one B hub receives from every A and passes to every other B; A's are not linked to B's otherwise
+    G = nx.DiGraph()
+    a_nodes = [f"a{i}" for i in range(8)]
+    b_nodes = [f"b{i}" for i in range(8)]
+    G.add_nodes_from(a_nodes, layer="A")
+    G.add_nodes_from(b_nodes, layer="B")
+    G.add_edges_from((a, "b0") for a in a_nodes)
+    G.add_edges_from(("b0", b) for b in b_nodes[1:])
+    p = brokerage_permutation(G, "layer", n=199, seed=1)
+    assert p.loc["b0", "gatekeeper"] < 0.05
+
+
+def test_it_converts_undefined_z_scores_to_none_with_a_reason():
+    case = load_reference("brokerage_gould_fernandez.json")["cases"]["ex3_symmetric_path4"]
+    safe = to_json_safe(brokerage(_case_graph(case), "layer"), reason="variance 0")
+    json.dumps(safe, allow_nan=False)
+    assert safe["undefined"]["count"] == 8
+    assert safe["data"][0][safe["columns"].index("z_coordinator")] is None
+
+
+# ---------------------------------------------------------------------------------------------- holes
+
+def _holes_graph(spec: dict, directed: bool) -> nx.Graph:
+    G = nx.DiGraph() if directed else nx.Graph()
+    for a, b in spec["edges"]:
+        G.add_edge(a, b, weight=spec["weights"][f"{a}-{b}"])
+    return G
+
+
+@pytest.mark.parametrize("case, directed", [("undirected_borgatti", False), ("directed_small", True)])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_it_reproduces_burt_constraint_and_effective_size(case, directed, weighted):
+    spec = load_reference("structural_holes_burt.json")[case]
+    holes = structural_holes(_holes_graph(spec, directed), weight="weight" if weighted else None)
+    suffix = "weighted" if weighted else "unweighted"
+    for measure in ("constraint", "effective_size"):
+        for node, value in spec[f"{measure}_{suffix}"].items():
+            key = int(node) if directed else node
+            assert holes.loc[key, measure] == pytest.approx(value, abs=1e-12)
+
+
+def test_it_avoids_the_networkx_effective_size_bug():
+    spec = load_reference("structural_holes_burt.json")
+    holes = structural_holes(_holes_graph(spec["undirected_borgatti"], False), weight="weight")
+    wrong = spec["known_bug"]["wrong_values_nodes_None_weighted_undirected"]["G"]
+    assert holes.loc["G", "effective_size"] != pytest.approx(wrong, abs=1e-6)
+
+
+def test_it_gives_efficiency_and_nan_for_isolates():
+    G = nx.Graph([("A", "B"), ("A", "C")])
+    G.add_node("Z")
+    holes = structural_holes(G)
+    assert holes.loc["A", "efficiency"] == pytest.approx(1.0)
+    assert holes.loc["Z"].isna().all()
+
+
+# ---------------------------------------------------------------------------------------------- others
+
+def test_it_computes_exact_centralities_on_a_star():
+    G = nx.DiGraph([("hub", leaf) for leaf in "abcd"] + [(leaf, "hub") for leaf in "abcd"])
+    cent = centralities(G)
+    assert cent.loc["hub", ["in_degree", "out_degree", "degree"]].tolist() == [4, 4, 8]
+    assert cent.loc["hub", "betweenness"] == pytest.approx(1.0)
+    assert cent["pagerank"].sum() == pytest.approx(1.0)
+    assert cent.attrs["betweenness_exact"] and cent.attrs["betweenness_error_95"] == 0
+
+
+def test_it_samples_betweenness_with_a_stated_error_bound():
+    G = nx.gnp_random_graph(300, 0.03, seed=1)
+    exact = centralities(G)["betweenness"]
+    sampled = centralities(G, betweenness_k=150, seed=4)
+    assert not sampled.attrs["betweenness_exact"]
+    bound = sampled.attrs["betweenness_error_95"]
+    assert bound == pytest.approx(300 / 299 * math.sqrt(math.log(40) / 300))
+    assert (sampled["betweenness"] - exact).abs().max() < bound
+
+
+def test_it_finds_reproducible_louvain_communities():
+    G = nx.DiGraph(nx.barbell_graph(6, 1))
+    first = communities(G, seed=0)
+    assert first == communities(G, seed=0)
+    assert len(set(first.membership.values())) == 2
+    assert first["modularity"] == pytest.approx(first.modularity) and first.modularity > 0.4
+    assert [len(c) for c in first.communities] == sorted((len(c) for c in first.communities), reverse=True)
+
+
+def test_it_projects_community_space_ties_onto_both_layers():
+    G = nx.DiGraph([("forum", "fablab"), ("forum", "market"), ("wechat", "market"), ("fablab", "market")])
+    layers = {"forum": "virtual", "wechat": "virtual", "fablab": "physical", "market": "physical"}
+    nx.set_node_attributes(G, layers, "layer")
+    spaces, comms = bipartite_projection(G)
+    assert set(spaces) == {"fablab", "market"} and set(comms) == {"forum", "wechat"}
+    assert spaces["fablab"]["market"]["weight"] == 1      # one shared community; the direct tie is ignored
+    assert comms["forum"]["wechat"]["weight"] == 1
+
+
+def test_it_explains_a_missing_layer():
+    G = nx.Graph([("a", "b")])
+    nx.set_node_attributes(G, "physical", "layer")
+    with pytest.raises(ValueError, match="virtual"):
+        bipartite_projection(G)
+
+
+@pytest.mark.shared
+def test_it_keeps_the_fixture_copies_in_sync_with_shared():
+    for name in ("brokerage_gould_fernandez.json", "structural_holes_burt.json", "typology_mca.json",
+                 "survival_kaplan_meier.json"):
+        shared = json.loads(shared_path("data", "reference", name).read_text(encoding="utf-8"))
+        copy = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+        for key, value in copy.items():
+            assert shared.get(key) == value, f"{name}: {key} differs from ../shared"

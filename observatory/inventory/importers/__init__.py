@@ -11,13 +11,29 @@ from pathlib import Path
 
 from .ananse import AnanseAliasesImporter, AnanseCsvImporter, AnanseXlsxImporter
 from .base import Importer, ImportFileError, RowRejected, SourceInfo
+from .directories import (
+    FablabsImporter,
+    NestaImporter,
+    OverpassImporter,
+    SemanticAskCsvImporter,
+    SemanticAskJsonImporter,
+    SpaceApiDirectoryImporter,
+    SpaceApiEndpointImporter,
+)
+from .geojson import HackerspacesGeoJsonImporter, SzMakerMapImporter
+from .mapping import MappedSpreadsheetImporter
 from .runner import ImportReport, entity_slug_for, source_import
 
 __all__ = ["IMPORTERS", "ImportFileError", "ImportReport", "Importer", "RowRejected", "SourceInfo",
            "entity_slug_for", "importer_get", "source_import"]
 
 IMPORTERS: dict[str, type[Importer]] = {
-    cls.name: cls for cls in (AnanseCsvImporter, AnanseXlsxImporter, AnanseAliasesImporter)
+    cls.name: cls
+    for cls in (
+        AnanseCsvImporter, AnanseXlsxImporter, AnanseAliasesImporter, SzMakerMapImporter, HackerspacesGeoJsonImporter,
+        SpaceApiDirectoryImporter, NestaImporter, FablabsImporter, SemanticAskJsonImporter, SemanticAskCsvImporter,
+        SpaceApiEndpointImporter, OverpassImporter, MappedSpreadsheetImporter,
+    )
 }
 
 

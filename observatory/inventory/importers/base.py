@@ -94,7 +94,7 @@ class ParsedRow:
 # values are dropped from the stored payload (the record keeps the list of dropped field names).
 PERSONAL_FIELD_PATTERN = re.compile(
     r"(e-?mail|phone|tel(ephone)?$|fax|contact|submitter|first ?name|surname|wechat|weixin|qq$|mobile|jabber|"
-    r"founders?$|^who founded)",
+    r"founders?$|^who founded|popupcontent)",
     re.IGNORECASE,
 )
 

@@ -97,7 +97,7 @@ def text_repair(value: object, *, field: str = "") -> tuple[str, Note | None]:
         import ftfy
 
         text = ftfy.fix_text(text, normalization="NFC")
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch in "\n\t")
+    text = "".join(ch if unicodedata.category(ch) != "Cc" or ch in "\n\t\r" else " " for ch in text)
     text = re.sub(r"[ \t\r\n]+", " ", unicodedata.normalize("NFC", text)).strip()
     if text != original.strip() and re.sub(r"\s+", " ", original).strip() != text:
         return text, Note(field, original[:200], f"text repaired to {text[:200]!r}")
@@ -370,6 +370,11 @@ def polygon_repair(coordinates: object, *, field: str = "geometry") -> tuple[lis
     if not isinstance(coordinates, list) or not coordinates:
         raise CleaningError("a Polygon needs a list of rings, each a list of [lng, lat] positions")
     rings, notes = [], []
+    if all(isinstance(p, list | tuple) and len(p) >= 2 and all(isinstance(v, int | float) for v in p[:2])
+           for p in coordinates):
+        # One ring written without the enclosing list of rings (szmakermap's Mintong Digital City).
+        coordinates = [list(coordinates)]
+        notes.append("a bare ring of positions read as the outer ring")
     for index, ring in enumerate(coordinates):
         if not isinstance(ring, list):
             raise CleaningError(f"ring {index} is not a list of positions")

@@ -203,12 +203,14 @@ def _location_build(raw, *, ref: str, notes: list[Note], lat, lng, crs: str, cou
         if division:
             location["division"] = division
         return location
+    if "polygon" in location:
+        if division or city_code:
+            location["division"] = division or city_code
+        return location
     division = division or city_code
     if division:
         location["division"] = division
         notes.append(Note("lat/lng", "", f"no coordinates: placed at the centroid of division {division}"))
-        return location
-    if "polygon" in location:
         return location
     if address_text:
         notes.append(Note("lat/lng", "", "no coordinates and no known division: no location (the address stays "

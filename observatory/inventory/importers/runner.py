@@ -70,7 +70,8 @@ def _note_kind(action: str) -> str:
                           ("centroid", "placed at a division centroid"), ("division", "divisions read from address"),
                           ("closed (first", "polygon ring closed"), ("duplicate", "duplicate rows"),
                           ("left empty", "values left empty"),
-                          ("dropped", "personal fields dropped")):
+                          ("dropped", "personal fields dropped"), ("empty Point", "empty points"),
+                          ("bare ring", "polygon ring closed")):
         if pattern in action:
             return kind
     return "other"

@@ -170,8 +170,8 @@ def test_it_never_exports_personal_or_private_fields(open_dataset, tmp_path, nam
 
     Entity.objects.filter(slug="szoil").update(note="founder: someone@example.org, WeChat abc123")
     Source.objects.filter(key="openlist2020").update(note="ask zhang@example.org")
-    report = export_run(name, tmp_path / f"out-{name}")
-    files = [p for p in (tmp_path / f"out-{name}").rglob("*") if p.is_file()] if report.path.is_dir() else [
+    report = export_run(name, tmp_path / FORMATS[name].filename.removesuffix(".zip"))
+    files = [p for p in report.path.rglob("*") if p.is_file()] if report.path.is_dir() else [
         report.path]
     for path in files:
         text = path.read_bytes().decode("utf-8", errors="replace")

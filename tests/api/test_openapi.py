@@ -12,7 +12,8 @@ def test_it_describes_every_endpoint_with_openapi_3(reader):
     assert schema["openapi"].startswith("3.")
     paths = schema["paths"]
     for path in ("/api/v1/entities", "/api/v1/entities/{slug}", "/api/v1/relations", "/api/v1/codebook",
-                 "/api/v1/analysis-runs", "/api/v1/analysis-runs/{run_id}", "/api/v1/posts", "/api/v1/codings"):
+                 "/api/v1/analysis-runs", "/api/v1/analysis-runs/{run_id}", "/api/v1/posts", "/api/v1/codings",
+                 "/api/v1/exports/{format}"):
         assert path in paths, path
     assert set(paths["/api/v1/entities/{slug}"]) == {"get", "put"}
 

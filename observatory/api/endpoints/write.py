@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from django.urls import reverse
+from ninja import Status
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer
 
@@ -62,8 +63,8 @@ def entity_put(request, slug: str, payload: EntityIn):
         slug=slug, kind=data["kind"], names=data["names"], sources=data["sources"], website=data["website"],
         founded=data["founded"], closed=data["closed"], locations=data["locations"], statuses=data["statuses"],
         is_public=data["public"], user=request.api_user, comment="Written through the API")
-    return (201 if status == "created" else 200), {
-        "slug": entity.slug, "status": status, "url": reverse("api:entity_detail", args=[entity.slug])}
+    return Status(201 if status == "created" else 200, {
+        "slug": entity.slug, "status": status, "url": reverse("api:entity_detail", args=[entity.slug])})
 
 
 @router.post("/relations", **WRITE, response={200: RelationWriteOut, 201: RelationWriteOut, **ERRORS},
@@ -75,7 +76,7 @@ def relation_post(request, payload: RelationIn):
         target_entity=_entity(payload.target_entity, "target_entity"), source=source, source_locator=locator,
         from_date=payload.from_date, to_date=payload.to_date, weight=payload.weight,
         confidence=payload.confidence, evidence=payload.evidence, user=request.api_user)
-    return (201 if status == "created" else 200), {"id": relation.pk, "status": status}
+    return Status(201 if status == "created" else 200, {"id": relation.pk, "status": status})
 
 
 @router.post("/codings", **WRITE, response={200: CodingWriteOut, 201: CodingWriteOut, **ERRORS},
@@ -87,4 +88,4 @@ def coding_post(request, payload: CodingIn):
         entity=_entity(payload.entity, "entity"), code=code, source=source, source_locator=locator,
         quote=payload.quote, confidence=payload.confidence, coder=request.api_user,
         coder_name=request.api_user.get_username(), note=payload.note)
-    return (201 if status == "created" else 200), {"id": coding.pk, "status": status}
+    return Status(201 if status == "created" else 200, {"id": coding.pk, "status": status})

@@ -41,7 +41,10 @@ def _figures(figure_builders: dict) -> dict:
     out = {}
     with matplotlib.rc_context(use_cjk_font({})):
         for name, (title, build) in figure_builders.items():
-            fig = build()
+            try:
+                fig = build()
+            except (ImportError, AttributeError):
+                continue
             if fig is None:
                 continue
             import io
@@ -74,7 +77,7 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
     communities = network.communities(graph, seed=seed if seed is not None else 0)
     graph_level = network.brokerage_graph(graph, partition)
     nodes = {}
-    membership = communities["membership"] if isinstance(communities, dict) else communities
+    membership = communities.membership
     for node, data in graph.nodes(data=True):
         row = {"name": data.get("name"), "name_zh": data.get("name_zh"), "layer": data.get("layer"),
                "kind": data.get("kind")}
@@ -92,86 +95,287 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
     if any(np.isnan(roles[[c for c in roles.columns if c.startswith("z_")]].to_numpy(dtype=float)).ravel()):
         notes.append("z-scores are undefined (null) where the null model's variance is 0, e.g. coordinator roles in "
                      "a group of fewer than 3 actors (as in R sna)")
-    result = {"partition": partition, "nodes": nodes, "graph": graph_level,
-              "modularity": communities.get("modularity") if isinstance(communities, dict) else None,
+    result = {"partition": partition, "nodes": nodes, "graph": graph_level.to_dict(orient="index"),
+              "modularity": communities.modularity,
               "n_nodes": graph.number_of_nodes(), "n_edges": graph.number_of_edges(),
               "window": {"since": since, "until": until}}
-    figures = {}
-    try:
+    def _roles():
         from . import figures as figs
 
-        figures = _figures({"brokerage-roles": ("Brokerage roles of the top brokers",
-                                                lambda: figs.brokerage_bar(roles, labels={
-                                                    n: graph.nodes[n].get("name_zh") or graph.nodes[n].get("name")
-                                                    for n in graph}))})
-    except (ImportError, AttributeError, TypeError):
-        notes.append("figure not drawn: the figure helpers are unavailable")
+        return figs.brokerage_bar(roles, labels={n: graph.nodes[n].get("name_zh") or graph.nodes[n].get("name")
+                                                 for n in graph})
+
+    figures = _figures({"brokerage-roles": ("Brokerage roles of the top brokers", _roles)})
     return {"result": result, "summary": summary, "notes": notes, "figures": figures}
 
 
+def _project_km(lng, lat):
+    from . import spatial
+
+    x, y = spatial.project_albers_china(np.asarray(lng, dtype=float), np.asarray(lat, dtype=float))
+    return np.asarray(x) / 1000.0, np.asarray(y) / 1000.0
+
+
+def _division_areas_km2(codes: set[str], level: str) -> dict[str, float]:
+    """Areas of divisions from the bundled outlines, in km² on the equal-area projection."""
+    import shapely
+    from shapely.geometry import shape
+
+    from observatory.china import divisions
+
+    collection = divisions.provinces_geojson() if level == "province" else divisions.prefectures_geojson()
+    areas = {}
+    for feature in collection["features"]:
+        properties = feature.get("properties", {})
+        code = str(properties.get("code") or properties.get("adcode") or "")
+        if code not in codes:
+            continue
+        geometry = shapely.transform(shape(feature["geometry"]),
+                                     lambda xy: np.column_stack(_project_km(xy[:, 0], xy[:, 1])))
+        areas[code] = float(geometry.area)
+    return areas
+
+
 def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
+    """Counts and densities per division, hotspots (DBSCAN, haversine), distances to named clusters,
+    and, in each prefecture with enough precise points, Clark–Evans and Ripley's L with a CSR envelope
+    (planar, Albers equal-area km; the window is the prefecture's bounding rectangle)."""
     from . import spatial
 
     points = graphs.spatial_points()
     if points.empty:
         raise AnalysisInputError("no entity has a location: add locations before the territorial analysis")
-    counts_province = Counter(points["province_code"].fillna(""))
-    counts_prefecture = Counter(points["prefecture_code"].fillna(""))
-    exact = points[points["point_ok"]]
-    notes = [f"{int((~points['point_ok']).sum())} locations coarser than street level (or placed at a division "
-             "centroid) are counted per division but left out of point-pattern statistics"]
-    result: dict = {"counts": {"province": dict(counts_province), "prefecture": dict(counts_prefecture)},
-                    "n_points": len(points), "n_exact": len(exact)}
-    eps_km = float(parameters.get("eps_km", 1.0))
+    notes = []
+    coarse = int((~points["point_ok"]).sum())
+    if coarse:
+        notes.append(f"{coarse} locations coarser than street level (or placed at a division centroid) are counted "
+                     "per division but left out of point-pattern statistics")
+    result: dict = {"n_points": len(points)}
+    for level in ("province", "prefecture"):
+        codes = points[f"{level}_code"].fillna("")
+        counts = {code: int(n) for code, n in Counter(c for c in codes if c).most_common()}
+        areas = _division_areas_km2(set(counts), level)
+        result.setdefault("counts", {})[level] = counts
+        result.setdefault("density_per_10k_km2", {})[level] = {
+            code: round(n / areas[code] * 10000, 4) for code, n in counts.items() if areas.get(code)}
+    unplaced = int((points["province_code"].fillna("") == "").sum())
+    if unplaced:
+        notes.append(f"{unplaced} points fall outside the bundled divisions (abroad or at sea) and are not counted")
+    exact = points[points["point_ok"]].reset_index(drop=True)
+    result["n_exact"] = len(exact)
+    eps_km = float(parameters.get("eps_km", 2.0))
     min_samples = int(parameters.get("min_samples", 4))
+    figures: dict = {}
     if len(exact) >= 2:
         latlon = exact[["lat", "lng"]].to_numpy(dtype=float)
         labels = spatial.dbscan_haversine(latlon, eps_km, min_samples)
-        result["hotspots"] = {"eps_km": eps_km, "min_samples": min_samples,
-                              "labels": dict(zip(exact["slug"], map(int, labels), strict=True)),
-                              "n_clusters": int(len(set(labels) - {-1}))}
-        result["distances_km"] = {
-            name: dict(zip(exact["slug"], col, strict=True))
-            for name, col in spatial.distances_to_clusters(latlon, NAMED_CLUSTERS).items()}
+        members: dict[int, list[str]] = {}
+        for slug, label in zip(exact["slug"], labels, strict=True):
+            if label >= 0:
+                members.setdefault(int(label), []).append(slug)
+        result["hotspots"] = {
+            "eps_km": eps_km, "min_samples": min_samples, "n_clusters": len(members),
+            "noise": int((labels < 0).sum()),
+            "clusters": [{"id": k, "size": len(v), "members": v,
+                          "centre": [float(latlon[labels == k, 0].mean()), float(latlon[labels == k, 1].mean())]}
+                         for k, v in sorted(members.items())],
+        }
+        distances = spatial.distances_to_clusters(latlon, NAMED_CLUSTERS)
+        result["nearest_cluster"] = {
+            slug: {"name": name, "km": float(km)}
+            for slug, name, km in zip(exact["slug"], distances["nearest"], distances["nearest_km"], strict=True)}
     else:
         notes.append("fewer than 2 precise points: no hotspot detection")
-    summary = (f"{len(points)} located actors in {len([c for c in counts_province if c])} provinces; "
-               f"{len(exact)} precise points" + (f", {result['hotspots']['n_clusters']} hotspots at "
-                                                 f"eps = {eps_km:g} km" if "hotspots" in result else ""))
-    return {"result": result, "summary": summary, "notes": notes, "figures": {}}
+    rng_seed = seed if seed is not None else 0
+    patterns = {}
+    for code, group in exact.groupby("prefecture_code"):
+        if not code or len(group) < int(parameters.get("min_points_pattern", 10)):
+            continue
+        x, y = _project_km(group["lng"].to_numpy(), group["lat"].to_numpy())
+        window = (float(x.min()), float(x.max()), float(y.min()), float(y.max()))
+        if window[1] - window[0] < 0.5 or window[3] - window[2] < 0.5:
+            continue
+        xy = np.column_stack([x, y])
+        ce = spatial.clark_evans(xy, window)
+        r_max = 0.25 * min(window[1] - window[0], window[3] - window[2])
+        r = np.linspace(0, r_max, 26)[1:]
+        L = spatial.ripley_l(xy, window, r, correction="isotropic")
+        envelope = spatial.csr_envelope(len(xy), window, r, correction="isotropic", nsim=99, seed=rng_seed, fun="L")
+        patterns[code] = {"n": len(xy), "window_km": window, "clark_evans": ce, "r_km": r, "L": L,
+                          "envelope_lo": envelope.lo, "envelope_hi": envelope.hi}
+    if patterns:
+        result["point_patterns"] = patterns
+        best = max(patterns, key=lambda c: patterns[c]["n"])
+        pattern = patterns[best]
+
+        def _ripley():
+            from . import figures as figs
+
+            return figs.ripley_l_plot(pattern["r_km"], pattern["L"], pattern["envelope_lo"], pattern["envelope_hi"],
+                                      f"Ripley L(r) − r, {_division_label(best)} (km)")
+
+        figures.update(_figures({"ripley-l": (f"Ripley's L for {_division_label(best)}", _ripley)}))
+    else:
+        notes.append("no prefecture has 10 or more precise points: Clark–Evans and Ripley's K are not computed")
+
+    def _counts():
+        from . import figures as figs
+
+        return figs.counts_bar({_division_label(c): n for c, n in list(result["counts"]["province"].items())[:20]},
+                               "Actors per province")
+
+    figures.update(_figures({"counts-by-province": ("Actors per province", _counts)}))
+    top = ", ".join(f"{_division_label(c)} {n}" for c, n in list(result["counts"]["province"].items())[:3])
+    summary = (f"{len(points)} located actors; most in {top}. {len(exact)} precise points"
+               + (f", {result['hotspots']['n_clusters']} hotspots at eps = {eps_km:g} km" if "hotspots" in result
+                  else "") + ".")
+    return {"result": result, "summary": summary, "notes": notes, "figures": figures}
+
+
+def _division_label(code: str) -> str:
+    from observatory.china import divisions
+
+    unit = divisions.division_by_code(code) if code else None
+    return f"{unit.name_zh} {unit.name_en}" if unit else (code or "unknown")
 
 
 def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
+    """MCA of coded entities, Ward clustering on the retained axes (HCPC), validated by silhouette
+    and bootstrap Jaccard, types described by v-tests and named by their over-represented traits."""
     from . import typology
 
     table = graphs.typology_table()
     if len(table) < 5:
         raise AnalysisInputError(f"only {len(table)} coded entities: code at least 5 entities before the typology")
+    labels_en = table.attrs.get("labels", {})
     constant = [c for c in table.columns if table[c].nunique() < 2]
     notes = [f"variable {c!r} has one category only and is left out" for c in constant]
-    table = table.drop(columns=constant)
+    rare = [c for c in table.columns if c not in constant and (table[c] == "yes").sum() < int(
+        parameters.get("min_count", 3))]
+    if rare:
+        notes.append(f"{len(rare)} codes used by fewer than {parameters.get('min_count', 3)} entities are left out "
+                     "(too rare to shape a type)")
+    table = table.drop(columns=constant + rare)
     if table.shape[1] < 2:
         raise AnalysisInputError("fewer than two variables vary across coded entities: nothing to analyse")
     result_mca = typology.mca(table)
-    summary = f"MCA of {len(table)} coded entities on {table.shape[1]} variables."
-    return {"result": {"mca": result_mca if isinstance(result_mca, dict) else result_mca.__dict__},
-            "summary": summary, "notes": notes, "figures": {}}
+    J = result_mca.J
+    keep = int(parameters.get("axes") or max(2, min(5, int((np.asarray(result_mca.eigenvalues) > 1 / J).sum()))))
+    coords = result_mca.row_coords.iloc[:, :keep].to_numpy(dtype=float)
+    rng_seed = seed if seed is not None else 0
+    clusters = typology.hcpc(coords, max_clusters=min(8, len(table) - 1), seed=rng_seed)
+    cluster_labels = np.asarray(clusters.labels)
+    quality = typology.silhouette(coords, cluster_labels) if clusters.n_clusters > 1 else {"average": None}
+    stability = typology.bootstrap_jaccard(coords, cluster_labels, n_boot=int(parameters.get("n_boot", 50)),
+                                           seed=rng_seed)
+    indicator = typology.indicator_matrix(table)
+    vtests = typology.vtest(indicator, cluster_labels)
+    readable = {col: labels_en.get(col, col) for col in table.columns}
+    categories = {}
+    for column in table.columns:
+        for value in table[column].unique():
+            if value == "yes":
+                categories[f"{column}__yes"] = readable[column]
+            elif value == "no":
+                categories[f"{column}__no"] = f"no {readable[column].lower()}"
+            else:
+                categories[f"{column}__{value}"] = f"{column.replace('_', ' ')}: {value}"
+    names = typology.name_types(vtests, labels=categories)
+    members: dict[int, list[str]] = {}
+    for slug, label in zip(table.index, cluster_labels, strict=True):
+        members.setdefault(int(label), []).append(slug)
+    types = []
+    for label, slugs in sorted(members.items()):
+        row = stability.loc[label] if label in stability.index else None
+        over = vtests[(vtests["cluster"] == label) & (vtests["v_test"] > 1.96)].head(6)
+        types.append({"id": label, "name": names.get(label, f"type {label}"), "size": len(slugs), "members": slugs,
+                      "mean_jaccard": None if row is None else float(row["mean_jaccard"]),
+                      "verdict": None if row is None else str(row["verdict"]),
+                      "over_represented": [
+                          {**row, "label": categories.get(row["category"], row["category"])}
+                          for row in over[["category", "pct_of_cluster", "pct_overall", "v_test"]]
+                          .to_dict(orient="records")]})
+    mca_dict = result_mca.to_dict()
+    summary = (f"{len(table)} coded entities, {table.shape[1]} codes; {keep} MCA axes kept; {len(types)} types "
+               f"(average silhouette {quality['average']:.2f}): " if quality.get("average") is not None else
+               f"{len(table)} coded entities; one type only: ") + "; ".join(
+        f"{t['name']} ({t['size']})" for t in types)
+
+    def _map():
+        from . import figures as figs
+
+        return figs.mca_map(result_mca.row_coords, result_mca.col_coords,
+                            categories, clusters=cluster_labels)
+
+    return {"result": {"mca": {k: mca_dict[k] for k in ("eigenvalues", "total_inertia", "percent",
+                                                         "benzecri_pct", "greenacre_pct", "J", "K")},
+                       "axes_kept": keep, "row_coords": mca_dict["row_coords"], "col_coords": mca_dict["col_coords"],
+                       "silhouette": quality.get("average"), "types": types, "variables": readable,
+                       "categories": categories},
+            "summary": summary, "notes": notes, "figures": _figures({"mca-map": ("MCA factor map", _map)})}
 
 
 def run_timeline(*, parameters: dict, seed: int | None, progress=None) -> dict:
+    """Foundings and closings per year and kind; Kaplan–Meier survival by kind group with left
+    truncation at the start of observation; log-rank comparison of the two largest groups."""
+    from observatory.inventory.taxonomy import KINDS
+
     from . import timeline
 
     table = graphs.timeline_table()
-    dated = table[table["founded"].notna()]
+    dated = table[table["founded"].notna()].copy()
     if dated.empty:
         raise AnalysisInputError("no entity has a founding date: the timeline needs founding years")
-    founded = pd.to_datetime(dated["founded"]).dt.year
-    closed = pd.to_datetime(dated["closed"]).dt.year
-    per_year = timeline.events_per_year(founded.to_numpy(), closed.to_numpy(), dated["kind"].to_numpy())
-    return {"result": {"per_year": per_year.to_dict(orient="records") if hasattr(per_year, "to_dict") else per_year,
-                       "n_dated": len(dated), "n_total": len(table)},
-            "summary": f"{len(dated)} of {len(table)} actors have a founding date.",
-            "notes": [f"{len(table) - len(dated)} actors without a founding date are left out"], "figures": {}}
+    notes = [f"{len(table) - len(dated)} of {len(table)} actors have no founding date and are left out"]
+    dated["founded_year"] = pd.to_datetime(dated["founded"]).dt.year
+    dated["closed_year"] = pd.to_datetime(dated["closed"]).dt.year
+    per_year = timeline.events_per_year(dated["founded_year"].to_numpy(), dated["closed_year"].to_numpy(),
+                                        dated["kind"].to_numpy())
+    observed_until = int(parameters.get("observed_until") or dt.date.today().year)
+    observation_start = parameters.get("observation_start")
+    dated["group"] = dated["kind"].map(lambda k: KINDS[k][3])
+    dated["duration"] = dated["closed_year"].fillna(observed_until) - dated["founded_year"]
+    dated["event"] = dated["closed_year"].notna()
+    curves, medians = {}, {}
+    for group, rows in dated.groupby("group"):
+        if len(rows) < 5:
+            continue
+        entry = None
+        if observation_start:
+            entry = np.clip(int(observation_start) - rows["founded_year"].to_numpy(), 0, None)
+        km = timeline.kaplan_meier(rows["duration"].to_numpy(dtype=float), rows["event"].to_numpy(), entry=entry)
+        curves[group] = km
+        medians[group] = timeline.median_survival(km)
+    comparison = None
+    if len(curves) >= 2:
+        a, b = sorted(curves, key=lambda g: -int((dated["group"] == g).sum()))[:2]
+        ra, rb = dated[dated["group"] == a], dated[dated["group"] == b]
+        comparison = {"groups": [a, b], **timeline.logrank_test(
+            ra["duration"].to_numpy(dtype=float), ra["event"].to_numpy(), rb["duration"].to_numpy(dtype=float),
+            rb["event"].to_numpy())}
+    closings = int(dated["event"].sum())
+    if closings == 0:
+        notes.append("no dated closing is recorded: survival curves stay at 1 (every actor is censored)")
+    summary = (f"{len(dated)} dated actors founded {int(dated['founded_year'].min())}–"
+               f"{int(dated['founded_year'].max())}; {closings} recorded closings.")
+
+    def _per_year():
+        from . import figures as figs
+
+        return figs.per_year_plot(per_year)
+
+    def _km():
+        from . import figures as figs
+
+        return figs.km_plot(curves) if curves else None
+
+    return {"result": {"per_year": per_year.to_dict(orient="records"), "n_dated": len(dated), "n_total": len(table),
+                       "observed_until": observed_until,
+                       "survival": {g: km.to_dict(orient="records") for g, km in curves.items()},
+                       "median_survival_years": medians, "logrank": comparison},
+            "summary": summary, "notes": notes,
+            "figures": _figures({"per-year": ("Foundings and closings per year", _per_year),
+                                 "survival": ("Survival of actors by group (Kaplan–Meier)", _km)})}
 
 
 RUNNERS = {"network": run_network, "spatial": run_spatial, "typology": run_typology, "timeline": run_timeline}

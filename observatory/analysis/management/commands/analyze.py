@@ -27,10 +27,10 @@ class Command(BaseCommand):
         parser.add_argument("--until", help="network window end, YYYY-MM-DD")
         parser.add_argument("--seed", type=int, default=0, help="random seed (default 0): same data + seed = same numbers")
         parser.add_argument("--partition", default="layer", help="node attribute for brokerage groups (default layer)")
-        parser.add_argument("--eps-km", type=float, default=1.0, help="DBSCAN radius in km for hotspots (default 1)")
+        parser.add_argument("--eps-km", type=float, default=2.0, help="DBSCAN radius in km for hotspots (default 2: a neighbourhood)")
         parser.add_argument("--min-samples", type=int, default=4, help="DBSCAN min_samples, the point included")
 
-    def handle(self, *args, which="all", since=None, until=None, seed=0, partition="layer", eps_km=1.0,
+    def handle(self, *args, which="all", since=None, until=None, seed=0, partition="layer", eps_km=2.0,
                min_samples=4, **options):
         kinds = ALL if which == "all" else [which]
         parameters = {

@@ -1,0 +1,111 @@
+"""Stored, reproducible analysis runs on the inventory (observatory analyze)."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from observatory.analysis.models import AnalysisRun
+from observatory.analysis.services import AnalysisInputError, analysis_run
+from observatory.coding.dataset import dataset_load
+from observatory.inventory.models import Entity, Location, Relation
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bundled():
+    return dataset_load(REPO / "data" / "china")
+
+
+def _strict_json(value) -> str:
+    return json.dumps(value, allow_nan=False, sort_keys=True)
+
+
+def test_it_runs_all_four_analyses_on_the_bundled_dataset_and_stores_them(bundled, capsys):
+    call_command("analyze", "all", "--seed", "7")
+    runs = {run.kind: run for run in AnalysisRun.objects.all()}
+    assert set(runs) == {"network", "spatial", "typology", "timeline"}
+    for run in runs.values():
+        assert run.status == "done", run.error
+        assert run.seed == 7 and len(run.dataset_fingerprint) == 64 and run.code_version
+        _strict_json(run.result)  # no NaN or infinity is ever stored
+    network = runs["network"].result
+    assert network["partition"] == "layer"
+    seeed = network["nodes"]["seeed-studio"]
+    assert seeed["total"] > 0 and seeed["layer"] == "organizational"
+    assert set(runs["spatial"].result["counts"]["province"]) >= {"440000", "110000", "310000"}
+    assert len(runs["typology"].result["types"]) >= 2
+    assert runs["timeline"].result["n_dated"] > 10
+    names = {f.name for run in runs.values() for f in run.figures.all()}
+    assert {"brokerage-roles", "counts-by-province", "mca-map", "per-year"} <= names
+    figure = runs["network"].figures.get(name="brokerage-roles")
+    assert figure.svg.lstrip().startswith("<?xml") and bytes(figure.png)[:8] == b"\x89PNG\r\n\x1a\n"
+    out = capsys.readouterr().out
+    assert "network run #" in out and "Top brokers" in out
+
+
+def test_the_same_data_and_seed_give_identical_results(bundled):
+    first = analysis_run("network", parameters={"partition": "layer"}, seed=3)
+    second = analysis_run("network", parameters={"partition": "layer"}, seed=3)
+    assert first.dataset_fingerprint == second.dataset_fingerprint
+    assert _strict_json(first.result) == _strict_json(second.result)
+    typology_a = analysis_run("typology", seed=3)
+    typology_b = analysis_run("typology", seed=3)
+    assert _strict_json(typology_a.result) == _strict_json(typology_b.result)
+
+
+def test_the_fingerprint_changes_with_the_data(bundled):
+    before = analysis_run("timeline").dataset_fingerprint
+    Relation.objects.filter(pk=Relation.objects.order_by("pk").first().pk).delete()
+    assert analysis_run("timeline").dataset_fingerprint != before
+
+
+def test_an_empty_graph_is_a_clear_message_and_a_failed_run(mini_dataset):
+    Relation.objects.all().delete()
+    with pytest.raises(AnalysisInputError, match="relation graph is empty"):
+        analysis_run("network")
+    run = AnalysisRun.objects.get()
+    assert run.status == "failed" and "relation graph is empty" in run.error
+
+
+def test_a_partition_with_one_group_is_refused(mini_dataset):
+    Entity.objects.update(layer="physical")
+    with pytest.raises(AnalysisInputError, match="at least two groups"):
+        analysis_run("network")
+
+
+def test_entities_without_coordinates_are_explained(mini_dataset):
+    Location.objects.all().delete()
+    with pytest.raises(AnalysisInputError, match="no entity has a location"):
+        analysis_run("spatial")
+
+
+def test_too_few_coded_entities_for_a_typology(mini_dataset):
+    with pytest.raises(AnalysisInputError, match="code at least 5 entities"):
+        analysis_run("typology")
+
+
+def test_the_command_reports_bad_input_without_a_traceback(mini_dataset, capsys):
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("analyze", "network", "--since", "last spring")
+    Relation.objects.all().delete()
+    with pytest.raises(CommandError, match="no analysis could run"):
+        call_command("analyze", "network")
+    assert "relation graph is empty" in capsys.readouterr().out
+
+
+def test_a_time_window_slices_the_network(bundled):
+    everything = analysis_run("network").result["n_edges"]
+    early = analysis_run("network", parameters={"until": "2010-12-31"}).result
+    assert early["n_edges"] < everything
+    assert early["window"]["until"] == "2010-12-31"
+
+
+def test_figures_are_served_and_unknown_ones_are_not_found(bundled, reader):
+    run = analysis_run("network")
+    assert reader.get(f"/analysis/runs/{run.pk}/figures/brokerage-roles.svg")["Content-Type"].startswith("image/svg")
+    assert reader.get(f"/analysis/runs/{run.pk}/figures/brokerage-roles.png").content[:4] == b"\x89PNG"
+    assert reader.get(f"/analysis/runs/{run.pk}/figures/nope.svg").status_code == 404

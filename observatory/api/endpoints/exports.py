@@ -16,7 +16,13 @@ from .read import reject_unknown, router
 
 ExportName = Enum("ExportName", {name.replace("-", "_"): name for name in FORMATS}, type=str)
 
-_CONTENT = {spec.mediatype: {"schema": {"type": "string", "format": "binary"}} for spec in FORMATS.values()}
+_JSON_BODIES = {
+    "application/geo+json": {"type": "object", "required": ["type", "features"],
+                             "properties": {"type": {"const": "FeatureCollection"}, "features": {"type": "array"}}},
+    "application/vnd.citationstyles.csl+json": {"type": "array", "items": {"type": "object"}},
+}
+_CONTENT = {spec.mediatype: {"schema": _JSON_BODIES.get(spec.mediatype, {"type": "string", "format": "binary"})}
+            for spec in FORMATS.values()}
 
 
 @router.get("/exports/{format}", response={**dict.fromkeys(ERROR_CODES - {401, 403, 409}, ErrorOut)},

@@ -136,7 +136,7 @@ def coordinate_parse(value: object, *, axis: str, field: str = "") -> tuple[floa
         if not math.isfinite(number):
             raise CleaningError(f"{value!r} is not a finite number")
         return number, None
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace("−", "-")
+    text = unicodedata.normalize("NFKC", str(value).replace("º", "°")).strip().replace("−", "-")
     if _DECIMAL.match(text):
         number = float(text.replace(",", ".").replace("°", "").replace(" ", ""))
         return number, None

@@ -114,6 +114,8 @@ def name_forms(name: str) -> list[tuple[str, str]]:
         return []
     folded = unicodedata.normalize("NFKC", name).casefold()
     if not is_cjk(folded):
+        # Accents stripped: directories write Bogotá and Bogota, München and Munchen.
+        folded = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
         tokens = _WORD.findall(folded)
         words = " ".join(t for t in tokens if t not in GENERIC_WORDS)
         return [(normalize_name(folded), words or " ".join(tokens))]
@@ -148,6 +150,9 @@ def _join_syllables(syllables: list[str]) -> list[str]:
 
 def _name_keys(words: str) -> set[str]:
     keys = set()
+    joined = words.replace(" ", "")
+    if len(joined) >= 5 and joined.isascii():
+        keys.add("p:" + joined[:6])  # "Freeside Atlanta" meets "FreesideAtlanta"
     for word in words.split():
         if len(word) >= 3 and not word.isdigit() and word not in GENERIC_WORDS:
             keys.add("n:" + word)
@@ -267,7 +272,12 @@ def pair_score(a: MatchRecord, b: MatchRecord) -> PairScore:
     kind = 0.0
     if a.kind and b.kind:
         kind = 0.05 if a.kind == b.kind else (0.0 if a.layer == b.layer else -0.1)
-    score = 0.6 * name + 0.25 * (place if place is not None else 0.0) + 0.15 * domain + kind
+    if name < 0.5:
+        # Two different names at the same address (a building of several spaces, or the city centre
+        # a geocoder gives to every row of a city) are not evidence of one actor.
+        score = 0.6 * name + 0.15 * max(domain, 0.0)
+    else:
+        score = 0.6 * name + 0.25 * (place if place is not None else 0.0) + 0.15 * domain + kind
     return PairScore(score=max(0.0, min(1.0, score)), name=name, distance_km=distance, place=place, domain=domain,
                      kind=kind)
 

@@ -314,6 +314,7 @@ def dedupe_run(*, dry_run: bool = False, auto_merge: float = AUTO_MERGE, review:
     for kept_id, merged_id, status in MergeDecision.objects.values_list("kept_id", "merged_id", "status"):
         decided[frozenset((kept_id, merged_id))] = status
     parent: dict[int, int] = {}
+    queued: set[frozenset[int]] = set()
     by_id = {r.id: r for r in records}
     try:
         with transaction.atomic():
@@ -335,9 +336,18 @@ def dedupe_run(*, dry_run: bool = False, auto_merge: float = AUTO_MERGE, review:
                     report.counts["merged"] += 1
                     report.rows.append(_row("merged", score, kept, merged, names))
                 else:
+                    root_a, root_b = _find(parent, kept.id), _find(parent, merged.id)
+                    if root_a == root_b:
+                        continue
+                    kept_q, merged_q = sorted((by_id[root_a], by_id[root_b]), key=lambda r: (-weight[r.id], r.id))
+                    if frozenset((kept_q.id, merged_q.id)) in queued or decided.get(
+                            frozenset((kept_q.id, merged_q.id))) in ("rejected", "unmerged", "merged"):
+                        continue
+                    queued.add(frozenset((kept_q.id, merged_q.id)))
                     if status != "queued":
-                        MergeDecision.objects.create(kept_id=kept.id, merged_id=merged.id, score=score.score,
-                                                     features=score.as_dict(), status="queued")
+                        MergeDecision.objects.update_or_create(
+                            kept_id=kept_q.id, merged_id=merged_q.id,
+                            defaults={"score": score.score, "features": score.as_dict(), "status": "queued"})
                     report.counts["queued"] += 1
                     report.rows.append(_row("queued", score, kept, merged, names))
             if dry_run:

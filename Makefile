@@ -14,7 +14,7 @@ demo: install ## set up everything and serve the demo at http://127.0.0.1:8000
 	$(BIN)/observatory demo --addrport $(DEMO_ADDR)
 
 test: install ## run the whole test suite (DATABASE_URL chooses the database; SQLite by default)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 bench: install ## run the benchmarks and write docs/benchmarks.md
 	$(BIN)/python -m bench

@@ -18,3 +18,9 @@ def test_a_missing_folder_is_a_clear_error_not_a_traceback(tmp_path):
     assert result.returncode != 0
     assert "no such folder" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_cli_reference_is_generated_from_the_commands_help():
+    result = subprocess.run([sys.executable, "tools/cli_reference.py", "--check"], cwd=REPO, capture_output=True,
+                            text=True, env={"PATH": "/usr/bin:/bin", "DEBUG": "true"})
+    assert result.returncode == 0, result.stderr

@@ -176,3 +176,99 @@ def test_it_never_exports_personal_or_private_fields(open_dataset, tmp_path, nam
     for path in files:
         text = path.read_bytes().decode("utf-8", errors="replace")
         assert "@example.org" not in text and "abc123" not in text, path
+
+
+ATTRIBUTE_TYPES = {"integer", "long", "double", "float", "boolean", "bigdecimal", "biginteger", "byte", "char",
+                   "short", "liststring", "listboolean", "listinteger", "listlong", "listfloat", "listdouble",
+                   "listbyte", "listshort", "listbigdecimal", "listbiginteger", "listchar", "string", "anyURI"}
+
+
+def _gexf_13_problems(path) -> list[str]:
+    """The constraints of the GEXF 1.3 schema (gexf.xsd + dynamics.xsd, gexf.net/1.3) on what the
+    export writes. No installed package ships the schema files, so they are checked here."""
+    import re
+
+    from lxml import etree
+
+    g = "{http://gexf.net/1.3}"
+    problems = []
+    root = etree.parse(str(path)).getroot()
+    if root.tag != f"{g}gexf" or root.get("version") != "1.3":
+        problems.append("root is not <gexf version='1.3'> in the 1.3 namespace")
+    children = [c.tag for c in root]
+    if children not in ([f"{g}meta", f"{g}graph"], [f"{g}graph"]):
+        problems.append(f"gexf content must be meta?, graph: {children}")
+    graph = root.find(f"{g}graph")
+    if graph.get("mode") not in {None, "static", "dynamic", "slice"}:
+        problems.append("graph mode")
+    if graph.get("timeformat") not in {None, "integer", "double", "date", "dateTime"}:
+        problems.append("graph timeformat")
+    if graph.get("defaultedgetype") not in {None, "directed", "undirected", "mutual"}:
+        problems.append("defaultedgetype")
+    declared = {"node": set(), "edge": set()}
+    for attributes in graph.iterfind(f"{g}attributes"):
+        if attributes.get("class") not in declared or attributes.get("mode") not in {None, "static", "dynamic"}:
+            problems.append("attributes class/mode")
+            continue
+        for attribute in attributes:
+            if attribute.tag != f"{g}attribute" or not attribute.get("id") or attribute.get("title") is None:
+                problems.append("attribute needs id and title")
+            if attribute.get("type") not in ATTRIBUTE_TYPES:
+                problems.append(f"attribute type {attribute.get('type')!r}")
+            declared[attributes.get("class")].add(attribute.get("id"))
+    date = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+    nodes = set()
+
+    def check_element(element, cls):
+        for child in element:
+            if child.tag == f"{g}attvalues":
+                for value in child:
+                    if value.tag != f"{g}attvalue" or value.get("for") not in declared[cls] or value.get(
+                            "value") is None:
+                        problems.append(f"{cls} attvalue for an undeclared attribute")
+            elif child.tag == f"{g}spells":
+                if not len(child):
+                    problems.append("spells needs at least one spell")
+                for spell in child:
+                    for bound in ("start", "end"):
+                        if spell.get(bound) is not None and not date.match(spell.get(bound)):
+                            problems.append(f"spell {bound} {spell.get(bound)!r} is not an xs:date")
+            else:
+                problems.append(f"unexpected {child.tag} in a {cls}")
+
+    for node in graph.iterfind(f"{g}nodes/{g}node"):
+        if not node.get("id") or node.get("id") in nodes:
+            problems.append(f"node id {node.get('id')!r} missing or repeated")
+        nodes.add(node.get("id"))
+        check_element(node, "node")
+    edge_ids = set()
+    for edge in graph.iterfind(f"{g}edges/{g}edge"):
+        if edge.get("source") not in nodes or edge.get("target") not in nodes:
+            problems.append(f"edge {edge.get('id')} points outside the nodes")
+        if edge.get("id") in edge_ids:
+            problems.append(f"edge id {edge.get('id')} repeated")
+        edge_ids.add(edge.get("id"))
+        try:
+            float(edge.get("weight", "1"))
+        except ValueError:
+            problems.append("edge weight is not a double")
+        check_element(edge, "edge")
+    return problems
+
+
+def test_it_writes_gexf_within_the_13_schema(open_dataset, tmp_path):
+    from observatory.inventory.models import Relation
+
+    Relation.objects.filter(type="founded_by").update(from_date="2015-06-01", to_date="2019-12-31")
+    export_run("gexf", tmp_path / "out.gexf", include_restricted=True)
+    assert _gexf_13_problems(tmp_path / "out.gexf") == []
+
+
+def test_it_notices_a_gexf_outside_the_schema(tmp_path):
+    broken = tmp_path / "broken.gexf"
+    broken.write_text('<gexf xmlns="http://gexf.net/1.3" version="1.3"><graph mode="sometimes"><nodes>'
+                      '<node id="a"><spells/></node></nodes><edges><edge id="1" source="a" target="b"/></edges>'
+                      "</graph></gexf>")
+    problems = _gexf_13_problems(broken)
+    assert "graph mode" in problems and "spells needs at least one spell" in problems
+    assert "edge 1 points outside the nodes" in problems

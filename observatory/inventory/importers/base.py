@@ -99,14 +99,17 @@ PERSONAL_FIELD_PATTERN = re.compile(
 )
 
 
-def personal_fields_drop(data: dict) -> tuple[dict, list[str]]:
-    """The row without personal contact fields, and the names of the fields dropped (non-empty ones)."""
+def personal_fields_drop(data: dict, _prefix: str = "") -> tuple[dict, list[str]]:
+    """The row without personal contact fields (at any depth), and the dotted names of the fields dropped."""
     kept, dropped = {}, []
     for key, value in data.items():
         if PERSONAL_FIELD_PATTERN.search(str(key)):
             if value not in (None, "", [], {}):
-                dropped.append(str(key))
+                dropped.append(f"{_prefix}{key}")
             continue
+        if isinstance(value, dict):
+            value, inner = personal_fields_drop(value, f"{_prefix}{key}.")
+            dropped += inner
         kept[key] = value
     return kept, dropped
 

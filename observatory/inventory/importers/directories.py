@@ -227,6 +227,8 @@ class _SemanticAskMixin:
             parts = [p.strip() for p in re.split(r",|;", coordinate) if p.strip()]
             if len(parts) == 2:
                 lat, lng = parts
+            else:
+                notes.append(Note("coordinate", coordinate[:100], "not a coordinate pair (lat, lng); left empty"))
         status = _WIKI_STATUS.get((fields.get("status") or "").casefold())
         statuses = [{"value": status, "kind": "self_declared", "source": self.ref(raw)}] if status else None
         document = document_build(
@@ -413,9 +415,11 @@ def datapackage_read(path: Path) -> list[Note]:
     if start < 0:
         return [Note("datapackage.json", "", "no JSON object found; ignored")]
     try:
-        package, _end = json.JSONDecoder().raw_decode(text[start:])
+        package, _end = json.JSONDecoder(strict=False).raw_decode(text[start:])
     except json.JSONDecodeError as exc:
-        return [Note("datapackage.json", "", f"not valid JSON ({exc.msg}); ignored")]
+        line = text[:start].count("\n") + exc.lineno
+        return [Note("datapackage.json", "", f"not valid JSON ({exc.msg} at line {line}); ignored, the CSV is read "
+                                             "without it")]
     notes = []
     if start > 0:
         line = text[:start].count("\n") + 1

@@ -127,7 +127,19 @@ def package_restore(root: Path, *, progress=None) -> RestoreReport:
                 continue
             report.counts[table.name] = _load_table(root, table, resource, tick)
         _reset_sequences()
+        if report.lossy:
+            _refresh_search_text()
     return report
+
+
+def _refresh_search_text() -> None:
+    """A public package has no search text (it is not published): derive it again, so that search
+    works on a mirror; entities whose names were all left out keep an empty one."""
+    from observatory.inventory.models import Entity
+    from observatory.inventory.services import entity_refresh_derived
+
+    for entity in Entity.objects.filter(search_text="", names__isnull=False).distinct().iterator(chunk_size=2000):
+        entity_refresh_derived(entity)
 
 
 def _load_table(root: Path, table: Table, resource: dict, tick) -> int:

@@ -132,3 +132,20 @@ def test_it_exports_from_the_command_with_a_summary(open_dataset, tmp_path, caps
     assert "Left out" in output and "forbid redistribution" in output
     with pytest.raises(CommandError, match="unknown format 'shp'; accepted: csv"):
         call_command("export", "shp", str(tmp_path / "x"))
+
+
+def test_it_imports_a_public_package_as_a_mirror_and_says_it_is_lossy(open_dataset, tmp_path, capsys):
+    from observatory.inventory.models import Entity, Name
+    from observatory.inventory.selectors import entity_search_filter
+
+    Name.objects.create(entity=Entity.objects.get(slug="x-factory"), text="柴火造物中心", lang="zh-Hans",
+                        source=open_dataset)
+    export_run("datapackage", tmp_path / "public")
+    _empty_database()
+    call_command("import_package", str(tmp_path / "public"))
+    assert "not a backup" in capsys.readouterr().out
+    assert set(Entity.objects.values_list("slug", flat=True)) == {"x-factory", "seeed-studio", "szoil"}
+    # search text is not published; the mirror derives it again from the names it has
+    assert list(entity_search_filter(Entity.objects.all(), "柴火").values_list("slug", flat=True)) == ["x-factory"]
+    export_run("datapackage", tmp_path / "again")
+    assert (tmp_path / "again" / "entities.csv").read_bytes() == (tmp_path / "public" / "entities.csv").read_bytes()

@@ -120,17 +120,46 @@ def labelled_refs(path: Path) -> tuple[dict[str, str], set[frozenset[str]]]:
     return entity_of, truth
 
 
-def cross_source_evaluate(labels: Path, *, thresholds=(AUTO_MERGE, REVIEW)) -> tuple[list[PrecisionRecall], dict]:
-    """Precision and recall on the imported entities whose record is listed in ``labels`` (needs the
-    database, with the labelled sources imported: ``observatory import-all``)."""
-    from observatory.inventory.models import Entity
+def records_from_files(files: list[tuple[str, Path]], refs: set[str]) -> list[MatchRecord]:
+    """Match records of the rows of ``files`` ((importer name, path) pairs) whose ``key#external_id``
+    is in ``refs``, parsed and cleaned by the importers without touching the database."""
+    from observatory.china.coords import convert
+    from observatory.inventory.importers import RowRejected, importer_get
+    from observatory.inventory.importers.cleaning import website_domain
+    from observatory.inventory.taxonomy import kind_layer
 
-    from .services import match_records
+    records = []
+    for name, path in files:
+        importer = importer_get(name)
+        for raw in importer.rows(Path(path)):
+            ref = importer.ref(raw)
+            if ref not in refs:
+                continue
+            try:
+                document = importer.parse(raw).document
+            except RowRejected:
+                continue
+            lng = lat = None
+            city = ""
+            for location in document.get("locations") or []:
+                if location.get("lng") is not None:
+                    lng, lat = (float(v) for v in convert(location["lng"], location["lat"], location["crs"], "WGS-84"))
+                division = str(location.get("division") or "")
+                city = division[:4] + "00" if division else city
+                if city.endswith("0000") is False and division[:2] in ("11", "12", "31", "50"):
+                    city = division[:2] + "0000"
+            records.append(MatchRecord(
+                id=len(records), names=[n["text"] for n in document["names"]], kind=document["kind"],
+                layer=kind_layer(document["kind"]), domain=website_domain(document.get("website", "")), lng=lng,
+                lat=lat, city=city, label=ref).prepare())
+    return records
 
+
+def cross_source_evaluate(labels: Path, files: list[tuple[str, Path]], *,
+                          thresholds=(AUTO_MERGE, REVIEW)) -> tuple[list[PrecisionRecall], dict]:
+    """Precision and recall on the labelled rows of ``files`` (see :func:`records_from_files`)."""
     entity_of, truth = labelled_refs(labels)
-    keys = {ref.split("#")[0] for ref in entity_of}
-    queryset = Entity.objects.filter(records__source__key__in=keys).distinct()
-    records = [r for r in match_records(queryset) if r.label in entity_of]
+    records = records_from_files(files, set(entity_of))
     found = {r.label for r in records}
     truth = {pair for pair in truth if pair <= found}
     results, stats = evaluate_pairs(records, truth, universe=found, key=lambda r: r.label, thresholds=thresholds)

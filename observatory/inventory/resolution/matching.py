@@ -236,7 +236,8 @@ def _name_similarity(a: MatchRecord, b: MatchRecord) -> float:
                 if words_a == words_b:
                     value = max(value, 97.0)
                 else:
-                    value = max(value, fuzz.token_set_ratio(words_a, words_b) * 0.95,
+                    value = max(value, fuzz.token_sort_ratio(words_a, words_b) * 0.95,
+                                fuzz.token_set_ratio(words_a, words_b) * 0.85,
                                 fuzz.ratio(words_a.replace(" ", ""), words_b.replace(" ", "")) * 0.95)
             best = max(best, value)
     return best / 100.0

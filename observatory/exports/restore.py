@@ -133,13 +133,20 @@ def package_restore(root: Path, *, progress=None) -> RestoreReport:
 
 
 def _refresh_search_text() -> None:
-    """A public package has no search text (it is not published): derive it again, so that search
-    works on a mirror; entities whose names were all left out keep an empty one."""
+    """A public package has no search text (it is not published): derive it again from the names
+    and addresses the mirror has, as the inventory services do, so that search works; the exported
+    names and everything else stay as they were."""
+    from observatory.china import text as china_text
     from observatory.inventory.models import Entity
-    from observatory.inventory.services import entity_refresh_derived
 
-    for entity in Entity.objects.filter(search_text="", names__isnull=False).distinct().iterator(chunk_size=2000):
-        entity_refresh_derived(entity)
+    entities = Entity.objects.filter(search_text="").prefetch_related("names", "locations")
+    for entity in entities.iterator(chunk_size=2000):
+        texts = [n.text for n in entity.names.all()]
+        for location in entity.locations.all():
+            texts += [location.address_zh, location.address_en]
+        tokens = [token for text in texts if text for token in china_text.search_tokens(text)]
+        if tokens:
+            Entity.objects.filter(pk=entity.pk).update(search_text=" ".join(dict.fromkeys(tokens)))
 
 
 def _load_table(root: Path, table: Table, resource: dict, tick) -> int:

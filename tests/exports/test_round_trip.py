@@ -138,7 +138,7 @@ def test_it_imports_a_public_package_as_a_mirror_and_says_it_is_lossy(open_datas
     from observatory.inventory.models import Entity, Name
     from observatory.inventory.selectors import entity_search_filter
 
-    Name.objects.create(entity=Entity.objects.get(slug="x-factory"), text="柴火造物中心", lang="zh-Hans",
+    Name.objects.create(entity=Entity.objects.get(slug="x-factory"), text="柴火造物中心", lang="zh-Hans", type="common",
                         source=open_dataset)
     export_run("datapackage", tmp_path / "public")
     _empty_database()

@@ -202,3 +202,6 @@ class StatusAssertionAdmin(admin.ModelAdmin):
     list_filter = ["value", "kind", "programme"]
     search_fields = ["entity__name", "entity__name_zh", "programme", "batch"]
     autocomplete_fields = ["entity", "source"]
+
+
+from . import admin_imports  # noqa: E402,F401  (imports and the merge review queue)

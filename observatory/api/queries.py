@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,7 +67,9 @@ def entity_queryset(*, kind: str = "", layer: str = "", status: str = "", divisi
         if timezone.is_naive(updated_since):
             updated_since = timezone.make_aware(updated_since, dt.UTC)
         queryset = queryset.filter(updated__gte=updated_since)
-    latest_status = StatusAssertion.objects.filter(entity=OuterRef("pk")).order_by("-date", "-id").values("value")[:1]
+    # NULL dates sort last on both databases (PostgreSQL would put them first in a descending order)
+    latest_status = (StatusAssertion.objects.filter(entity=OuterRef("pk"))
+                     .order_by(F("date").desc(nulls_last=True), "-id").values("value")[:1])
     first_point = Location.objects.filter(entity=OuterRef("pk"), lat__isnull=False).order_by("id")
     queryset = queryset.annotate(current_status=Subquery(latest_status),
                                  point_lng=Subquery(first_point.values("lng")[:1]),

@@ -68,9 +68,13 @@ def test_it_filters_by_latest_status(reader, mini_dataset):
     entity_upsert(slug="szoil", kind="fab_lab", names=[{"text": "SZOIL", "lang": "en"}],
                   sources=["szmakermap2017#feature:2"],
                   statuses=[{"value": "active", "kind": "observed", "date": "2015", "source": "szmakermap2017"},
-                            {"value": "closed", "kind": "observed", "date": "2020", "source": "szmakermap2017"}])
+                            {"value": "closed", "kind": "observed", "date": "2020", "source": "szmakermap2017"},
+                            {"value": "inactive", "kind": "inferred", "source": "szmakermap2017"}])
     assert _slugs(reader.get(f"{API}/entities", {"status": "closed"})) == ["szoil"]
     assert _slugs(reader.get(f"{API}/entities", {"status": "active"})) == []
+    # an undated assertion is not the latest (on SQLite and PostgreSQL alike)
+    assert _slugs(reader.get(f"{API}/entities", {"status": "inactive"})) == []
+    assert reader.get(f"{API}/entities/szoil").json()["status"] == "closed"
 
 
 def test_it_gives_one_entity_with_everything_about_it(reader, mini_dataset):

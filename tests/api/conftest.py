@@ -3,6 +3,12 @@ from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
+def _own_export_cache(settings, tmp_path_factory):
+    """Built exports are cached under VAR_DIR/exports: each test gets its own folder."""
+    settings.VAR_DIR = tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate-limit counters live in the cache; every test starts with none."""
     cache.clear()

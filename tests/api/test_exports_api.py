@@ -40,3 +40,21 @@ def test_it_downloads_the_data_package_as_a_zip(reader, mini_dataset):
 def test_it_answers_an_unknown_format_in_the_envelope(reader, db):
     response = reader.get("/api/v1/exports/shapefile")
     assert response.status_code == 422 and "format" in response.json()["error"]["message"]
+
+
+def test_it_builds_an_export_once_per_state_of_the_data(reader, mini_dataset, open_source, settings, tmp_path):
+    from observatory.inventory.models import Entity, EntitySource
+
+    settings.VAR_DIR = tmp_path
+    first = reader.get("/api/v1/exports/csl-json")
+    _body(first)
+    files = list((tmp_path / "exports").glob("csl-json-*"))
+    assert len(files) == 1
+    second = reader.get("/api/v1/exports/csl-json")
+    _body(second)
+    assert second["ETag"] == first["ETag"] and list((tmp_path / "exports").glob("csl-json-*")) == files
+    EntitySource.objects.create(entity=Entity.objects.get(slug="szoil"), source=open_source)
+    third = reader.get("/api/v1/exports/csl-json")
+    _body(third)
+    assert third["ETag"] != first["ETag"]
+    assert len(list((tmp_path / "exports").glob("csl-json-*"))) == 1  # the stale file is removed

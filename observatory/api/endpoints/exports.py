@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import tempfile
+import time
 from enum import Enum
 from pathlib import Path
 
+from django.conf import settings
 from django.http import FileResponse
 
 from observatory.exports import FORMATS, export_to_file
+from observatory.exports.tables import dataset_signature
 
 from ..errors import ERROR_CODES, ErrorOut
 from .read import reject_unknown, router
+
+CACHE_SECONDS = 3600
 
 ExportName = Enum("ExportName", {name.replace("-", "_"): name for name in FORMATS}, type=str)
 
@@ -34,11 +41,30 @@ _CONTENT = {spec.mediatype: {"schema": _JSON_BODIES.get(spec.mediatype, {"type":
 def export_download(request, format: ExportName):
     reject_unknown(request, set())
     spec = FORMATS[format.value]
-    directory = Path(tempfile.mkdtemp(prefix="observatory-export-"))
-    try:
-        path, _report = export_to_file(spec.name, directory)
-        handle = path.open("rb")  # stays readable after the folder is removed (POSIX)
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
-    response = FileResponse(handle, as_attachment=True, filename=spec.filename, content_type=spec.mediatype)
+    path, signature = export_cached(spec.name)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=spec.filename,
+                            content_type=spec.mediatype)
+    response["ETag"] = f'"{signature[:32]}"'
     return response
+
+
+def export_cached(name: str) -> tuple[Path, str]:
+    """The public export ``name``, built once per state of the data (and at least hourly, for edits
+    the signature cannot see), kept under OBSERVATORY_VAR_DIR/exports: a large export takes seconds
+    to minutes and must not be rebuilt for every download."""
+    spec = FORMATS[name]
+    signature = hashlib.sha256(f"{dataset_signature()}:{int(time.time() // CACHE_SECONDS)}".encode()).hexdigest()
+    folder = Path(settings.VAR_DIR) / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}-{signature[:16]}{Path(spec.filename).suffix}"
+    if not target.exists():
+        staging = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=folder))
+        try:
+            built, _report = export_to_file(name, staging)
+            os.replace(built, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        for old in folder.glob(f"{name}-*"):
+            if old != target and old.is_file():
+                old.unlink(missing_ok=True)
+    return target, signature

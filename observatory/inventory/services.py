@@ -188,7 +188,6 @@ def _division_chain(code: str) -> tuple[str, str, str]:
     prefecture = chain.get("prefecture") or (province if chain.get("county") or chain.get("district") else "")
     county = chain.get("county") or chain.get("district") or ""
     return province, prefecture, county
-    return location
 
 
 def _polygon_centroid(polygon: Any) -> tuple[float, float]:

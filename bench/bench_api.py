@@ -117,6 +117,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3_000)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--full", action="store_true", help="100,000 entities, 20,000 requests")
+    parser.add_argument("--conn-max-age", type=int, default=0,
+                        help="DATABASE_CONN_MAX_AGE for the server (0, the default setting: a connection per request)")
     args = parser.parse_args()
     if args.full:
         args.entities, args.requests = 100_000, 20_000
@@ -131,7 +133,7 @@ def main() -> None:
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_SETTINGS_MODULE": "bench_settings",
                "PYTHONPATH": os.pathsep.join([folder, str(ROOT)]), "DEBUG": "false", "SECRET_KEY": "bench-only",
                "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false",
-               "OBSERVATORY_VAR_DIR": folder}
+               "OBSERVATORY_VAR_DIR": folder, "DATABASE_CONN_MAX_AGE": str(args.conn_max_age)}
         server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "observatory.wsgi:application",
                                    "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
                                    "--log-level", "warning"], cwd=folder, env=env, start_new_session=True)
@@ -159,7 +161,8 @@ def main() -> None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
     print(f"### Entity list endpoint, {args.entities:,} entities, concurrency {CONCURRENCY}\n")
-    print(f"gunicorn ({args.workers} sync workers) on loopback, SQLite, production settings; {args.requests:,} "
+    print(f"gunicorn ({args.workers} sync workers) on loopback, SQLite, production settings "
+          f"(DATABASE_CONN_MAX_AGE={args.conn_max_age}); {args.requests:,} "
           f"requests from a separate process over keep-alive connections, mixing the first page, later pages by "
           f"cursor, a kind filter, a bounding box and a text search (limit=50).\n")
     print("| requests/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | non-200 |")

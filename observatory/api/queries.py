@@ -5,6 +5,7 @@ payloads are never part of an answer."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
@@ -95,8 +96,18 @@ def entity_as_dict(entity: Entity) -> dict:
         "closed": format_fuzzy_date(entity.closed, entity.closed_precision) or None,
         "status": getattr(entity, "current_status", None), "province_code": entity.province_code,
         "lng": getattr(entity, "point_lng", None), "lat": getattr(entity, "point_lat", None),
-        "updated": entity.updated, "url": reverse("api:entity_detail", args=[entity.slug]),
+        "updated": entity.updated, "url": entity_url(entity.slug),
     }
+
+
+@functools.cache
+def _entity_url_template() -> str:
+    return reverse("api:entity_detail", args=["slug-placeholder"])
+
+
+def entity_url(slug: str) -> str:
+    # one reverse() per process instead of one per listed entity (a measurable share of a page)
+    return _entity_url_template().replace("slug-placeholder", slug)
 
 
 def relation_queryset(*, type: str = "", entity: Entity | None = None) -> QuerySet:

@@ -89,7 +89,6 @@ def test_it_keeps_ids_working_after_a_restore(mini_dataset, tmp_path):
     assert status == "created" and entity.pk > max(Entity.objects.exclude(pk=entity.pk).values_list("pk", flat=True))
 
 
-@pytest.mark.shared
 def test_it_restores_the_bundled_dataset_identically(db, tmp_path):
     from observatory.coding.dataset import DatasetError, dataset_load
 

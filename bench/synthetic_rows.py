@@ -29,8 +29,16 @@ CITIES = [
     ("厦门", "Xiamen", "福建省厦门市思明区", 118.09, 24.48), ("合肥", "Hefei", "安徽省合肥市蜀山区", 117.23, 31.82),
     ("昆明", "Kunming", "云南省昆明市五华区", 102.71, 25.04), ("沈阳", "Shenyang", "辽宁省沈阳市和平区", 123.43, 41.80),
 ]
-SYLLABLES = "chai huo xin che jian zao wu yuan fen liu guang ming hua qiang bei tian gong kai yuan ling kong".split()
-HAN = "柴火新车间造物源分流光明华强北天工开源零空智创梦想未来极客星火云端蓝海青橙"
+# A few hundred characters and syllables, so that names are about as varied as in real lists.
+HAN = ("柴火新车间造物源分流光明华强北天工开零空智创梦想未来极客星云端蓝海青橙金木水土山川河湖江风雷电雨雪花草树林"
+       "春夏秋冬东南西中上下左右前后大小长短高低远近方圆红黄绿紫白黑龙凤虎鹤鹰鸿雁鹏鲸鹿马牛羊猫狗鱼鸟虫石玉珠宝"
+       "文武德仁义礼信和平安康乐福寿喜庆祥瑞通达兴旺盛隆昌荣华富贵博雅诚实聚合联盟汇集众智慧启航远征拓展开拓")
+SYLLABLES = sorted(set((
+    "chai huo xin che jian zao wu yuan fen liu guang ming hua qiang bei tian gong kai ling kong zhi chuang meng "
+    "xiang wei lai ji ke xing yun duan lan hai qing cheng jin mu shui tu shan chuan he hu jiang feng lei dian yu "
+    "xue cao shu lin chun xia qiu dong nan xi zhong shang qian hou da xiao chang gao di fang hong huang lv "
+    "zi bai hei long tai peng jing lu ma niu yang mao gou niao chong shi bao wen de ren yi li an kang le fu shou "
+    "rui tong wang sheng rong gui bo ya ju lian hui qi hang tuo zhan").split()))
 SUFFIX_ZH = ["创客空间", "众创空间", "实验室", "工坊", "孵化器", "创新中心"]
 SUFFIX_EN = ["Makerspace", "Fab Lab", "Hackerspace", "Lab", "Incubator", "Maker Hub"]
 KIND = {"创客空间": "创客空间", "众创空间": "创客空间", "实验室": "实验室", "工坊": "创客空间", "孵化器": "孵化器",

@@ -12,7 +12,7 @@ a block key:
   that 柴火创客空间 meets "Chaihuo Makerspace"; keys held by more than ``max_block`` records are
   dropped (they are the generic words of this corpus);
 - the **website domain** (hosting and social-network domains excluded);
-- a **grid cell** of about 1 km (0.01°), each record also probing the 8 neighbouring cells.
+- a **grid cell** of about 250 m (0.0025°), each record also probing the 8 neighbouring cells.
 
 Scoring: ``score = 0.6·name + 0.25·place + 0.15·domain + kind`` where ``name`` is the best
 similarity (rapidfuzz) over the pairs of name forms (the compact form of each name, its pinyin,
@@ -31,8 +31,9 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from observatory.china.names import is_cjk, normalize_name, pinyin_syllables, to_simplified
+from observatory.china.names import is_cjk, pinyin_syllables, to_simplified
 
 __all__ = [
     "AUTO_MERGE",
@@ -67,6 +68,10 @@ HOSTING_DOMAINS = frozenset(
     creativespaceexplorer.org makery.info bit.ly""".split()
 )
 _WORD = re.compile(r"[^\W_]+")
+#: Grid cells per degree (400: cells of 0.0025°, about 250 m; each record also probes the 8 around).
+GRID = 400
+#: Block keys shared by more records than this are not distinctive in the corpus and are dropped.
+MAX_BLOCK = 50
 
 
 @dataclass
@@ -86,12 +91,13 @@ class MatchRecord:
     def prepare(self) -> MatchRecord:
         self.forms, self.keys = [], set()
         for name in self.names:
-            if is_cjk(name):
-                self.keys.update(_cjk_pair_keys(name))
-            for compact, words in name_forms(name):
-                if compact and (compact, words) not in self.forms:
-                    self.forms.append((compact, words))
-                    self.keys.update(_name_keys(words))
+            if not name:
+                continue
+            forms, keys = _name_forms_and_keys(name)
+            self.keys |= keys
+            for form in forms:
+                if form not in self.forms:
+                    self.forms.append(form)
         return self
 
 
@@ -110,26 +116,35 @@ def name_forms(name: str) -> list[tuple[str, str]]:
     >>> name_forms("柴火创客空间")[1]
     ('chaihuochuangkekongjian', 'chaihuo')
     """
-    if not name:
-        return []
+    return list(_name_forms_and_keys(name)[0]) if name else []
+
+
+@lru_cache(maxsize=200_000)
+def _name_forms_and_keys(name: str) -> tuple[tuple[tuple[str, str], ...], frozenset[str]]:
+    """Forms and block keys of a name, computed once per distinct name (pinyin and script
+    conversion are the costly part of resolution)."""
     folded = unicodedata.normalize("NFKC", name).casefold()
     if not is_cjk(folded):
         # Accents stripped: directories write Bogotá and Bogota, München and Munchen.
         folded = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
         tokens = _WORD.findall(folded)
-        words = " ".join(t for t in tokens if t not in GENERIC_WORDS)
-        return [(normalize_name(folded), words or " ".join(tokens))]
+        words = " ".join(t for t in tokens if t not in GENERIC_WORDS) or " ".join(tokens)
+        compact = "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+        forms = ((compact, words),) if compact else ()
+        return forms, frozenset(_name_keys(words))
     simplified = to_simplified(folded)
     distinctive = _strip_generic_zh(simplified)
+    compact_zh = "".join(ch for ch in simplified if unicodedata.category(ch)[0] in "LN")
     compact_pinyin = "".join(s for s in pinyin_syllables(simplified) if s.isalnum()).casefold()
-    pinyin_words = " ".join(w for w in _join_syllables(pinyin_syllables(distinctive)) if w not in GENERIC_WORDS)
-    return [(normalize_name(simplified), " ".join(_WORD.findall(distinctive))), (compact_pinyin, pinyin_words)]
-
-
-def _cjk_pair_keys(name: str) -> set[str]:
-    """Adjacent pinyin syllable pairs of the distinctive part of a Chinese name ("chaihuo", "huozao")."""
-    syllables = [s for s in pinyin_syllables(_strip_generic_zh(to_simplified(name))) if s.isalpha()]
-    return {"n:" + a + b for a, b in zip(syllables, syllables[1:], strict=False) if a + b not in GENERIC_WORDS}
+    distinctive_syllables = pinyin_syllables(distinctive)
+    pinyin_words = " ".join(w for w in _join_syllables(distinctive_syllables) if w not in GENERIC_WORDS)
+    forms = tuple(f for f in ((compact_zh, " ".join(_WORD.findall(distinctive))), (compact_pinyin, pinyin_words))
+                  if f[0])
+    syllables = [s for s in distinctive_syllables if s.isalpha()]
+    keys = {"n:" + a + b for a, b in zip(syllables, syllables[1:], strict=False) if a + b not in GENERIC_WORDS}
+    for _compact, words in forms:
+        keys |= _name_keys(words)
+    return forms, frozenset(keys)
 
 
 def _join_syllables(syllables: list[str]) -> list[str]:
@@ -167,13 +182,13 @@ def domain_key(domain: str) -> str:
 
 
 def _cells(record: MatchRecord) -> tuple[str, list[str]]:
-    x, y = math.floor(record.lng * 100), math.floor(record.lat * 100)
+    x, y = math.floor(record.lng * GRID), math.floor(record.lat * GRID)
     own = f"g:{x}:{y}"
     around = [f"g:{x + dx}:{y + dy}" for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
     return own, around
 
 
-def candidate_pairs(records: Iterable[MatchRecord], *, max_block: int = 200) -> tuple[set[tuple[int, int]], dict]:
+def candidate_pairs(records: Iterable[MatchRecord], *, max_block: int = MAX_BLOCK) -> tuple[set[tuple[int, int]], dict]:
     """Candidate pairs (i, j), i < j (indexes into ``records``), and blocking statistics."""
     records = list(records)
     blocks: dict[str, list[int]] = defaultdict(list)
@@ -284,7 +299,7 @@ def pair_score(a: MatchRecord, b: MatchRecord) -> PairScore:
 
 
 def resolve(records: list[MatchRecord], *, auto_merge: float = AUTO_MERGE, review: float = REVIEW,
-            max_block: int = 200) -> tuple[list[tuple[int, int, PairScore]], dict]:
+            max_block: int = MAX_BLOCK) -> tuple[list[tuple[int, int, PairScore]], dict]:
     """Score the candidate pairs; return those at or above ``review`` (best first) and the statistics."""
     for record in records:
         if not record.forms:

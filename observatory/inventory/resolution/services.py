@@ -23,7 +23,7 @@ from observatory.inventory.importers.cleaning import website_domain
 from observatory.inventory.models import Entity, EntitySource, Location, MergeDecision, Name, Relation
 from observatory.inventory.services import entity_refresh_derived
 
-from .matching import AUTO_MERGE, REVIEW, MatchRecord, PairScore, resolve
+from .matching import AUTO_MERGE, MAX_BLOCK, REVIEW, MatchRecord, PairScore, resolve
 
 __all__ = [
     "DedupeReport",
@@ -297,7 +297,7 @@ def _row(decision: str, score: PairScore, kept: MatchRecord, merged: MatchRecord
 
 
 def dedupe_run(*, dry_run: bool = False, auto_merge: float = AUTO_MERGE, review: float = REVIEW, user=None,
-               max_block: int = 200) -> DedupeReport:
+               max_block: int = MAX_BLOCK) -> DedupeReport:
     """Find candidate pairs among the entities, merge those at or above ``auto_merge`` and queue
     those between ``review`` and ``auto_merge`` for a curator; pairs already decided (rejected or
     un-merged) are skipped. ``dry_run`` reports what would happen and writes nothing."""

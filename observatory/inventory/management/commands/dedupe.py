@@ -1,9 +1,12 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from observatory.console import console, summary_table
 from observatory.inventory.resolution import AUTO_MERGE, REVIEW, dedupe_report_write, dedupe_run
+
+LABELS = Path(settings.BASE_DIR) / "tests" / "fixtures" / "importers" / "cross_source_labels.csv"
 
 
 class Command(BaseCommand):
@@ -16,8 +19,16 @@ class Command(BaseCommand):
                             help=f"score at or above which a pair is merged (default {AUTO_MERGE})")
         parser.add_argument("--review", type=float, default=REVIEW,
                             help=f"score at or above which a pair is queued for review (default {REVIEW})")
+        parser.add_argument("--evaluate", action="store_true",
+                            help="measure precision and recall on the labelled pairs (no database; needs --raw-dir)")
+        parser.add_argument("--raw-dir", help="folder of the raw sources for --evaluate (default ../shared/data/raw)")
 
-    def handle(self, *args, report=None, dry_run=False, auto_merge=AUTO_MERGE, review=REVIEW, **options):
+    def handle(self, *args, report=None, dry_run=False, auto_merge=AUTO_MERGE, review=REVIEW, evaluate=False,
+               raw_dir=None, **options):
+        if evaluate:
+            self.evaluate(Path(raw_dir) if raw_dir else Path(settings.BASE_DIR).parent / "shared" / "data" / "raw",
+                          (auto_merge, review))
+            return
         with console.status("Comparing entities…"):
             result = dedupe_run(dry_run=dry_run, auto_merge=auto_merge, review=review)
         stats = result.stats
@@ -31,3 +42,25 @@ class Command(BaseCommand):
             console.print(f"Report written to {report}.")
         if dry_run:
             console.print("Dry run: nothing was written.")
+
+    def evaluate(self, raw: Path, thresholds) -> None:
+        from observatory.inventory.resolution.evaluation import (
+            alias_records,
+            cross_source_evaluate,
+            evaluate_pairs,
+        )
+
+        aliases = raw / "ananse-atlas-innovation-spaces" / "aliases_derived.csv"
+        if not aliases.is_file():
+            raise CommandError(f"{aliases} is absent: give --raw-dir, the folder of the raw sources")
+        records, truth = alias_records(aliases)
+        results, _stats = evaluate_pairs(records, truth, thresholds=thresholds)
+        columns = ["true pairs", "predicted", "correct", "precision", "recall"]
+        console.print(summary_table("Ananse alias sheet (aliases_derived.csv)",
+                                    {f"score ≥ {r.threshold}": r.as_row() for r in results}, columns))
+        files = [("ananse-csv", raw / "ananse-atlas-innovation-spaces" / "new_spaces.csv"),
+                 ("szmakermap", raw / "szmakermap" / "list.json"),
+                 ("hackerspaces-geojson", raw / "hackerspaces-wiki-chgrp" / "hackerspaces_exchanges_residencies.geojson")]
+        results, _stats = cross_source_evaluate(LABELS, files, thresholds=thresholds)
+        console.print(summary_table("Cross-source China pairs (tests/fixtures/importers/cross_source_labels.csv)",
+                                    {f"score ≥ {r.threshold}": r.as_row() for r in results}, columns))

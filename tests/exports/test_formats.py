@@ -124,11 +124,22 @@ def test_it_writes_gexf_13_that_networkx_reads(open_dataset, tmp_path):
 def test_it_writes_graphml(open_dataset, tmp_path):
     import networkx as nx
 
+    from observatory.inventory.models import Entity, Relation, Source
+
     export_run("graphml", tmp_path / "out.graphml")
     graph = nx.read_graphml(tmp_path / "out.graphml")
     assert set(graph.nodes) == PUBLISHED
     (_u, _v, data), = graph.edges(data=True)
-    assert data["type"] == "partner_of" and data["licence"] == "CC-BY-4.0"
+    assert data["type"] == "partner_of" and data["licence"] == "CC-BY-4.0" and data["weight"] == 1.0
+    assert graph.nodes["szoil"]["kind"] == "fab_lab" and graph.nodes["szoil"]["label"]
+    # two relations between the same pair stay two edges
+    Relation.objects.create(source_entity=Entity.objects.get(slug="x-factory"), type="supplies",
+                            target_entity=Entity.objects.get(slug="seeed-studio"),
+                            source=Source.objects.get(key="openlist2020"))
+    export_run("graphml", tmp_path / "multi.graphml")
+    graph = nx.read_graphml(tmp_path / "multi.graphml")
+    assert graph.is_multigraph() and graph.is_directed()
+    assert sorted(d["type"] for _u, _v, d in graph.edges(data=True)) == ["partner_of", "supplies"]
 
 
 def test_it_writes_the_sources_as_csl_json_and_bibtex(open_dataset, tmp_path):

@@ -105,6 +105,10 @@ def write_datapackage(out: Path, selection: Selection) -> dict[str, int]:
         "name": PACKAGE_NAME + ("-backup" if selection.include_restricted else ""),
         "title": "Observatory: China's connected spaces of innovation",
         "description": description,
+        **({} if selection.include_restricted else {"licenses": [
+            {"name": licence, "title": f"{licence} (records citing sources under this licence; see each row's "
+                                       "licence column)"}
+            for licence in sorted({selection.source_licence[s] for s in selection.redistributable})]}),
         "observatory": {"format_version": FORMAT_VERSION, "include_restricted": selection.include_restricted,
                         "left_out": dict(sorted(selection.left_out.items())), "counts": counts},
         "resources": [{

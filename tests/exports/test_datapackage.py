@@ -25,6 +25,7 @@ def test_it_writes_a_valid_public_data_package(open_dataset, tmp_path):
     names = [r["name"] for r in descriptor["resources"]]
     assert "entities" in names and "source_records" not in names and "documents" not in names
     assert "forbid redistribution" in descriptor["description"]
+    assert [licence["name"] for licence in descriptor["licenses"]] == ["CC-BY-4.0"]
     readme = (tmp_path / "pkg" / "README.md").read_text(encoding="utf-8")
     assert "4 entities whose sources all forbid redistribution" in readme
     entities = next(r for r in descriptor["resources"] if r["name"] == "entities")

@@ -71,7 +71,7 @@ def export_run(format: str, out: Path, *, include_restricted: bool = False) -> E
     selection = selection_build(include_restricted=include_restricted)
     out = Path(out)
     counts = spec.write(out, selection)
-    return ExportReport(format=format, path=out, counts=counts, left_out=dict(sorted(selection.left_out.items())),
+    return ExportReport(format=format, path=out, counts=counts, left_out={k: v for k, v in sorted(selection.left_out.items()) if v},
                         include_restricted=include_restricted)
 
 

@@ -110,7 +110,7 @@ def write_datapackage(out: Path, selection: Selection) -> dict[str, int]:
                                        "licence column)"}
             for licence in sorted({selection.source_licence[s] for s in selection.redistributable})]}),
         "observatory": {"format_version": FORMAT_VERSION, "include_restricted": selection.include_restricted,
-                        "left_out": dict(sorted(selection.left_out.items())), "counts": counts},
+                        "left_out": {k: v for k, v in sorted(selection.left_out.items()) if v}, "counts": counts},
         "resources": [{
             "name": table.name, "path": f"{table.name}.csv", "profile": "tabular-data-resource",
             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "description": table.description,

@@ -195,8 +195,6 @@ def _keep(table: Table, row: dict, selection: Selection) -> str | None:
             "relations whose source forbids redistribution")
     if row["entity_id"] not in selection.entity_ids:
         return ""
-    if name == "entity_sources":
-        return None
     if name == "codings" and row["source_id"] is None:
         return "codings whose only evidence is a private field note"
     return None if selection.keeps_source(row["source_id"]) else f"{name} whose source forbids redistribution"

@@ -283,3 +283,11 @@ def test_it_notices_a_gexf_outside_the_schema(tmp_path):
     problems = _gexf_13_problems(broken)
     assert "graph mode" in problems and "spells needs at least one spell" in problems
     assert "edge 1 points outside the nodes" in problems
+
+
+def test_it_keeps_only_citations_of_redistributable_sources(open_dataset, tmp_path):
+    report = export_run("csv", tmp_path / "csv")
+    citations = _csv(tmp_path / "csv" / "entity_sources.csv")
+    assert {row["licence"] for row in citations} == {"CC-BY-4.0"} and len(citations) == 3
+    assert report.left_out["entity_sources whose source forbids redistribution"] == 3
+    assert all(count > 0 for count in report.left_out.values())

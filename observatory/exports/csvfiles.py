@@ -8,7 +8,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .tables import TABLES, Selection, Table, cell, table_columns, table_rows
+from .tables import TABLES, Selection, Table, table_cells, table_columns, table_rows
 
 __all__ = ["csv_table_lines", "csv_tables", "write_csv"]
 
@@ -19,9 +19,10 @@ def csv_table_lines(table: Table, selection: Selection, counts: dict[str, int] |
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
+    cells = table_cells(table, columns)
     rows = 0
     for row in table_rows(table, selection):
-        writer.writerow([cell(row.get(column)) for column in columns])
+        writer.writerow(cells(row))
         rows += 1
         if buffer.tell() > 1 << 16:
             yield buffer.getvalue()

@@ -181,6 +181,18 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def json_cell(value: Any) -> str:
+    """The text of a JSON column: always JSON (a JSON string too), empty for SQL NULL."""
+    return "" if value is None else _json(value)
+
+
+def table_cells(table: Table, columns: list[str]):
+    """A function turning a row dict into the list of cell texts of ``columns``."""
+    json_columns = {f.attname for f in table.model._meta.concrete_fields if isinstance(f, models.JSONField)}
+    converters = [(column, json_cell if column in json_columns else cell) for column in columns]
+    return lambda row: [convert(row.get(column)) for column, convert in converters]
+
+
 def _keep(table: Table, row: dict, selection: Selection) -> str | None:
     """None to keep a row of a public export, else the reason it is left out."""
     name = table.name

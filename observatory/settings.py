@@ -191,3 +191,27 @@ LOGGING = {
 # Observatory's own settings.
 OBSERVATORY_DATASET_DIR = Path(env_str("OBSERVATORY_DATASET_DIR", str(BASE_DIR / "data" / "china")))
 OBSERVATORY_PAGE_SIZE = env_int("OBSERVATORY_PAGE_SIZE", 50)
+
+
+def _tile_layers(raw: str) -> list[dict]:
+    """Optional tile layers of the public map, as a JSON list of {"name", "url", "attribution",
+    "gcj02": true|false, "max_zoom", "subdomains"}. Empty: the map uses only the bundled outlines."""
+    import json
+
+    if not raw.strip():
+        return []
+    try:
+        layers = json.loads(raw)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"OBSERVATORY_TILE_LAYERS: not valid JSON ({error}); expected a list of "
+                                   '{"name": ..., "url": ".../{z}/{x}/{y}.png", "gcj02": false}') from None
+    if not isinstance(layers, list) or not all(isinstance(x, dict) and x.get("name") and x.get("url")
+                                               for x in layers):
+        raise ImproperlyConfigured('OBSERVATORY_TILE_LAYERS: expected a JSON list of objects with "name" and "url" '
+                                   '(and optional "attribution", "gcj02", "max_zoom", "subdomains")')
+    return [{"name": str(x["name"]), "url": str(x["url"]), "attribution": str(x.get("attribution", "")),
+             "gcj02": bool(x.get("gcj02", False)), "max_zoom": int(x.get("max_zoom", 18)),
+             "subdomains": str(x.get("subdomains", "abc"))} for x in layers]
+
+
+OBSERVATORY_TILE_LAYERS = _tile_layers(env_str("OBSERVATORY_TILE_LAYERS", ""))

@@ -1,42 +1,26 @@
+"""Public pages: thin views over observatory.site.selectors and observatory.inventory.selectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from observatory.china import divisions as china_divisions
 from observatory.inventory import selectors
 from observatory.inventory.dates import format_fuzzy_date
-from observatory.inventory.taxonomy import LAYERS
+from observatory.inventory.taxonomy import LAYERS, STATUS_VALUES
 
-
-def entity_list(request):
-    kind = request.GET.get("kind", "")
-    layer = request.GET.get("layer", "")
-    province = request.GET.get("province", "")
-    query = request.GET.get("q", "").strip()[:200]
-    queryset = selectors.entity_list(kind=kind, layer=layer, province=province, query=query)
-    page = Paginator(queryset, settings.OBSERVATORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    provinces = sorted({code for code in selectors.entity_list().values_list("province_code", flat=True) if code})
-    return render(request, "site/entity_list.html", {
-        "page": page, "kinds": selectors.kind_labels(), "layers": LAYERS, "kind": kind, "layer": layer,
-        "province": province, "query": query,
-        "provinces": [(code, _division_name(code)) for code in provinces],
-    })
-
-
-def entity_detail(request, slug):
-    entity = selectors.entity_detail(slug)
-    if entity is None:
-        raise Http404("No such entity")
-    return render(request, "site/entity_detail.html", {
-        "entity": entity,
-        "founded": format_fuzzy_date(entity.founded, entity.founded_precision),
-        "closed": format_fuzzy_date(entity.closed, entity.closed_precision),
-        "relations": selectors.entity_relations_grouped(entity),
-        "locations": [(loc, _division_name(loc.prefecture_code or loc.province_code)) for loc in entity.locations.all()],
-        "statuses": [(s, format_fuzzy_date(s.date, s.date_precision)) for s in entity.statuses.all()],
-    })
+from . import citations as site_citations
+from . import selectors as site
 
 
 def _division_name(code: str) -> str:
@@ -46,7 +30,290 @@ def _division_name(code: str) -> str:
     return division.name_zh if division is not None else code
 
 
+def _int(value, default=None, *, low=None, high=None):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    if low is not None and number < low:
+        return low
+    if high is not None and number > high:
+        return high
+    return number
+
+
+def _kinds():
+    zh = (get_language() or "").startswith("zh")
+    return [(slug, zh_label if zh else label) for slug, label, zh_label in site.kinds_for_layer()]
+
+
+# --------------------------------------------------------------------------------------------- home
+
+def home(request):
+    return render(request, "site/home.html", {
+        "figures": site.home_figures(),
+        "posts": site.posts_latest(5),
+        "network_run": site.analysis_latest("network"),
+        "spatial_run": site.analysis_latest("spatial"),
+        "timeline_run": site.analysis_latest("timeline"),
+    })
+
+
+# --------------------------------------------------------------------------------------------- inventory
+
+def entity_list(request):
+    kind = request.GET.get("kind", "")
+    layer = request.GET.get("layer", "")
+    province = request.GET.get("province", "")
+    query = request.GET.get("q", "").strip()[:200]
+    queryset = selectors.entity_list(kind=kind, layer=layer, province=province, query=query)
+    page = Paginator(queryset.order_by("name", "id"), settings.OBSERVATORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    provinces = sorted({code for code in selectors.entity_list().values_list("province_code", flat=True) if code})
+    return render(request, "site/entity_list.html", {
+        "page": page, "kinds": _kinds(), "layers": LAYERS, "kind": kind, "layer": layer,
+        "province": province, "query": query,
+        "provinces": [(code, _division_name(code)) for code in provinces],
+    })
+
+
+def entity_detail(request, slug):
+    entity = selectors.entity_detail(slug)
+    if entity is None:
+        raise Http404("No such entity")
+    locations = list(entity.locations.all())
+    points = [{"lat": loc.lat, "lng": loc.lng, "precision": loc.precision,
+               "radius": site.PRECISION_RADIUS_M.get(loc.precision, 0)} for loc in locations if loc.lat is not None]
+    citations = [(citation, site_citations.citation_html(citation.source.csl, key=citation.source.key,
+                                                         locator=citation.locator))
+                 for citation in entity.citations.all()]
+    history = _history(entity)
+    return render(request, "site/entity_detail.html", {
+        "entity": entity,
+        "founded": format_fuzzy_date(entity.founded, entity.founded_precision),
+        "closed": format_fuzzy_date(entity.closed, entity.closed_precision),
+        "relations": selectors.entity_relations_grouped(entity),
+        "locations": [(loc, _division_name(loc.prefecture_code or loc.province_code)) for loc in locations],
+        "points": points,
+        "statuses": [(s, format_fuzzy_date(s.date, s.date_precision)) for s in entity.statuses.all()],
+        "citations": citations,
+        "history": history,
+        "json_ld": json.dumps(_json_ld(request, entity, locations), ensure_ascii=False).replace("</", "<\\/"),
+        "api_url": f"/api/v1/entities/{entity.slug}",
+    })
+
+
+def _history(entity) -> list[dt.datetime]:
+    """Dates of the recorded revisions of an entity (newest first), without who made them."""
+    try:
+        from reversion.models import Version
+
+        return list(Version.objects.get_for_object(entity).order_by("-revision__date_created")
+                    .values_list("revision__date_created", flat=True)[:50])
+    except Exception:  # noqa: BLE001 - history is a courtesy; a missing registration must not break the page
+        return []
+
+
+_PLACE_KINDS = {"fab_lab", "hackerspace", "makerspace", "techshop", "coworking_space", "incubator", "accelerator",
+                "university_lab", "electronics_market", "industrial_park", "vertical_cluster", "factory"}
+
+
+def _json_ld(request, entity, locations) -> dict:
+    if entity.kind == "event":
+        schema_type = "Event"
+    elif entity.kind in _PLACE_KINDS:
+        schema_type = "Place"
+    elif entity.kind == "university":
+        schema_type = "CollegeOrUniversity"
+    elif entity.kind in ("government_body", "government_programme"):
+        schema_type = "GovernmentOrganization"
+    elif entity.layer == "organizational":
+        schema_type = "Organization"
+    else:
+        schema_type = "Organization"
+    data: dict = {"@context": "https://schema.org", "@type": schema_type, "@id": request.build_absolute_uri(),
+                  "name": entity.name, "url": request.build_absolute_uri()}
+    alternate = [n.text for n in entity.names.all() if n.text != entity.name]
+    if alternate:
+        data["alternateName"] = alternate
+    if entity.website:
+        data["sameAs"] = entity.website
+    if entity.founded:
+        data["startDate" if schema_type == "Event" else "foundingDate"] = entity.founded.isoformat()
+    if entity.closed:
+        data["endDate" if schema_type == "Event" else "dissolutionDate"] = entity.closed.isoformat()
+    located = [loc for loc in locations if loc.lat is not None]
+    if located:
+        loc = located[0]
+        geo = {"@type": "GeoCoordinates", "latitude": loc.lat, "longitude": loc.lng}
+        address = loc.address_zh or loc.address_en
+        if schema_type == "Place":
+            data["geo"] = geo
+            if address:
+                data["address"] = address
+        else:
+            place = {"@type": "Place", "geo": geo}
+            if address:
+                place["address"] = address
+            data["location"] = place
+    return data
+
+
+# --------------------------------------------------------------------------------------------- search
+
+def search(request):
+    query = request.GET.get("q", "").strip()[:200]
+    kind = request.GET.get("kind", "")
+    layer = request.GET.get("layer", "")
+    hits, total = site.search_ranked(query, kind=kind, layer=layer) if query else ([], 0)
+    return render(request, "site/search.html", {
+        "query": query, "hits": hits, "total": total, "posts": site.posts_search(query) if query else [],
+        "kinds": _kinds(), "layers": LAYERS, "kind": kind, "layer": layer,
+    })
+
+
+# --------------------------------------------------------------------------------------------- map
+
+def _tile_layers() -> list[dict]:
+    return [dict(layer) for layer in getattr(settings, "OBSERVATORY_TILE_LAYERS", [])]
+
+
+def map_page(request):
+    options = site.map_filter_options()
+    values, origin = site.choropleth("province")
+    rows = sorted(((code, _division_name(code), v["count"], v["density"]) for code, v in values.items()),
+                  key=lambda r: -r[2])
+    return render(request, "site/map.html", {
+        "kinds": _kinds(), "layers": LAYERS, "statuses": [s for s in STATUS_VALUES if s[0] in (
+            "active", "inactive", "closed")],
+        "provinces": options["provinces"], "year_min": options["year_min"], "year_max": options["year_max"],
+        "choropleth_rows": rows[:40], "choropleth_origin": origin,
+        "map_config": {
+            "data": reverse("site:map_data"), "provinces": reverse("site:provinces_geojson"),
+            "prefectures": reverse("site:prefectures_geojson"), "choropleth": reverse("site:map_choropleth"),
+            "entity": reverse("site:entity", args=["SLUG"]), "tiles": _tile_layers(),
+        },
+        "map_i18n": {"actors": _("actors"), "open": _("Open the entity page"), "all": _("all years"),
+                     "outlines": _("Outlines only (offline)"), "shown": _("shown"), "precision": _("precision"),
+                     "points": _("points and groups on the map"), "density": _("actors per province")},
+    })
+
+
+def _bbox(value: str):
+    if not value:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in value.split(","))
+    except ValueError:
+        return "bad"
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
+        return "bad"
+    return west, south, east, north
+
+
+def map_data(request):
+    """Clustered points: ?zoom=&bbox=west,south,east,north&kind=&layer=&status=&province=&year=&crs=gcj02"""
+    bbox = _bbox(request.GET.get("bbox", ""))
+    if bbox == "bad":
+        return HttpResponseBadRequest("bbox: expected west,south,east,north in degrees (WGS-84), e.g. 73,18,135,54")
+    year = request.GET.get("year", "")
+    data = site.map_clusters(
+        zoom=_int(request.GET.get("zoom"), 4, low=0, high=22), bbox=bbox, kind=request.GET.get("kind", ""),
+        layer=request.GET.get("layer", ""), status=request.GET.get("status", ""),
+        province=request.GET.get("province", ""), year=_int(year) if year else None,
+        gcj02=request.GET.get("crs", "").lower() in ("gcj02", "gcj-02"))
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def map_choropleth(request):
+    level = request.GET.get("level", "province")
+    if level not in ("province", "prefecture"):
+        return HttpResponseBadRequest("level: expected province or prefecture")
+    values, origin = site.choropleth(level)
+    return JsonResponse({"level": level, "origin": origin, "values": values})
+
+
 @cache_control(max_age=86400, public=True)
 def provinces_geojson(request):
     """The bundled province outlines (WGS-84): the map's base layer that needs no tile server."""
     return JsonResponse(china_divisions.provinces_geojson())
+
+
+@cache_control(max_age=86400, public=True)
+def prefectures_geojson(request):
+    """The bundled prefecture outlines (WGS-84)."""
+    return JsonResponse(china_divisions.prefectures_geojson())
+
+
+# --------------------------------------------------------------------------------------------- network
+
+def _date(value: str):
+    if not value:
+        return None
+    try:
+        if len(value) == 4:
+            return dt.date(int(value), 1, 1)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return "bad"
+
+
+def network_page(request):
+    run = site.analysis_latest("network")
+    return render(request, "site/network.html", {
+        "kinds": _kinds(), "layers": LAYERS, "metrics": site.NETWORK_METRICS, "run": run,
+        "brokers": site.brokers_top(run, 15), "colours": site.LAYER_COLOURS,
+        "network_config": {"data": reverse("site:network_data"), "entity": reverse("site:entity", args=["SLUG"])},
+    })
+
+
+def network_data(request):
+    """?kind=&layer=&since=YYYY[-MM-DD]&until=...&metric=degree|total|betweenness|pagerank|effective_size"""
+    since, until = _date(request.GET.get("since", "")), _date(request.GET.get("until", ""))
+    if "bad" in (since, until):
+        return HttpResponseBadRequest("since/until: expected a year (2015) or a date (2015-06-01)")
+    data = site.network_data(kind=request.GET.get("kind", ""), layer=request.GET.get("layer", ""), since=since,
+                             until=until, metric=request.GET.get("metric", "degree"))
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+
+
+# --------------------------------------------------------------------------------------------- timeline
+
+def timeline_page(request):
+    records, origin = site.timeline_per_year()
+    totals = site.timeline_totals(records)
+    peak = max([max(r["foundings"], r["closings"]) for r in totals] + [1])
+    width, height, pad = 720, 240, 30
+    bar = (width - 2 * pad) / max(len(totals), 1)
+    chart = []
+    for i, row in enumerate(totals):
+        x = pad + i * bar
+        f_h = (height - 2 * pad) * row["foundings"] / peak
+        c_h = (height - 2 * pad) * row["closings"] / peak
+        chart.append({"year": row["year"], "x": round(x, 1), "w": round(max(bar / 2 - 1, 1), 1),
+                      "fy": round(height - pad - f_h, 1), "fh": round(f_h, 1),
+                      "cx": round(x + bar / 2, 1), "cy": round(height - pad - c_h, 1), "ch": round(c_h, 1),
+                      "label": i % max(1, len(totals) // 12) == 0, "foundings": row["foundings"],
+                      "closings": row["closings"]})
+    kinds = sorted({r["kind"] for r in records})
+    by_kind = {}
+    for row in records:
+        by_kind.setdefault(row["kind"], {})[int(row["year"])] = row
+    return render(request, "site/timeline.html", {
+        "totals": totals, "origin": origin, "chart": chart, "width": width, "height": height, "pad": pad,
+        "peak": peak, "records": records, "kinds": kinds, "run": site.analysis_latest("timeline"),
+    })
+
+
+# --------------------------------------------------------------------------------------------- analysis
+
+def analysis_page(request):
+    runs = []
+    for kind, label in (("network", "network"), ("spatial", "territory"), ("typology", "typology"),
+                        ("timeline", "timeline")):
+        run = site.analysis_latest(kind)
+        runs.append({"kind": kind, "label": label, "run": run,
+                     "figures": list(run.figures.all().only("id", "name", "title", "run_id")) if run else []})
+    network = site.analysis_latest("network")
+    return render(request, "site/analysis.html", {"runs": runs, "brokers": site.brokers_top(network, 20)})

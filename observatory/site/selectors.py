@@ -1,0 +1,541 @@
+"""Reads for the public pages: ranked search, map points and clusters, the network explorer's graph,
+the timeline, key figures and the latest analysis runs.
+
+Everything that ranks or clusters is computed in Python over plain rows, so that SQLite and
+PostgreSQL give the same answers. Tables that are costly to build (the map's point table, the
+network layout) are kept in memory per process and rebuilt when the data signature changes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from django.db.models import Count, Max, Q
+
+from observatory.china import coords as china_coords
+from observatory.china import divisions as china_divisions
+from observatory.china import text as china_text
+from observatory.inventory.models import Entity, Location, Name, Relation, StatusAssertion
+from observatory.inventory.taxonomy import KINDS, LAYERS
+
+__all__ = [
+    "analysis_latest",
+    "data_signature",
+    "home_figures",
+    "map_clusters",
+    "network_data",
+    "posts_latest",
+    "posts_search",
+    "search_ranked",
+    "timeline_per_year",
+]
+
+# ---------------------------------------------------------------------------------------------
+# data signature: cheap, cached for a few seconds, changes whenever entities, places or ties do
+
+_SIGNATURE_TTL_S = 5.0
+_signature_cache: dict = {"at": 0.0, "value": None}
+_LOCK = threading.Lock()
+
+
+def data_signature() -> tuple:
+    """(entities, latest entity edit, highest location id, highest relation id, highest status id)."""
+    now = time.monotonic()
+    if _signature_cache["value"] is not None and now - _signature_cache["at"] < _SIGNATURE_TTL_S:
+        return _signature_cache["value"]
+    entity = Entity.objects.aggregate(n=Count("id"), updated=Max("updated"))
+    value = (entity["n"], str(entity["updated"]), Location.objects.aggregate(m=Max("id"))["m"],
+             Relation.objects.aggregate(m=Max("id"))["m"], StatusAssertion.objects.aggregate(m=Max("id"))["m"])
+    _signature_cache.update(at=now, value=value)
+    return value
+
+
+def signature_reset() -> None:
+    """Forget the cached signature (tests that change data within the TTL call this)."""
+    _signature_cache.update(at=0.0, value=None)
+
+
+# ---------------------------------------------------------------------------------------------
+# search
+
+@dataclass
+class SearchHit:
+    entity: Entity
+    score: float
+    matched: list[str]
+    why: str
+
+
+def _fold(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text or "").casefold().split())
+
+
+@lru_cache(maxsize=50000)
+def _name_tokens(text: str) -> frozenset[str]:
+    return frozenset(china_text.search_tokens(text))
+
+
+_CANDIDATE_LIMIT = 3000
+
+
+def search_ranked(query: str, *, kind: str = "", layer: str = "", limit: int = 50) -> tuple[list[SearchHit], int]:
+    """Public entities matching any token of ``query``, ranked; returns (hits, number of matches).
+
+    Score = Σ over matched query tokens of idf(token) × 3 if the token is in one of the entity's names,
+    × 1 if only in its address; + 100 for an exact name match (case, width and spaces ignored);
+    × the share of the query's tokens matched. idf = ln(1 + N / df) over public entities.
+    Ties break on the name. The same arithmetic on SQLite and PostgreSQL: the database only filters.
+    """
+    query = strip_tones(query[:200])
+    tokens = list(dict.fromkeys(t for t in china_text.search_tokens(query) if t))[:12]
+    if not tokens:
+        return [], 0
+    public = Entity.objects.public()
+    if kind:
+        public = public.filter(kind=kind)
+    if layer:
+        public = public.filter(layer=layer)
+    condition = Q()
+    for token in tokens:
+        condition |= (Q(search_text__startswith=f"{token} ") | Q(search_text__contains=f" {token} ")
+                      | Q(search_text__endswith=f" {token}") | Q(search_text=token))
+    rows = list(public.filter(condition).values_list("id", "search_text", "name", "name_zh", "name_en")
+                .order_by("id")[:_CANDIDATE_LIMIT])
+    if not rows:
+        return [], 0
+    total = max(public.count(), 1)
+    token_sets = {row[0]: set(row[1].split()) for row in rows}
+    df = {t: sum(1 for s in token_sets.values() if t in s) for t in tokens}
+    idf = {t: math.log(1 + total / df[t]) if df[t] else 0.0 for t in tokens}
+    names: dict[int, list[str]] = {}
+    for entity_id, text in Name.objects.filter(entity_id__in=list(token_sets)).values_list("entity_id", "text"):
+        names.setdefault(entity_id, []).append(text)
+    folded_query = _fold(query)
+    compact_query = folded_query.replace("'", "")
+    scored = []
+    for entity_id, _text, name, name_zh, name_en in rows:
+        all_names = [n for n in [name, name_zh, name_en, *names.get(entity_id, [])] if n]
+        in_names: set[str] = set()
+        for text in dict.fromkeys(all_names):
+            in_names |= _name_tokens(text)
+        matched = [t for t in tokens if t in token_sets[entity_id]]
+        score = sum(idf[t] * (3.0 if t in in_names else 1.0) for t in matched)
+        score *= len(matched) / len(tokens)
+        exact = any(_fold(n) == folded_query for n in all_names) or any(
+            _compact_pinyin(n) == compact_query for n in all_names)
+        why = "name"
+        if exact:
+            score += 100.0
+            why = "exact"
+        elif not any(t in in_names for t in matched):
+            why = "address"
+        scored.append((-score, name, entity_id, matched, why))
+    scored.sort()
+    chosen = scored[:limit]
+    by_id = Entity.objects.in_bulk([row[2] for row in chosen])
+    hits = [SearchHit(entity=by_id[eid], score=-neg, matched=matched, why=why)
+            for neg, _name, eid, matched, why in chosen if eid in by_id]
+    return hits, len(rows)
+
+
+_TONE_NUMBER_RE = re.compile(r"(?<=[a-zA-Züv])[1-5](?![0-9])")
+
+
+def strip_tones(query: str) -> str:
+    """Pinyin with tone marks or numbers to plain letters ("chái huǒ", "chai2 huo3" -> "chai huo")."""
+    decomposed = unicodedata.normalize("NFD", query)
+    plain = "".join(c for c in decomposed if not (unicodedata.category(c) == "Mn" and c != "\u0308"))
+    plain = unicodedata.normalize("NFC", plain).replace("ü", "v").replace("Ü", "v")
+    return _TONE_NUMBER_RE.sub("", plain)
+
+
+@lru_cache(maxsize=50000)
+def _compact_pinyin(text: str) -> str:
+    from observatory.china.names import is_cjk, pinyin_compact
+
+    return pinyin_compact(text).casefold() if is_cjk(text) else ""
+
+
+def _post_model():
+    try:
+        from observatory.blog import models as blog_models
+    except Exception:  # noqa: BLE001 - the blog app may not exist yet
+        return None
+    return getattr(blog_models, "Post", None)
+
+
+def _published(model):
+    manager = model.objects
+    if hasattr(manager, "published"):
+        return manager.published()
+    fields = {f.name for f in model._meta.get_fields()}
+    queryset = manager.all()
+    if "status" in fields:
+        queryset = queryset.filter(status="published")
+    if "is_published" in fields:
+        queryset = queryset.filter(is_published=True)
+    if "published" in fields:
+        field = model._meta.get_field("published")
+        queryset = queryset.filter(published=True) if field.get_internal_type() == "BooleanField" else queryset.filter(
+            published__isnull=False)
+    return queryset
+
+
+def posts_latest(limit: int = 5) -> list:
+    """The latest published blog posts, or [] when the blog has none (or no Post model yet)."""
+    model = _post_model()
+    if model is None:
+        return []
+    try:
+        queryset = _published(model)
+        fields = {f.name for f in model._meta.get_fields()}
+        for order in ("published_at", "published", "date", "created"):
+            if order in fields:
+                queryset = queryset.order_by(f"-{order}")
+                break
+        return list(queryset[:limit])
+    except Exception:  # noqa: BLE001 - a blog mid-migration must not break the home page
+        return []
+
+
+def posts_search(query: str, limit: int = 10) -> list:
+    """Published posts whose title or body contains the query (or each of its words)."""
+    model = _post_model()
+    if model is None or not query.strip():
+        return []
+    try:
+        fields = {f.name for f in model._meta.get_fields()}
+        text_fields = [f for f in ("title", "title_zh", "title_en", "summary", "body", "body_zh", "body_en")
+                       if f in fields]
+        if not text_fields:
+            return []
+        queryset = _published(model)
+        for word in query.split()[:6]:
+            condition = Q()
+            for field in text_fields:
+                condition |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(condition)
+        return list(queryset[:limit])
+    except Exception:  # noqa: BLE001
+        return []
+
+
+# ---------------------------------------------------------------------------------------------
+# home
+
+def home_figures() -> dict:
+    public = Entity.objects.public()
+    by_layer = dict(public.values_list("layer").annotate(n=Count("id")).values_list("layer", "n"))
+    return {
+        "entities": sum(by_layer.values()),
+        "by_layer": [(slug, label, by_layer.get(slug, 0)) for slug, label in LAYERS],
+        "relations": Relation.objects.filter(source_entity__in=public, target_entity__in=public).count(),
+        "provinces": public.exclude(province_code="").values("province_code").distinct().count(),
+        "kinds": public.values("kind").distinct().count(),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# analysis runs
+
+def analysis_latest(kind: str):
+    """The latest finished run of a kind, or None."""
+    from observatory.analysis.models import AnalysisRun
+
+    return AnalysisRun.objects.filter(kind=kind, status="done").order_by("-finished", "-started", "-id").first()
+
+
+def brokers_top(run, limit: int = 20) -> list[dict]:
+    if run is None:
+        return []
+    nodes = (run.result or {}).get("nodes") or {}
+    rows = []
+    for slug, data in nodes.items():
+        total = data.get("total") or 0
+        if not total:
+            continue
+        rows.append({"slug": slug, **{k: data.get(k) for k in (
+            "name", "name_zh", "layer", "kind", "coordinator", "itinerant", "representative", "gatekeeper",
+            "liaison", "total", "constraint", "effective_size", "betweenness", "community")}})
+    rows.sort(key=lambda r: (-(r["total"] or 0), r["slug"]))
+    return rows[:limit]
+
+
+# ---------------------------------------------------------------------------------------------
+# timeline
+
+def timeline_per_year() -> tuple[list[dict], str]:
+    """Foundings and closings per year and kind: from the latest timeline run, else computed live.
+    Returns (records, origin) where origin is "run #N" or "live"."""
+    run = analysis_latest("timeline")
+    if run is not None and (run.result or {}).get("per_year"):
+        return list(run.result["per_year"]), f"run #{run.pk}"
+    rows = Entity.objects.public().filter(founded__isnull=False).values_list("founded", "closed", "kind")
+    if not rows:
+        return [], "live"
+    from observatory.analysis.timeline import events_per_year
+
+    founded, closed, kinds = zip(*[(f.year, c.year if c else None, k) for f, c, k in rows], strict=True)
+    frame = events_per_year(founded, closed, kinds)
+    return frame.to_dict(orient="records"), "live"
+
+
+def timeline_totals(records: list[dict]) -> list[dict]:
+    """Per year over all kinds: foundings, closings, active."""
+    years: dict[int, dict] = {}
+    for row in records:
+        year = int(row["year"])
+        slot = years.setdefault(year, {"year": year, "foundings": 0, "closings": 0, "active": 0})
+        for key in ("foundings", "closings", "active"):
+            slot[key] += int(row.get(key) or 0)
+    return [years[y] for y in sorted(years)]
+
+
+# ---------------------------------------------------------------------------------------------
+# map
+
+#: The radius (m) that a location of each precision stands for: drawn as an area, not a pin.
+PRECISION_RADIUS_M = {"exact": 0, "building": 0, "street": 300, "district": 4000, "city": 15000,
+                      "province": 120000, "country": 500000}
+
+
+@dataclass
+class PointTable:
+    lng: np.ndarray
+    lat: np.ndarray
+    kind: np.ndarray
+    layer: np.ndarray
+    status: np.ndarray
+    province: np.ndarray
+    founded: np.ndarray  # year, 0 = unknown
+    closed: np.ndarray  # year, 9999 = open
+    radius: np.ndarray
+    slug: list
+    name: list
+    name_zh: list
+    precision: list
+
+
+_point_cache: dict = {"signature": None, "table": None}
+
+
+def _current_status(entity_ids) -> dict[int, str]:
+    status: dict[int, str] = {}
+    rows = (StatusAssertion.objects.filter(entity__is_public=True, value__in=["active", "inactive", "closed"])
+            .order_by("entity_id", "date", "id").values_list("entity_id", "value", "date"))
+    for entity_id, value, _date in rows:
+        status[entity_id] = value  # the last (latest dated) wins
+    return status
+
+
+def point_table() -> PointTable:
+    """One row per located public entity (its first location with a point), cached per data signature."""
+    signature = data_signature()
+    with _LOCK:
+        if _point_cache["signature"] == signature and _point_cache["table"] is not None:
+            return _point_cache["table"]
+    rows = list(Location.objects.filter(entity__is_public=True, entity__merged_into__isnull=True, lat__isnull=False)
+                .order_by("entity_id", "id")
+                .values_list("entity_id", "lng", "lat", "precision", "entity__slug", "entity__name",
+                             "entity__name_zh", "entity__kind", "entity__layer", "entity__province_code",
+                             "entity__founded", "entity__closed"))
+    seen: set[int] = set()
+    unique = []
+    for row in rows:
+        if row[0] in seen:
+            continue
+        seen.add(row[0])
+        unique.append(row)
+    statuses = {}
+    closed_ids = {row[0] for row in unique if row[11]}
+    if unique:
+        statuses = _current_status([row[0] for row in unique])
+    status = []
+    for row in unique:
+        if row[0] in closed_ids:
+            status.append("closed")
+        else:
+            status.append(statuses.get(row[0], "active"))
+    table = PointTable(
+        lng=np.array([r[1] for r in unique], dtype=float), lat=np.array([r[2] for r in unique], dtype=float),
+        kind=np.array([r[7] for r in unique], dtype=object), layer=np.array([r[8] for r in unique], dtype=object),
+        status=np.array(status, dtype=object), province=np.array([r[9] for r in unique], dtype=object),
+        founded=np.array([r[10].year if r[10] else 0 for r in unique], dtype=int),
+        closed=np.array([r[11].year if r[11] else 9999 for r in unique], dtype=int),
+        radius=np.array([PRECISION_RADIUS_M.get(r[3], 0) for r in unique], dtype=float),
+        slug=[r[4] for r in unique], name=[r[5] for r in unique], name_zh=[r[6] for r in unique],
+        precision=[r[3] for r in unique])
+    with _LOCK:
+        _point_cache.update(signature=signature, table=table)
+    return table
+
+
+def _cell_degrees(zoom: int) -> float:
+    """Cluster cell size: about 60 screen pixels at this zoom (256-pixel tiles)."""
+    return 360.0 / (2 ** max(0, min(zoom, 22))) / 256.0 * 60.0
+
+
+def map_clusters(*, zoom: int = 4, bbox: tuple[float, float, float, float] | None = None, kind: str = "",
+                 layer: str = "", status: str = "", province: str = "", year: int | None = None,
+                 gcj02: bool = False) -> dict:
+    """Points of the map, clustered on a grid fitted to the zoom (server-side, so 100k points stay light).
+
+    A cell with one entity gives that entity (slug, names, kind, precision and the radius it stands
+    for); a cell with more gives its count and centre. ``year`` keeps entities founded by then and
+    not yet closed (those without a founding date are left out). ``gcj02`` shifts the output
+    points to GCJ-02 for display over such tiles; storage stays WGS-84.
+    """
+    table = point_table()
+    keep = np.ones(len(table.slug), dtype=bool)
+    if kind:
+        keep &= table.kind == kind
+    if layer:
+        keep &= table.layer == layer
+    if status:
+        keep &= table.status == status
+    if province:
+        keep &= table.province == province
+    if year is not None:
+        keep &= (table.founded > 0) & (table.founded <= year) & (table.closed > year)
+    if bbox is not None:
+        west, south, east, north = bbox
+        pad = 0.02
+        keep &= (table.lng >= west - pad) & (table.lng <= east + pad) & (table.lat >= south - pad) & (
+            table.lat <= north + pad)
+    index = np.flatnonzero(keep)
+    lng, lat = table.lng[index], table.lat[index]
+    if gcj02 and len(index):
+        lng, lat = china_coords.wgs84_to_gcj02(lng, lat)
+        lng, lat = np.atleast_1d(lng), np.atleast_1d(lat)
+    size = _cell_degrees(zoom)
+    features = []
+    if len(index):
+        cx = np.floor(lng / size).astype(np.int64)
+        cy = np.floor(lat / size).astype(np.int64)
+        keys = cx * 1_000_003 + cy
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        ends = np.r_[starts[1:], len(order)]
+        for start, end in zip(starts, ends, strict=True):
+            members = order[start:end]
+            if end - start == 1:
+                i = members[0]
+                j = index[i]
+                features.append({"s": table.slug[j], "n": table.name[j], "z": table.name_zh[j],
+                                 "k": table.kind[j], "l": table.layer[j], "p": table.precision[j],
+                                 "r": int(table.radius[j]), "x": round(float(lng[i]), 5), "y": round(float(lat[i]), 5)})
+            else:
+                features.append({"c": int(end - start), "x": round(float(lng[members].mean()), 4),
+                                 "y": round(float(lat[members].mean()), 4)})
+    return {"zoom": zoom, "count": int(len(index)), "crs": "GCJ-02" if gcj02 else "WGS-84", "items": features}
+
+
+def map_filter_options() -> dict:
+    table = point_table()
+    years = table.founded[table.founded > 0]
+    provinces = sorted({p for p in table.province if p})
+    return {
+        "provinces": [(code, _division_name(code)) for code in provinces],
+        "year_min": int(years.min()) if len(years) else None,
+        "year_max": int(max(years.max(), table.closed[table.closed < 9999].max(initial=0))) if len(years) else None,
+    }
+
+
+def _division_name(code: str) -> str:
+    division = china_divisions.division_by_code(code) if code else None
+    return division.name_zh if division is not None else code
+
+
+def choropleth(level: str = "province") -> tuple[dict, str]:
+    """{code: {"count", "density"}} per division from the latest spatial run (density per 10,000 km²),
+    else live counts without densities. Returns (values, origin)."""
+    run = analysis_latest("spatial")
+    if run is not None and (run.result or {}).get("counts", {}).get(level) is not None:
+        counts = run.result["counts"][level]
+        density = (run.result.get("density_per_10k_km2") or {}).get(level) or {}
+        return ({code: {"count": n, "density": density.get(code)} for code, n in counts.items()}, f"run #{run.pk}")
+    field = "province_code" if level == "province" else "prefecture_code"
+    rows = (Location.objects.filter(entity__is_public=True, entity__merged_into__isnull=True).exclude(**{field: ""})
+            .values_list(field).annotate(n=Count("entity", distinct=True)).values_list(field, "n"))
+    return {code: {"count": n, "density": None} for code, n in rows}, "live"
+
+
+# ---------------------------------------------------------------------------------------------
+# network explorer
+
+_layout_cache: dict = {}
+LAYER_COLOURS = {"physical": "#1b7837", "organizational": "#2166ac", "virtual": "#b2182b"}
+
+
+def _layout(nodes: list[str], edges: list[tuple[str, str]], seed: int = 7) -> dict[str, tuple[float, float]]:
+    """Positions for the graph: networkx spring layout (sparse for big graphs), cached by the graph."""
+    import networkx as nx
+
+    key = (len(nodes), hash(tuple(nodes)), hash(tuple(edges)))
+    if key in _layout_cache:
+        return _layout_cache[key]
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(edges)
+    iterations = 50 if len(nodes) <= 2000 else 25
+    positions = nx.spring_layout(graph, seed=seed, iterations=iterations) if nodes else {}
+    result = {n: (round(float(p[0]) * 1000, 2), round(float(p[1]) * 1000, 2)) for n, p in positions.items()}
+    if len(_layout_cache) > 16:
+        _layout_cache.clear()
+    _layout_cache[key] = result
+    return result
+
+
+NETWORK_METRICS = ["degree", "total", "betweenness", "pagerank", "effective_size"]
+
+
+def network_data(*, kind: str = "", layer: str = "", since=None, until=None, metric: str = "degree",
+                 limit: int = 6000) -> dict:
+    """Nodes (with positions, layer colour, size by ``metric``, broker flag) and edges for sigma.js."""
+    from observatory.analysis.graphs import network_graph
+
+    graph = network_graph(since=since, until=until)
+    if kind:
+        graph.remove_nodes_from([n for n, d in list(graph.nodes(data=True)) if d.get("kind") != kind])
+    if layer:
+        graph.remove_nodes_from([n for n, d in list(graph.nodes(data=True)) if d.get("layer") != layer])
+    graph.remove_nodes_from([n for n in list(graph) if graph.degree(n) == 0])
+    if graph.number_of_nodes() > limit:
+        keep = sorted(graph, key=lambda n: -graph.degree(n))[:limit]
+        graph = graph.subgraph(keep).copy()
+    run = analysis_latest("network")
+    stats = ((run.result or {}).get("nodes") or {}) if run is not None else {}
+    totals = sorted((v.get("total") or 0 for v in stats.values()), reverse=True)
+    threshold = totals[min(len(totals) - 1, max(0, len(totals) // 10))] if totals else 0
+    threshold = max(threshold, 1)
+    nodes = sorted(graph)
+    edges = sorted((u, v) for u, v in graph.edges())
+    positions = _layout(nodes, edges)
+    out_nodes = []
+    for slug in nodes:
+        data = graph.nodes[slug]
+        row = stats.get(slug, {})
+        if metric == "degree" or metric not in NETWORK_METRICS:
+            value = graph.degree(slug)
+        else:
+            value = row.get(metric)
+            value = float(value) if isinstance(value, (int, float)) and not math.isnan(value) else 0.0
+        x, y = positions.get(slug, (0.0, 0.0))
+        out_nodes.append({"key": slug, "n": data.get("name") or slug, "z": data.get("name_zh") or "",
+                          "k": data.get("kind"), "l": data.get("layer"), "v": value, "x": x, "y": y,
+                          "b": bool((row.get("total") or 0) >= threshold) if stats else False})
+    return {"nodes": out_nodes, "edges": [[u, v] for u, v in edges], "metric": metric,
+            "run": run.pk if run is not None else None,
+            "colours": LAYER_COLOURS}
+
+
+def kinds_for_layer() -> list[tuple[str, str, str]]:
+    return [(slug, label, zh) for slug, (label, zh, _layer, _group) in KINDS.items()]

@@ -26,6 +26,7 @@ precision and recall.
 from __future__ import annotations
 
 import math
+import os
 import re
 import unicodedata
 from collections import defaultdict
@@ -55,11 +56,12 @@ GENERIC_WORDS = frozenset(
     the of and de la le les del des di da du das do der die und at in for fab lab labs fablab fablabs makerspace
     makerspaces maker makers space spaces hackerspace hackerspaces hacker hackers hack hacklab hackspace club hub
     center centre innovation workshop studio community association ev e v inc ltd co limited university
-    mini faire fair
+    mini faire fair incubator incubators accelerator coworking lab makerlab
     chuangke kongjian shiyanshi zhongxin zhongchuang
     """.split()
 )
-GENERIC_ZH = ("众创空间", "创客空间", "黑客空间", "创新空间", "实验室", "创客", "空间", "中心", "工坊", "有限公司", "公司")
+GENERIC_ZH = ("众创空间", "创客空间", "黑客空间", "创新空间", "创新中心", "孵化器", "加速器", "实验室", "创客", "空间", "中心",
+              "工坊", "有限公司", "公司")
 HOSTING_DOMAINS = frozenset(
     """facebook.com fb.com twitter.com x.com weibo.com weibo.cn wix.com wixsite.com blogspot.com wordpress.com
     google.com sites.google.com plus.google.com meetup.com fablabs.io wiki.hackerspaces.org hackerspaces.org
@@ -70,6 +72,8 @@ HOSTING_DOMAINS = frozenset(
 _WORD = re.compile(r"[^\W_]+")
 #: Grid cells per degree (400: cells of 0.0025°, about 250 m; each record also probes the 8 around).
 GRID = 400
+#: Name forms computed by worker processes during records_prepare, by name.
+_FORMS_DONE: dict[str, tuple] = {}
 #: Block keys shared by more records than this are not distinctive in the corpus and are dropped.
 MAX_BLOCK = 50
 
@@ -93,7 +97,7 @@ class MatchRecord:
         for name in self.names:
             if not name:
                 continue
-            forms, keys = _name_forms_and_keys(name)
+            forms, keys = _FORMS_DONE.get(name) or _name_forms_and_keys(name)
             self.keys |= keys
             for form in forms:
                 if form not in self.forms:
@@ -141,7 +145,7 @@ def _name_forms_and_keys(name: str) -> tuple[tuple[tuple[str, str], ...], frozen
     forms = tuple(f for f in ((compact_zh, " ".join(_WORD.findall(distinctive))), (compact_pinyin, pinyin_words))
                   if f[0])
     syllables = [s for s in distinctive_syllables if s.isalpha()]
-    keys = {"n:" + a + b for a, b in zip(syllables, syllables[1:], strict=False) if a + b not in GENERIC_WORDS}
+    keys = {"s:" + a + b for a, b in zip(syllables, syllables[1:], strict=False) if a + b not in GENERIC_WORDS}
     for _compact, words in forms:
         keys |= _name_keys(words)
     return forms, frozenset(keys)
@@ -166,6 +170,8 @@ def _join_syllables(syllables: list[str]) -> list[str]:
 def _name_keys(words: str) -> set[str]:
     keys = set()
     joined = words.replace(" ", "")
+    if len(joined) >= 2:
+        keys.add("f:" + joined)  # the whole distinctive name
     if len(joined) >= 5 and joined.isascii():
         keys.add("p:" + joined[:6])  # "Freeside Atlanta" meets "FreesideAtlanta"
     for word in words.split():
@@ -189,36 +195,52 @@ def _cells(record: MatchRecord) -> tuple[str, list[str]]:
 
 
 def candidate_pairs(records: Iterable[MatchRecord], *, max_block: int = MAX_BLOCK) -> tuple[set[tuple[int, int]], dict]:
-    """Candidate pairs (i, j), i < j (indexes into ``records``), and blocking statistics."""
+    """Candidate pairs (i, j), i < j (indexes into ``records``), and blocking statistics.
+
+    A pair is kept when it shares a strong key (the whole distinctive name ``f:``, a distinctive
+    word of four letters or more, a six-letter prefix, the website domain, a grid cell or its
+    neighbour) or at least two weaker keys: one three-letter word or one pinyin syllable pair
+    (``s:``) alone is too common in a large corpus (meta-blocking; Papadakis et al. 2014).
+    """
     records = list(records)
+    n = len(records)
     blocks: dict[str, list[int]] = defaultdict(list)
-    probes: list[list[str]] = []
     for index, record in enumerate(records):
         keys = set(record.keys)
         domain = domain_key(record.domain)
         if domain:
             keys.add("d:" + domain)
-        probe = list(keys)
         if record.lat is not None and record.lng is not None:
-            own, around = _cells(record)
-            blocks[own].append(index)
-            probe += around
+            keys.add(_cells(record)[0])
         for key in keys:
             blocks[key].append(index)
-        probes.append(probe)
     dropped = {key for key, members in blocks.items() if len(members) > max_block}
-    pairs: set[tuple[int, int]] = set()
-    for index, probe in enumerate(probes):
-        for key in probe:
-            if key in dropped:
+    counts: dict[int, int] = defaultdict(int)
+    strong: set[int] = set()
+    for key, members in blocks.items():
+        if key in dropped or len(members) < 2 or key.startswith("g:"):
+            continue
+        is_strong = key[0] in "fdp" or (key[0] == "n" and len(key) >= 6)  # a whole word of 4 letters or more
+        for position, a in enumerate(members):
+            for b in members[position + 1:]:
+                pair = a * n + b if a < b else b * n + a
+                counts[pair] += 1
+                if is_strong:
+                    strong.add(pair)
+    for index, record in enumerate(records):
+        if record.lat is None or record.lng is None:
+            continue
+        for cell in _cells(record)[1]:
+            if cell in dropped:
                 continue
-            for other in blocks.get(key, ()):
+            for other in blocks.get(cell, ()):
                 if other > index:
-                    pairs.add((index, other))
-                elif other < index and not key.startswith("g:"):
-                    pairs.add((other, index))
-    stats = {"records": len(records), "blocks": len(blocks), "dropped_blocks": len(dropped),
-             "candidate_pairs": len(pairs), "pairs_per_record": (2 * len(pairs) / len(records)) if records else 0.0}
+                    strong.add(index * n + other)
+    kept = strong | {pair for pair, count in counts.items() if count >= 2}
+    pairs = {divmod(pair, n) for pair in kept}
+    compared = len(strong | counts.keys())
+    stats = {"records": n, "blocks": len(blocks), "dropped_blocks": len(dropped), "blocked_pairs": compared,
+             "candidate_pairs": len(pairs), "pairs_per_record": (2 * len(pairs) / n) if n else 0.0}
     return pairs, stats
 
 
@@ -246,6 +268,8 @@ def _name_similarity(a: MatchRecord, b: MatchRecord) -> float:
         for compact_b, words_b in b.forms:
             if compact_a == compact_b:
                 return 1.0
+            if compact_a.isascii() != compact_b.isascii():
+                continue  # Chinese characters against Latin letters: the pinyin forms compare them
             value = fuzz.ratio(compact_a, compact_b)
             if words_a and words_b:
                 if words_a == words_b:
@@ -298,12 +322,33 @@ def pair_score(a: MatchRecord, b: MatchRecord) -> PairScore:
                      kind=kind)
 
 
+def _forms_of(names: list[str]) -> list:
+    return [_name_forms_and_keys(name) for name in names]
+
+
+def records_prepare(records: list[MatchRecord], *, processes: int | None = None, parallel_from: int = 20_000) -> None:
+    """Prepare the records that are not yet; the name forms of many distinct names (pinyin and
+    script conversion, about 0.7 ms a Chinese name) are computed in worker processes."""
+    todo = [record for record in records if not record.forms]
+    names = sorted({name for record in todo for name in record.names if name})
+    if len(names) >= parallel_from and (processes or os.cpu_count() or 1) > 1:
+        import multiprocessing
+
+        workers = processes or os.cpu_count() or 2
+        chunks = [names[i:i + 2000] for i in range(0, len(names), 2000)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for chunk, results in zip(chunks, pool.imap(_forms_of, chunks), strict=True):
+                for name, result in zip(chunk, results, strict=True):
+                    _FORMS_DONE[name] = result
+    for record in todo:
+        record.prepare()
+    _FORMS_DONE.clear()
+
+
 def resolve(records: list[MatchRecord], *, auto_merge: float = AUTO_MERGE, review: float = REVIEW,
             max_block: int = MAX_BLOCK) -> tuple[list[tuple[int, int, PairScore]], dict]:
     """Score the candidate pairs; return those at or above ``review`` (best first) and the statistics."""
-    for record in records:
-        if not record.forms:
-            record.prepare()
+    records_prepare(records)
     pairs, stats = candidate_pairs(records, max_block=max_block)
     scored = []
     for i, j in pairs:

@@ -51,8 +51,9 @@ def test_it_imports_the_ananse_china_rows_with_every_cleaning_reported():
     record = SourceRecord.objects.get(source__key="ananse2016", external_id="row:0")
     assert record.payload["licence"].startswith("CC-BY-SA-4.0") and record.payload["redistributable"] is False
     locator = chaihuo.records.get().external_id
-    assert chaihuo.field_sources == {key: f"ananse2016#{locator}" for key in ("name", "kind", "website", "founded",
-                                                                             "location")}
+    assert chaihuo.field_sources == dict.fromkeys(
+        ("name", "kind", "website", "founded", "location"), f"ananse2016#{locator}"
+    )
     assert ImportRun.objects.get().counts["created"] == 82
 
 
@@ -179,8 +180,9 @@ def test_it_imports_an_xlsx_spreadsheet_through_the_same_mapping(tmp_path):
     for line in (FIXTURES / "survey.csv").read_text(encoding="utf-8").splitlines():
         sheet.append([float(v) if v.replace(".", "").isdigit() and "." in v else v for v in line.split(",")])
     workbook.save(tmp_path / "survey.xlsx")
-    report = source_import(importer=importer_get("spreadsheet", mapping=FIXTURES / "survey.yaml"),
-                           path=tmp_path / "survey.xlsx")
+    report = source_import(
+        importer=importer_get("spreadsheet", mapping=FIXTURES / "survey.yaml"), path=tmp_path / "survey.xlsx"
+    )
     assert report.summary()["created"] == 3
 
 
@@ -199,8 +201,9 @@ def test_it_writes_a_rejects_file_naming_row_line_field_and_reason(tmp_path):
 
 
 def test_the_command_imports_reports_and_refuses_a_malformed_file(tmp_path, capsys):
-    call_command("import_source", "szmakermap", str(FIXTURES / "szmakermap_list.json"), "--rejects",
-                 str(tmp_path / "r.csv"))
+    call_command(
+        "import_source", "szmakermap", str(FIXTURES / "szmakermap_list.json"), "--rejects", str(tmp_path / "r.csv")
+    )
     out = capsys.readouterr().out
     assert "created" in out and "8" in out and (tmp_path / "r.csv").exists()
     broken = tmp_path / "broken.json"
@@ -215,7 +218,7 @@ def test_the_command_imports_reports_and_refuses_a_malformed_file(tmp_path, caps
 
 def test_a_malformed_csv_names_the_line_and_writes_nothing(tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text("编号,名称,类型\nS1,柴火,创客空间\nS2,\"unclosed,创客空间\n", encoding="utf-8")
+    path.write_text('编号,名称,类型\nS1,柴火,创客空间\nS2,"unclosed,创客空间\n', encoding="utf-8")
     with pytest.raises(CommandError, match="line"):
         call_command("import_source", "spreadsheet", str(path), "--mapping", str(FIXTURES / "survey.yaml"))
     assert not Entity.objects.exists()
@@ -232,12 +235,15 @@ def test_import_all_loads_what_it_knows_and_skips_what_is_absent(tmp_path, capsy
         call_command("import_all", "--raw-dir", str(tmp_path / "nope"))
 
 
-@pytest.mark.parametrize(("importer", "parts", "created"), [
-    ("szmakermap", ("szmakermap", "list.json"), 8),
-    ("hackerspaces-geojson", ("hackerspaces-wiki-chgrp", "hackerspaces_exchanges_residencies.geojson"), 234),
-    ("spaceapi-directory", ("spaceapi-directory", "directory.json"), 245),
-    ("nesta", ("nesta-uk-makerspaces", "ukmakerspacesidentifiabledata.csv"), 97),
-])
+@pytest.mark.parametrize(
+    ("importer", "parts", "created"),
+    [
+        ("szmakermap", ("szmakermap", "list.json"), 8),
+        ("hackerspaces-geojson", ("hackerspaces-wiki-chgrp", "hackerspaces_exchanges_residencies.geojson"), 234),
+        ("spaceapi-directory", ("spaceapi-directory", "directory.json"), 245),
+        ("nesta", ("nesta-uk-makerspaces", "ukmakerspacesidentifiabledata.csv"), 97),
+    ],
+)
 def test_it_imports_the_real_raw_files(importer, parts, created):
     path = shared_path("data", "raw", *parts)
     report = source_import(importer=importer_get(importer), path=path)

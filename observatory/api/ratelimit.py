@@ -1,4 +1,4 @@
-"""Fixed-window rate limits per token (writes and authenticated reads) or per client address,
+"""Fixed-window rate limits per client address, and for writes per token too,
 counted in the Django cache (local memory by default; Redis when REDIS_URL is set, shared across
 workers)."""
 
@@ -20,11 +20,23 @@ def _limits() -> dict[str, tuple[int, int]]:
     return {**DEFAULT_RATE_LIMITS, **getattr(settings, "OBSERVATORY_API_RATE_LIMITS", {})}
 
 
-def _client(request) -> str:
+def _clients(request, kind: str) -> list[str]:
+    """Who a request is counted against: always its address (a made-up token must not buy a fresh
+    allowance), and for writes also the token, so curators behind one address each have theirs."""
+    clients = ["ip:" + request.META.get("REMOTE_ADDR", "unknown")]
     header = request.META.get("HTTP_AUTHORIZATION", "")
-    if header.lower().startswith("bearer "):
-        return "t:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:24]
-    return "ip:" + request.META.get("REMOTE_ADDR", "unknown")
+    if kind == "write" and header.lower().startswith("bearer "):
+        clients.append("t:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:24])
+    return clients
+
+
+def _count(key: str, window: int) -> int:
+    cache.add(key, 0, timeout=window + 5)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, 1, timeout=window + 5)
+        return 1
 
 
 def rate_limit_hit(request) -> tuple[bool, int, int, int]:
@@ -33,12 +45,6 @@ def rate_limit_hit(request) -> tuple[bool, int, int, int]:
     limit, window = _limits()[kind]
     now = time.time()
     index = int(now // window)
-    key = f"api-rl:{kind}:{_client(request)}:{index}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
+    count = max(_count(f"api-rl:{kind}:{client}:{index}", window) for client in _clients(request, kind))
     reset = int((index + 1) * window - now) + 1
     return count > limit, limit, max(limit - count, 0), reset

@@ -79,3 +79,14 @@ def test_it_turns_an_unexpected_error_into_the_envelope(reader, db, monkeypatch)
     monkeypatch.setattr(queries, "entity_queryset", broken)
     error = _envelope(reader.get(f"{API}/entities"), 500)
     assert error["code"] == "internal_error" and "boom" not in error["message"]
+
+
+@override_settings(OBSERVATORY_API_RATE_LIMITS={"read": (2, 60), "write": (2, 60)})
+def test_it_does_not_reset_the_limit_for_a_made_up_token(reader, db):
+    for n in range(2):
+        assert reader.get(f"{API}/codebook", HTTP_AUTHORIZATION=f"Bearer made-up-{n}").status_code != 429
+    assert reader.get(f"{API}/codebook", HTTP_AUTHORIZATION="Bearer made-up-3").status_code == 429
+    for n in range(2):
+        reader.put(f"{API}/entities/x", {}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer guess-{n}")
+    guess = reader.put(f"{API}/entities/x", {}, content_type="application/json", HTTP_AUTHORIZATION="Bearer guess-3")
+    assert _envelope(guess, 429)["code"] == "rate_limited"

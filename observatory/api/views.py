@@ -48,6 +48,13 @@ def api_route(view):
         elif _has_nul(request):
             response = error_response(400, "The request contains a NUL character, which no field accepts",
                                       code="bad_request")
+        elif request.method == "HEAD":
+            # answered as GET without the body (RFC 9110 §9.3.2)
+            request.method = "GET"
+            response = view(request, *args, **kwargs)
+            request.method = "HEAD"
+            if not response.streaming:
+                response.content = b""
         else:
             response = view(request, *args, **kwargs)
         if response.status_code == 405 and not isinstance(response, JsonResponse):

@@ -144,3 +144,10 @@ def test_it_serves_a_self_hosted_documentation_page(reader, db):
     page = reader.get(f"{API}/docs").content.decode()
     assert "/static/api/swagger-ui-5.35.0/swagger-ui-bundle.js" in page and "/api/v1/openapi.json" in page
     assert "http://" not in page and "https://" not in page
+
+
+def test_it_answers_head_like_get_without_a_body(reader, mini_dataset):
+    response = reader.head(f"{API}/entities/szoil")
+    assert response.status_code == 200 and response.content == b""
+    assert response["Content-Type"].startswith("application/json")
+    assert reader.head(f"{API}/entities/nobody").status_code == 404

@@ -275,9 +275,12 @@ def _name_similarity(a: MatchRecord, b: MatchRecord) -> float:
                 if words_a == words_b:
                     value = max(value, 97.0)
                 else:
-                    value = max(value, fuzz.token_sort_ratio(words_a, words_b) * 0.95,
-                                fuzz.token_set_ratio(words_a, words_b) * 0.85,
-                                fuzz.ratio(words_a.replace(" ", ""), words_b.replace(" ", "")) * 0.95)
+                    joined = fuzz.ratio(words_a.replace(" ", ""), words_b.replace(" ", "")) * 0.95
+                    value = max(value, joined)
+                    # The word-order and word-subset measures only matter when a word is shared.
+                    if joined >= 50 or not set(words_a.split()).isdisjoint(words_b.split()):
+                        value = max(value, fuzz.token_sort_ratio(words_a, words_b) * 0.95,
+                                    fuzz.token_set_ratio(words_a, words_b) * 0.85)
             best = max(best, value)
     return best / 100.0
 

@@ -17,10 +17,11 @@ from django.views.decorators.cache import cache_control
 from observatory.china import divisions as china_divisions
 from observatory.inventory import selectors
 from observatory.inventory.dates import format_fuzzy_date
-from observatory.inventory.taxonomy import LAYERS, STATUS_VALUES
+from observatory.inventory.taxonomy import LAYERS
 
 from . import citations as site_citations
 from . import selectors as site
+from .templatetags import atlas
 
 
 def _division_name(code: str) -> str:
@@ -40,6 +41,10 @@ def _int(value, default=None, *, low=None, high=None):
     if high is not None and number > high:
         return high
     return number
+
+
+def _layers():
+    return [(slug, atlas.layer_label(slug)) for slug, _label in LAYERS]
 
 
 def _kinds():
@@ -70,7 +75,7 @@ def entity_list(request):
     page = Paginator(queryset.order_by("name", "id"), settings.OBSERVATORY_PAGE_SIZE).get_page(request.GET.get("page"))
     provinces = sorted({code for code in selectors.entity_list().values_list("province_code", flat=True) if code})
     return render(request, "site/entity_list.html", {
-        "page": page, "kinds": _kinds(), "layers": LAYERS, "kind": kind, "layer": layer,
+        "page": page, "kinds": _kinds(), "layers": _layers(), "kind": kind, "layer": layer,
         "province": province, "query": query,
         "provinces": [(code, _division_name(code)) for code in provinces],
     })
@@ -167,7 +172,7 @@ def search(request):
     hits, total = site.search_ranked(query, kind=kind, layer=layer) if query else ([], 0)
     return render(request, "site/search.html", {
         "query": query, "hits": hits, "total": total, "posts": site.posts_search(query) if query else [],
-        "kinds": _kinds(), "layers": LAYERS, "kind": kind, "layer": layer,
+        "kinds": _kinds(), "layers": _layers(), "kind": kind, "layer": layer,
     })
 
 
@@ -183,8 +188,7 @@ def map_page(request):
     rows = sorted(((code, _division_name(code), v["count"], v["density"]) for code, v in values.items()),
                   key=lambda r: -r[2])
     return render(request, "site/map.html", {
-        "kinds": _kinds(), "layers": LAYERS, "statuses": [s for s in STATUS_VALUES if s[0] in (
-            "active", "inactive", "closed")],
+        "kinds": _kinds(), "layers": _layers(), "statuses": [("active", _("active")), ("inactive", _("inactive")), ("closed", _("closed"))],
         "provinces": options["provinces"], "year_min": options["year_min"], "year_max": options["year_max"],
         "choropleth_rows": rows[:40], "choropleth_origin": origin,
         "map_config": {
@@ -262,7 +266,7 @@ def _date(value: str):
 def network_page(request):
     run = site.analysis_latest("network")
     return render(request, "site/network.html", {
-        "kinds": _kinds(), "layers": LAYERS, "metrics": site.NETWORK_METRICS, "run": run,
+        "kinds": _kinds(), "layers": _layers(), "metrics": site.NETWORK_METRICS, "run": run,
         "brokers": site.brokers_top(run, 15), "colours": site.LAYER_COLOURS,
         "network_config": {"data": reverse("site:network_data"), "entity": reverse("site:entity", args=["SLUG"])},
     })

@@ -1,0 +1,66 @@
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def _json_ld(html: str) -> dict:
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert match, "no JSON-LD"
+    return json.loads(match.group(1))
+
+
+def test_it_shows_every_part_of_an_entity(reader, mini_dataset):
+    html = reader.get("/entities/szoil/").content.decode()
+    for expected in ["深圳开放创新实验室", "Shenzhen Open Innovation Lab", "SZOIL",  # all names
+                     'id="entity-map"', "entity-points",  # the small map and its data
+                     "BD-09", "Maker Collider",  # location (original CRS) and relations
+                     "knowledge.peer-learning",  # codes with evidence
+                     "LAB ZERO. (2017). <i>Shenzhen Maker Map (list.json)</i> [Dataset]",  # a formatted citation
+                     'href="/api/v1/entities/szoil"',  # the JSON twin
+                     "Last edited"]:
+        assert expected in html, expected
+
+
+def test_it_describes_the_entity_in_schema_org(reader, mini_dataset):
+    place = _json_ld(reader.get("/entities/szoil/").content.decode())
+    assert place["@context"] == "https://schema.org"
+    assert place["@type"] == "Place"
+    assert place["geo"]["@type"] == "GeoCoordinates"
+    assert "SZOIL" in place["alternateName"]
+    company = _json_ld(reader.get("/entities/seeed-studio/").content.decode())
+    assert company["@type"] == "Organization"
+    assert company["foundingDate"] == "2008-01-01"
+
+
+def test_it_lists_revision_dates_without_curators(reader, mini_dataset, curator_user):
+    import reversion
+
+    from observatory.inventory.models import Entity
+
+    entity = Entity.objects.get(slug="szoil")
+    with reversion.create_revision():
+        reversion.set_user(curator_user)
+        reversion.set_comment("fixed the address")
+        entity.save()
+    html = reader.get("/entities/szoil/").content.decode()
+    assert "recorded revision" in html and "edited on" in html
+    assert "curator" not in html and "fixed the address" not in html
+
+
+def test_an_imprecise_location_is_an_area_on_the_entity_map(reader, mini_dataset):
+    from observatory.inventory.models import Location
+
+    Location.objects.filter(entity__slug="szoil").update(precision="city")
+    html = reader.get("/entities/szoil/").content.decode()
+    points = json.loads(re.search(r'<script id="entity-points" type="application/json">(.*?)</script>', html,
+                                  re.S).group(1))
+    assert points[0]["radius"] == 15000
+
+
+def test_it_shows_chinese_code_labels_and_names_first_in_chinese(reader, mini_dataset):
+    reader.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    html = reader.get("/entities/szoil/").content.decode()
+    assert "深圳开放创新实验室 <span class=\"alt\">(Shenzhen Open Innovation Lab)</span>" in html

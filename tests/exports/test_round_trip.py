@@ -148,3 +148,23 @@ def test_it_imports_a_public_package_as_a_mirror_and_says_it_is_lossy(open_datas
     assert list(entity_search_filter(Entity.objects.all(), "柴火").values_list("slug", flat=True)) == ["x-factory"]
     export_run("datapackage", tmp_path / "again")
     assert (tmp_path / "again" / "entities.csv").read_bytes() == (tmp_path / "public" / "entities.csv").read_bytes()
+
+
+def test_it_moves_a_database_to_a_fresh_sqlite_file_with_the_commands(mini_dataset, tmp_path):
+    """The documented move between databases, run as a user would: the backup of the test database
+    (PostgreSQL when the suite runs there) restored by `observatory import-package` into a new
+    SQLite file in another process, and exported again there: the same files."""
+    import os
+    import subprocess
+    import sys
+
+    _enrich_mini()
+    export_run("datapackage", tmp_path / "backup", include_restricted=True)
+    env = {**os.environ, "DEBUG": "true", "DATABASE_URL": f"sqlite:///{tmp_path / 'moved.sqlite3'}",
+           "OBSERVATORY_VAR_DIR": str(tmp_path)}
+    for args in (["migrate", "-v0"], ["import-package", str(tmp_path / "backup")],
+                 ["export", "datapackage", str(tmp_path / "again"), "--include-restricted"]):
+        result = subprocess.run([sys.executable, "-m", "observatory.cli", *args], cwd=REPO, env=env,
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr[-2000:]
+    assert _files(tmp_path / "backup") == _files(tmp_path / "again")

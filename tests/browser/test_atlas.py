@@ -1,0 +1,79 @@
+"""The public atlas as a reader meets it, in headless Chromium."""
+
+import pytest
+
+pytestmark = [pytest.mark.browser]
+
+
+def test_the_map_draws_markers_over_the_offline_outlines_and_a_filter_changes_them(page):
+    map_page = page.goto("/map/")
+    map_page.wait_for_function("document.querySelector('#map').dataset.items > 0")
+    map_page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path').length > 30")
+    before = int(map_page.get_attribute("#map", "data-count"))
+    assert before >= 5
+    assert map_page.locator("path.obs-cluster, path.obs-point, path.obs-area").count() >= 1
+    map_page.select_option("#f-kind", "fab_lab")
+    map_page.wait_for_function("document.querySelector('#map').dataset.count === '1'")
+    map_page.select_option("#f-kind", "")
+    map_page.check("#f-year-on")
+    map_page.fill("#f-year", "2011")
+    map_page.dispatch_event("#f-year", "input")
+    map_page.wait_for_function(f"document.querySelector('#map').dataset.count !== '{before}'")
+
+
+def test_the_network_explorer_draws_the_graph(page):
+    network = page.goto("/network/")
+    network.wait_for_function("document.querySelector('#network').dataset.nodes > 0")
+    assert int(network.get_attribute("#network", "data-nodes")) >= 4
+    assert network.locator("#network canvas").count() >= 1
+
+
+def test_the_language_switch_shows_the_interface_in_chinese(page):
+    home = page.goto("/")
+    home.select_option("#language", "zh-hans")
+    home.click("form.lang button")
+    home.wait_for_selector("html[lang='zh-Hans']")
+    assert "主要数据" in home.content()
+    assert home.get_by_role("link", name="地图").count() >= 1
+
+
+def test_search_from_the_box_finds_chaihuo(page):
+    home = page.goto("/")
+    home.fill("#q", "柴火")
+    home.press("#q", "Enter")
+    home.wait_for_url("**/search/**")
+    link = home.locator("ol.results a[href='/entities/chaihuo-makerspace/']")
+    assert link.count() == 1
+    link.click()
+    home.wait_for_url("**/entities/chaihuo-makerspace/")
+    home.wait_for_selector("#entity-map .leaflet-overlay-pane path")
+
+
+@pytest.mark.parametrize("path", ["/", "/map/", "/network/", "/timeline/", "/analysis/", "/search/?q=chaihuo",
+                                  "/entities/", "/entities/szoil/"])
+def test_axe_finds_no_serious_or_critical_violation(page, path):
+    current = page.goto(path)
+    if path == "/map/":
+        current.wait_for_function("document.querySelector('#map').dataset.items > 0")
+    if path == "/network/":
+        current.wait_for_function("document.querySelector('#network').dataset.nodes > 0")
+    assert page.axe() == []
+
+
+def test_a_request_to_another_host_would_be_caught(page):
+    home = page.goto("/")
+    home.evaluate("() => fetch('http://example.invalid/tile.png').catch(() => null)")
+    assert page.foreign == ["http://example.invalid/tile.png"]
+    page.foreign.clear()
+    page.errors.clear()  # the aborted fetch logs a console error, which is the point here
+
+
+def test_the_map_in_chinese_is_accessible_too(page):
+    home = page.goto("/")
+    home.select_option("#language", "zh-hans")
+    home.click("form.lang button")
+    home.wait_for_selector("html[lang='zh-Hans']")
+    map_page = page.goto("/map/")
+    map_page.wait_for_function("document.querySelector('#map').dataset.items > 0")
+    assert "各省行动者数量" in map_page.content()
+    assert page.axe() == []

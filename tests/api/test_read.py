@@ -3,6 +3,8 @@ codebook, analysis runs, posts; public only, with CORS."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from observatory.analysis.models import AnalysisRun
@@ -144,6 +146,10 @@ def test_it_serves_a_self_hosted_documentation_page(reader, db):
     page = reader.get(f"{API}/docs").content.decode()
     assert "/static/api/swagger-ui-5.35.0/swagger-ui-bundle.js" in page and "/api/v1/openapi.json" in page
     assert "http://" not in page and "https://" not in page
+    from django.contrib.staticfiles import finders
+
+    script = Path(finders.find("api/docs.js")).read_text(encoding="utf-8")
+    assert "validatorUrl: null" in script and "http" not in script
 
 
 def test_it_answers_head_like_get_without_a_body(reader, mini_dataset):

@@ -168,3 +168,13 @@ def test_it_moves_a_database_to_a_fresh_sqlite_file_with_the_commands(mini_datas
                                 capture_output=True, text=True)
         assert result.returncode == 0, result.stderr[-2000:]
     assert _files(tmp_path / "backup") == _files(tmp_path / "again")
+
+
+def test_it_imports_the_zip_the_api_gives(open_dataset, tmp_path, capsys):
+    from observatory.exports import export_to_file
+    from observatory.inventory.models import Entity
+
+    archive, _report = export_to_file("datapackage", tmp_path)
+    _empty_database()
+    call_command("import_package", str(archive))
+    assert Entity.objects.count() == 3 and "Restored from" in capsys.readouterr().out

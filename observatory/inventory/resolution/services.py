@@ -48,6 +48,7 @@ def match_records(entities=None) -> list[MatchRecord]:
     points: dict[int, tuple[float, float]] = {}
     cities: dict[int, str] = {}
     labels: dict[int, list[str]] = defaultdict(list)
+    cited: dict[int, list[str]] = {}
     for chunk_start in range(0, len(ids), 20000):
         chunk = ids[chunk_start:chunk_start + 20000]
         for entity_id, text in Name.objects.filter(entity_id__in=chunk).values_list("entity_id", "text"):
@@ -64,13 +65,17 @@ def match_records(entities=None) -> list[MatchRecord]:
                                             .values_list("entity_id", "sourcerecord__source__key",
                                                          "sourcerecord__external_id")):
             labels[entity_id].append(f"{key}#{external_id}")
+        for entity_id, key, locator in (EntitySource.objects.filter(entity_id__in=chunk).order_by("id")
+                                        .values_list("entity_id", "source__key", "locator")):
+            if entity_id not in labels or not any(label.startswith(f"{key}#") for label in labels[entity_id]):
+                cited.setdefault(entity_id, []).append(f"{key}#{locator}" if locator else key)
     records = []
     for entity_id, kind, layer, website, slug in rows:
         point = points.get(entity_id)
         records.append(MatchRecord(
             id=entity_id, names=names.get(entity_id, []), kind=kind, layer=layer, domain=website_domain(website),
             lng=point[0] if point else None, lat=point[1] if point else None, city=cities.get(entity_id, ""),
-            label="; ".join(labels.get(entity_id, [])) or slug).prepare())
+            label="; ".join(labels.get(entity_id, []) or cited.get(entity_id, [])) or slug).prepare())
     return records
 
 

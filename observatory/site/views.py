@@ -17,7 +17,7 @@ from django.views.decorators.cache import cache_control
 from observatory.china import divisions as china_divisions
 from observatory.inventory import selectors
 from observatory.inventory.dates import format_fuzzy_date
-from observatory.inventory.taxonomy import LAYERS
+from observatory.inventory.taxonomy import LAYERS, RELATION_TYPES
 
 from . import citations as site_citations
 from . import selectors as site
@@ -96,7 +96,7 @@ def entity_detail(request, slug):
         "entity": entity,
         "founded": format_fuzzy_date(entity.founded, entity.founded_precision),
         "closed": format_fuzzy_date(entity.closed, entity.closed_precision),
-        "relations": selectors.entity_relations_grouped(entity),
+        "relations": _relation_groups(entity),
         "locations": [(loc, _division_name(loc.prefecture_code or loc.province_code)) for loc in locations],
         "points": points,
         "statuses": [(s, format_fuzzy_date(s.date, s.date_precision)) for s in entity.statuses.all()],
@@ -105,6 +105,21 @@ def entity_detail(request, slug):
         "json_ld": json.dumps(_json_ld(request, entity, locations), ensure_ascii=False).replace("</", "<\\/"),
         "api_url": f"/api/v1/entities/{entity.slug}",
     })
+
+
+def _relation_groups(entity) -> list[tuple[str, list[dict]]]:
+    """Relations grouped by type and direction, labelled in the reader's language."""
+    zh = (get_language() or "").startswith("zh")
+    groups = []
+    for _label, items in selectors.entity_relations_grouped(entity):
+        relation, outgoing = items[0]["relation"], items[0]["outgoing"]
+        english, chinese = RELATION_TYPES.get(relation.type, (relation.type, relation.type))
+        if zh:
+            label = chinese if outgoing else f"{chinese}（反向）"
+        else:
+            label = english if outgoing else f"{english} (inverse)"
+        groups.append((label, items))
+    return groups
 
 
 def _history(entity) -> list[dt.datetime]:

@@ -225,7 +225,7 @@ def posts_search(query: str, limit: int = 10) -> list:
         return []
     try:
         fields = {f.name for f in model._meta.get_fields()}
-        text_fields = [f for f in ("title", "title_zh", "title_en", "summary", "body", "body_zh", "body_en")
+        text_fields = [f for f in ("title", "title_zh", "title_en", "summary", "body", "body_markdown")
                        if f in fields]
         if not text_fields:
             return []

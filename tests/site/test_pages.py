@@ -94,3 +94,23 @@ def test_the_blog_link_and_latest_posts_are_guarded(reader, mini_dataset):
 
     assert isinstance(selectors.posts_latest(), list)
     assert isinstance(selectors.posts_search("maker"), list)
+
+
+def test_the_home_page_and_search_show_published_posts(reader, mini_dataset):
+    from django.utils import timezone
+
+    blog = pytest.importorskip("observatory.blog.models")
+    post_model = getattr(blog, "Post", None)
+    if post_model is None:
+        pytest.skip("the blog has no Post model yet")
+    try:
+        post_model.objects.create(slug="maker-map", title="Mapping Shenzhen's makerspaces", status="published",
+                                  published_at=timezone.now() - timezone.timedelta(days=1),
+                                  summary="柴火 and its neighbours")
+        post_model.objects.create(slug="draft", title="A draft about makerspaces", status="draft")
+    except Exception as error:  # noqa: BLE001 - the blog's model is still being built
+        pytest.skip(f"cannot create a post: {error}")
+    home = reader.get("/").content.decode()
+    assert "Mapping Shenzhen&#x27;s makerspaces" in home and "A draft" not in home
+    found = reader.get("/search/", {"q": "柴火"}).content.decode()
+    assert "Mapping Shenzhen&#x27;s makerspaces" in found

@@ -77,3 +77,15 @@ def test_the_map_in_chinese_is_accessible_too(page):
     map_page.wait_for_function("document.querySelector('#map').dataset.items > 0")
     assert "各省行动者数量" in map_page.content()
     assert page.axe() == []
+
+
+def test_a_gcj02_tile_layer_shifts_the_points_for_display(page, settings):
+    settings.OBSERVATORY_TILE_LAYERS = [{
+        "name": "Local GCJ-02 tiles", "url": "/static/vendor/leaflet-1.9.4/images/layers.png?z={z}&x={x}&y={y}",
+        "attribution": "test tiles", "gcj02": True, "max_zoom": 18, "subdomains": "abc"}]
+    map_page = page.goto("/map/")
+    map_page.wait_for_function("document.querySelector('#map').dataset.items > 0")
+    with map_page.expect_request(lambda request: "/map/data.json" in request.url and "crs=gcj02" in request.url):
+        map_page.hover(".leaflet-control-layers")
+        map_page.get_by_label("Local GCJ-02 tiles").check()
+    map_page.wait_for_selector(".leaflet-tile-pane img")

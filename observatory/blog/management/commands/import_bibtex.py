@@ -1,0 +1,27 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from observatory.blog import services
+from observatory.console import console
+
+
+class Command(BaseCommand):
+    help = "Import BibTeX entries as sources (CSL-JSON) that blog posts can cite as [@key]."
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", help="BibTeX files (.bib)")
+        parser.add_argument("--dry-run", action="store_true")
+
+    def handle(self, *args, files, dry_run=False, **options):
+        for name in files:
+            path = Path(name)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                raise CommandError(f"{path}: cannot read it as UTF-8 BibTeX ({error})") from None
+            report = services.sources_import_bibtex(text, dry_run=dry_run)
+            for problem in report["skipped"]:
+                console.print(f"[yellow]{path}: {problem}[/yellow]")
+            verb = "would import" if dry_run else "imported"
+            console.print(f"{path}: {verb} {len(report['imported'])} source(s): {', '.join(report['imported'])}")

@@ -89,3 +89,12 @@ def test_a_gcj02_tile_layer_shifts_the_points_for_display(page, settings):
         map_page.hover(".leaflet-control-layers")
         map_page.get_by_label("Local GCJ-02 tiles").check()
     map_page.wait_for_selector(".leaflet-tile-pane img")
+
+
+def test_zooming_in_draws_the_prefectures_without_errors(page):
+    map_page = page.goto("/map/")
+    map_page.wait_for_function("document.querySelector('#map').dataset.items > 0")
+    provinces = map_page.locator(".leaflet-overlay-pane path").count()
+    map_page.click(".leaflet-control-zoom-in")
+    map_page.click(".leaflet-control-zoom-in")
+    map_page.wait_for_function(f"document.querySelectorAll('.leaflet-overlay-pane path').length > {provinces + 100}")

@@ -45,15 +45,36 @@
     }).addTo(map);
     provinces.bringToBack();
   });
+  var prefectureValues = {};
+  function shadeFrom(table, code) {
+    var saved = values;
+    values = table;
+    var colour = shade(code);
+    values = saved;
+    return colour;
+  }
   function loadPrefectures() {
-    if (prefectures || map.getZoom() < 6) {
-      if (prefectures && map.getZoom() < 6) { map.removeLayer(prefectures); prefectures = null; }
+    var zoomedIn = map.getZoom() >= 6;
+    if (provinces) { provinces.setStyle(function (f) { var s = outlineStyle(f); s.fillOpacity = zoomedIn ? 0 : 0.6; return s; }); }
+    if (!zoomedIn) {
+      if (prefectures) { map.removeLayer(prefectures); prefectures = null; }
       return;
     }
-    fetch(config.prefectures).then(function (r) { return r.json(); }).then(function (data) {
+    if (prefectures) { return; }
+    Promise.all([
+      fetch(config.prefectures).then(function (r) { return r.json(); }),
+      fetch(config.choropleth + "?level=prefecture").then(function (r) { return r.json(); })
+    ]).then(function (res) {
       if (map.getZoom() < 6 || prefectures) { return; }
-      prefectures = L.geoJSON(data, { style: { color: "#999", weight: 0.6, fill: false }, interactive: false })
-        .addTo(map);
+      prefectureValues = res[1].values || {};
+      prefectures = L.geoJSON(res[0], {
+        style: function (feature) {
+          var code = String((feature.properties || {}).code || "");
+          return { color: "#999", weight: 0.6, fillColor: shadeFrom(prefectureValues, code), fillOpacity: 0.5 };
+        },
+        interactive: false
+      }).addTo(map);
+      prefectures.bringToBack();
     });
   }
 

@@ -63,8 +63,8 @@ class PostFeed(Feed):
     def item_categories(self, item):
         return [tag.name for tag in item.tags.all()]
 
-    def feed_extra_kwargs(self, obj):
-        return {"language": obj["language"] or settings.LANGUAGE_CODE}
+    def language(self, obj):
+        return {"zh-hans": "zh-Hans"}.get(obj["language"], obj["language"] or settings.LANGUAGE_CODE)
 
 
 class AtomPostFeed(PostFeed):

@@ -284,6 +284,7 @@ def network_page(request):
         "kinds": _kinds(), "layers": _layers(), "metrics": site.NETWORK_METRICS, "run": run,
         "brokers": site.brokers_top(run, 15), "colours": site.LAYER_COLOURS,
         "network_config": {"data": reverse("site:network_data"), "entity": reverse("site:entity", args=["SLUG"])},
+        "network_i18n": {"actors": _("actors"), "ties": _("ties")},
     })
 
 

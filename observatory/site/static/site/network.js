@@ -7,6 +7,7 @@
   if (!el || typeof Sigma === "undefined" || typeof graphology === "undefined") { return; }
   var config = JSON.parse(document.getElementById("network-config").textContent);
   var zh = document.documentElement.lang === "zh-Hans";
+  var t = JSON.parse(document.getElementById("network-i18n").textContent);
   var status = document.getElementById("network-status");
   var form = document.getElementById("net-filters");
   var renderer = null;
@@ -26,7 +27,7 @@
       });
     });
     data.edges.forEach(function (e) {
-      if (!graph.hasEdge(e[0], e[1])) { graph.addEdge(e[0], e[1], { size: 0.6, color: "#bbb" }); }
+      if (!graph.hasEdge(e[0], e[1])) { graph.addEdge(e[0], e[1], { size: 1, color: "#999" }); }
     });
     if (graph.order > 0 && graph.order <= 800 && typeof graphologyLibrary !== "undefined" &&
         graphologyLibrary.layoutForceAtlas2) {
@@ -52,7 +53,7 @@
       renderer.on("leaveNode", function () { el.style.cursor = ""; });
       el.setAttribute("data-nodes", String(graph.order));
       el.setAttribute("data-edges", String(graph.size));
-      status.textContent = graph.order + " · " + graph.size;
+      status.textContent = graph.order + " " + t.actors + " · " + graph.size + " " + t.ties;
     });
   }
   form.addEventListener("submit", function (event) { event.preventDefault(); load(); });

@@ -63,8 +63,11 @@ class PostFeed(Feed):
     def item_categories(self, item):
         return [tag.name for tag in item.tags.all()]
 
-    def language(self, obj):
-        return {"zh-hans": "zh-Hans"}.get(obj["language"], obj["language"] or settings.LANGUAGE_CODE)
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # Feed.language is a plain attribute in Django; the language of a feed depends on its object.
+        feed.feed["language"] = {"zh-hans": "zh-Hans"}.get(obj["language"], obj["language"] or settings.LANGUAGE_CODE)
+        return feed
 
 
 class AtomPostFeed(PostFeed):

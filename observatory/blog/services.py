@@ -184,7 +184,6 @@ def posts_import(directory: Path, *, dry_run: bool = False) -> ImportReport:
         return report
     for path, checksum, slug, meta, content, language, status, when in parsed:
         existing = Post.objects.filter(slug=slug).first()
-        translation_of = str(meta.get("translation_of") or "")
         if existing and existing.source_checksum == checksum:
             report.unchanged.append(slug)
             continue
@@ -197,7 +196,6 @@ def posts_import(directory: Path, *, dry_run: bool = False) -> ImportReport:
         post.comments_open = bool(meta.get("comments", True))
         post.source_path = str(path)
         post.source_checksum = checksum
-        post._translation_slug = translation_of
         try:
             post_save(post, tags=_list(meta.get("tags")))
         except ValidationError as error:
@@ -205,16 +203,14 @@ def posts_import(directory: Path, *, dry_run: bool = False) -> ImportReport:
             report.errors.append(f"{path}: {messages}")
             continue
         (report.updated if existing else report.created).append(slug)
-        if translation_of:
-            other = Post.objects.filter(slug=translation_of).first()
-            if other is None:
-                report.errors.append(f"{path}: translation_of {translation_of!r} is not a post (yet)")
     # second pass: link translations both ways
-    for _path, _checksum, slug, meta, *_rest in parsed:
+    for path, _checksum, slug, meta, *_rest in parsed:
         target = str(meta.get("translation_of") or "")
         if not target:
             continue
         post, other = Post.objects.filter(slug=slug).first(), Post.objects.filter(slug=target).first()
+        if post and other is None:
+            report.errors.append(f"{path}: translation_of {target!r} is not the slug of any post")
         if post and other:
             if post.translation_of_id != other.pk:
                 Post.objects.filter(pk=post.pk).update(translation_of=other)

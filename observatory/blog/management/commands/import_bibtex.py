@@ -3,7 +3,6 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from observatory.blog import services
-from observatory.console import console
 
 
 class Command(BaseCommand):
@@ -22,6 +21,6 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: cannot read it as UTF-8 BibTeX ({error})") from None
             report = services.sources_import_bibtex(text, dry_run=dry_run)
             for problem in report["skipped"]:
-                console.print(f"[yellow]{path}: {problem}[/yellow]")
+                self.stderr.write(f"{path}: {problem}")
             verb = "would import" if dry_run else "imported"
-            console.print(f"{path}: {verb} {len(report['imported'])} source(s): {', '.join(report['imported'])}")
+            self.stdout.write(f"{path}: {verb} {len(report['imported'])} source(s): {', '.join(report['imported'])}")

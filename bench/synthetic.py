@@ -38,7 +38,9 @@ Two outputs:
     Location and Relation rows into the configured database (``DATABASE_URL``) in batches, setting
     the derived fields the services would set (layer, name, name_zh, name_en, search_text,
     province_code; Name.pinyin/normalized; Location lng/lat = the original WGS-84 point and the
-    division codes from ``observatory.china.divisions.locate_many``). It bypasses history and
+    division codes from ``observatory.china.divisions.locate_many``), and codings of the default
+    codebook for 30% of the physical places (3–6 codes each, with kind-specific propensities, so the
+    typology has types to find). It bypasses history and
     validation on purpose: it is a load generator, not an import path.
 
 Command line (loads into the configured database; run ``manage.py migrate`` first)::
@@ -111,6 +113,7 @@ CITIES = [
 ]
 CITY_PRECISION_SHARE = 0.15
 LOCATED_ORGANIZATION_SHARE = 0.5
+CODED_SHARE = 0.3
 # (character, pinyin) pairs for names; suffixes per layer.
 SYLLABLES = [
     ("柴", "chai"), ("火", "huo"), ("新", "xin"), ("车", "che"), ("间", "jian"), ("造", "zao"), ("物", "wu"),
@@ -295,6 +298,7 @@ def load_into_db(n: int, seed: int = 1, *, relations_per_entity: float = 10.0, b
     from django.db import transaction
 
     from observatory.china import divisions
+    from observatory.coding.models import Coding
     from observatory.inventory.models import Entity, Location, Name, Relation
 
     log = log or (lambda message: None)
@@ -365,9 +369,44 @@ def load_into_db(n: int, seed: int = 1, *, relations_per_entity: float = 10.0, b
         _raw_insert(Relation, ["source_entity", "target_entity", "type", "from_date", "from_precision", "to_date",
                                "to_precision", "weight"], relation_rows, now, batch_size * 4, log=log)
         timings["relations_s"] = time.perf_counter() - step
+
+        step = time.perf_counter()
+        coding_rows = _codings(eco, ids)
+        _raw_insert(Coding, ["entity", "code", "coder_name", "confidence", "source"], coding_rows, now, batch_size)
+        timings["codings_s"] = time.perf_counter() - step
     timings["total_s"] = time.perf_counter() - started
     return {"entities": len(ents), "names": len(name_rows), "locations": len(location_rows), "relations": len(rels),
+            "codings": len(coding_rows),
             **{k: round(v, 2) for k, v in timings.items()}}
+
+
+def _codings(eco: Ecosystem, ids: np.ndarray) -> list[tuple]:
+    """Codings of the default codebook for a share (``CODED_SHARE``) of physical places: 3–6 codes of
+    the typology dimensions each, drawn with kind-specific propensities so that types exist to find."""
+    from observatory.coding.models import Code
+    from observatory.coding.services import codebook_default
+    from observatory.inventory.models import Source
+
+    source, _ = Source.objects.get_or_create(key="bench-synthetic", defaults={
+        "csl": {"type": "dataset", "title": "Synthetic ecosystem (bench/synthetic.py)"}, "licence": "CC0-1.0",
+        "redistributable": True})
+
+    codebook = codebook_default()
+    codes = list(Code.objects.filter(codebook=codebook, path__regex=r"^(form|practice|business|knowledge)\.")
+                 .order_by("path").values_list("pk", flat=True))
+    if not codes:
+        return []
+    rng = np.random.default_rng(eco.seed + 7)
+    ents = eco.entities
+    chosen = np.flatnonzero((ents["layer"].to_numpy() == "physical") & (rng.random(len(ents)) < CODED_SHARE))
+    propensity = {kind: rng.dirichlet(np.full(len(codes), 0.3)) for kind in sorted(KIND_WEIGHTS)}
+    kinds = ents["kind"].to_numpy()
+    rows = []
+    for i in chosen.tolist():
+        p = propensity[kinds[i]]
+        for j in rng.choice(len(codes), size=min(int(rng.integers(3, 7)), len(codes)), replace=False, p=p):
+            rows.append((int(ids[i]), codes[j], "synthetic", 1.0, source.pk))
+    return rows
 
 
 def _raw_insert(model, fields: list[str], rows: list[tuple], now: dt.datetime, batch_size: int, log=None) -> None:

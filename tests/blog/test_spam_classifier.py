@@ -17,6 +17,7 @@ from observatory.blog.spam import (
     SPAM,
     ModelFormatError,
     SpamClassifier,
+    choose_target_fpr,
     choose_thresholds,
     normalise,
     read_youtube_csv,
@@ -152,6 +153,20 @@ def test_it_chooses_a_spam_threshold_that_keeps_false_positives_within_target():
     assert sum(p >= spam_threshold for p in hams) == 10  # 1 % of 1,000
     assert sum(p < ham_threshold for p in spams) == 40  # 5 % of 800
     assert ham_threshold <= spam_threshold
+
+
+def test_it_raises_the_target_only_while_left_out_groups_stay_within_the_limit():
+    hams = [0.5 + i / 1000 for i in range(400)]  # 0.500 .. 0.899, twice
+    labels = [False] * 800 + [True] * 10
+    groups = ["a"] * 400 + ["b"] * 400 + ["a"] * 5 + ["b"] * 5
+    alike = hams + hams + [0.99] * 10
+    target, estimate = choose_target_fpr(alike, labels, groups, start=0.005, limit=0.01)
+    assert target == 0.01 and estimate["0.01"] <= 0.01
+    # Group b's legitimate comments score higher: a threshold from a loses 10 % of b's.
+    shifted = hams + [p + 0.04 for p in hams] + [0.99] * 10
+    target, estimate = choose_target_fpr(shifted, labels, groups, start=0.005, limit=0.01)
+    assert target == 0.005 and estimate["0.005"] > 0.01
+    assert choose_target_fpr(alike, labels, ["a"] * 810, start=0.005, limit=0.01) == (0.005, {})
 
 
 def test_it_calibrates_thresholds_from_held_out_groups():

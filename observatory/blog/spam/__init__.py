@@ -6,7 +6,16 @@ stores the model (:meth:`SpamClassifier.to_bytes`), calls :func:`check_rules` an
 moderation decision. Design and measured figures: ``docs/spam.md``.
 """
 
-from .classifier import HAM, MODERATE, SPAM, ModelFormatError, Score, SpamClassifier, choose_thresholds
+from .classifier import (
+    HAM,
+    MODERATE,
+    SPAM,
+    ModelFormatError,
+    Score,
+    SpamClassifier,
+    choose_target_fpr,
+    choose_thresholds,
+)
 from .evaluation import binary_metrics, evaluate, main
 from .features import feature_hash, find_links, normalise, text_features
 from .readers import (
@@ -43,6 +52,7 @@ __all__ = [
     "SpamDataError",
     "binary_metrics",
     "check_rules",
+    "choose_target_fpr",
     "choose_thresholds",
     "count_links",
     "evaluate",

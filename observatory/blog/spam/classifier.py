@@ -62,6 +62,7 @@ __all__ = [
     "ModelFormatError",
     "Score",
     "SpamClassifier",
+    "choose_target_fpr",
     "choose_thresholds",
 ]
 
@@ -317,13 +318,25 @@ class SpamClassifier:
         *,
         target_fpr: float = 0.005,
         target_miss: float = 0.05,
+        fpr_limit: float | None = None,
     ) -> dict[str, float | int | str]:
         """Set both thresholds from cross-validation over ``groups``; see :func:`choose_thresholds`.
 
         Call it before :meth:`fit` on the same data (it trains its own copies); it returns and
         keeps the figures it based the choice on in ``self.calibration``.
+
+        With ``fpr_limit`` (e.g. 0.01), ``target_fpr`` is only the starting point: the largest
+        target in ``target_fpr, target_fpr + 0.0025, ..., fpr_limit`` is kept whose threshold,
+        chosen from all groups but one, loses on average at most ``fpr_limit`` of the left-out
+        group's legitimate comments (see :func:`choose_target_fpr`). The margin between the
+        target and the limit is thus measured on the training data rather than fixed.
         """
         probabilities = self.out_of_fold_probabilities(texts, labels, groups)
+        estimate: dict[str, float] = {}
+        if fpr_limit is not None:
+            target_fpr, estimate = choose_target_fpr(
+                probabilities, labels, groups, start=target_fpr, limit=fpr_limit
+            )
         ham_threshold, spam_threshold = choose_thresholds(
             probabilities, labels, target_fpr=target_fpr, target_miss=target_miss
         )
@@ -336,6 +349,7 @@ class SpamClassifier:
             "spam": int(flags.sum()),
             "target_fpr": target_fpr,
             "target_miss": target_miss,
+            **({"fpr_limit": fpr_limit, "held_out_fpr": estimate} if fpr_limit is not None else {}),
             "ham_threshold": ham_threshold,
             "spam_threshold": spam_threshold,
         }
@@ -466,3 +480,46 @@ def choose_thresholds(
             ham_threshold = float(spam_scores[allowed])
         ham_threshold = min(ham_threshold, 0.5)
     return min(ham_threshold, spam_threshold), spam_threshold
+
+
+def choose_target_fpr(
+    probabilities: Sequence[float] | np.ndarray,
+    labels: Sequence[bool],
+    groups: Sequence[object],
+    *,
+    start: float = 0.005,
+    limit: float = 0.01,
+    step: float = 0.0025,
+) -> tuple[float, dict[str, float]]:
+    """The largest ``target_fpr`` whose false-positive rate on a left-out group stays within ``limit``.
+
+    For each candidate ``start, start + step, ..., limit`` and each group, the spam threshold is
+    chosen (:func:`choose_thresholds`) from the other groups' out-of-fold probabilities and
+    applied to the group's legitimate comments; the candidate passes when the mean of these
+    held-out false-positive rates is at most ``limit``. With fewer than two groups holding
+    legitimate comments, or when no candidate passes, ``start`` is returned. The second value
+    maps each candidate (as a string) to its mean held-out false-positive rate.
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    y = np.asarray([bool(label) for label in labels])
+    g = np.asarray([str(group) for group in groups])
+    names = [name for name in dict.fromkeys(g.tolist()) if (~y[g == name]).any()]
+    candidates = []
+    target = start
+    while target <= limit + 1e-12:
+        candidates.append(round(target, 6))
+        target += step
+    if len(names) < 2 or not candidates:
+        return start, {}
+    chosen, estimate = start, {}
+    for candidate in candidates:
+        rates = []
+        for name in names:
+            inside, outside = g == name, g != name
+            _, spam_threshold = choose_thresholds(p[outside], y[outside], target_fpr=candidate)
+            held_ham = p[inside & ~y]
+            rates.append(float((held_ham >= spam_threshold).mean()))
+        estimate[str(candidate)] = round(float(np.mean(rates)), 4)
+        if np.mean(rates) <= limit:
+            chosen = candidate
+    return chosen, estimate

@@ -74,12 +74,14 @@ def evaluate(
     target_fpr: float = 0.005,
     target_miss: float = 0.05,
     seed: int = 0,
+    fpr_limit: float | None = 0.01,
 ) -> dict:
     """Train on ``train_paths``, test on ``test_path``, and return the figures as a dict.
 
     With ``test_path=None`` and ``split`` (e.g. 0.8), the training files' messages, in file
     order, are split by position: the first ``split`` share trains, the rest tests.
-    ``target_fpr`` and ``target_miss`` go to :meth:`SpamClassifier.calibrate`.
+    ``target_fpr``, ``target_miss`` and ``fpr_limit`` go to :meth:`SpamClassifier.calibrate`
+    (``fpr_limit=None`` keeps ``target_fpr`` fixed).
 
     The result holds ``train``/``test`` (files and class counts), ``thresholds``,
     ``decisions`` (how many test messages got each decision), ``spam_decision`` and
@@ -115,7 +117,9 @@ def evaluate(
         raise ValueError("the training messages must include both spam and legitimate ones")
 
     classifier = SpamClassifier(seed=seed)
-    calibration = classifier.calibrate(texts, labels, groups, target_fpr=target_fpr, target_miss=target_miss)
+    calibration = classifier.calibrate(
+        texts, labels, groups, target_fpr=target_fpr, target_miss=target_miss, fpr_limit=fpr_limit
+    )
     classifier.fit(texts, labels)
     decisions = [classifier.decide(classifier.probability(m.text)) for m in test]
     actual = [m.is_spam for m in test]
@@ -170,6 +174,16 @@ def _parser() -> argparse.ArgumentParser:
         default=0.05,
         help="share of training spam allowed below the ham threshold (default 0.05)",
     )
+    evaluate_parser.add_argument(
+        "--fpr-limit",
+        type=float,
+        default=0.01,
+        help=(
+            "raise --target-fpr up to this share while cross-validation over the training files "
+            "keeps the left-out file's false-positive rate within it on average; 0 keeps "
+            "--target-fpr fixed (default 0.01)"
+        ),
+    )
     return parser
 
 
@@ -187,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             split=args.split,
             target_fpr=args.target_fpr,
             target_miss=args.target_miss,
+            fpr_limit=args.fpr_limit or None,
         )
     except SpamDataError as error:
         print(f"observatory spam evaluate: {error}", file=sys.stderr)

@@ -1,0 +1,228 @@
+"""Analysis engine benchmark: `analyze` stages end to end on synthetic ecosystems, and brokerage
+(vectorised) against the straightforward networkx baseline, in the same run.
+
+For each size (entities; about 10 relations each) it creates a temporary SQLite database
+(``/tmp/obs-bench-<n>.sqlite3``), runs ``manage.py migrate``, loads the ecosystem of
+``bench/synthetic.py`` (``load_into_db``), then runs each stage of ``analyze all`` (network, spatial,
+typology, timeline — the order ``analyze all`` uses) as ``manage.py analyze <stage>`` in a child
+process of its own, so that the peak resident memory of each stage is measured
+(``os.wait4`` rusage ``ru_maxrss`` of that child). For each stage it reports the wall time of the
+process (Django start-up, dataset fingerprint, analysis, storing results and figures) and the
+``AnalysisRun.duration_s`` stored by the run (the analysis itself). The total is the sum of the
+stages, i.e. what ``analyze all`` takes, and its peak memory the largest of the stages'.
+The growth exponent of a stage between two sizes is log(t₂/t₁)/log(n₂/n₁) (1 = linear).
+
+Brokerage: ``observatory.analysis.network.brokerage_counts`` against ``bench/baseline_brokerage.py``'s
+``brokerage_naive`` on the in-memory graph of the same synthetic ecosystem, medians of
+``--repeats`` runs each, with a check that the counts are identical.
+
+    .venv/bin/python bench/bench_analysis.py                      # 1k, 10k, 100k
+    .venv/bin/python bench/bench_analysis.py --sizes 1000,10000   # quick
+    .venv/bin/python bench/bench_analysis.py --brokerage-only --sizes 10000,100000
+
+Prints a Markdown section (tables) on stdout; progress on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+STAGES = ["network", "spatial", "typology", "timeline"]
+TARGET_SECONDS, TARGET_GB, TARGET_RATIO = 60.0, 4.0, 20.0
+
+
+def log(message: str) -> None:
+    print(f"[bench_analysis {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _run(args: list[str], env: dict, timeout: float | None = None) -> tuple[int, float, float, str]:
+    """Run a child process; return (exit code, wall seconds, peak RSS in MB, stderr tail)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = None if timeout is None else started + timeout
+    output = []
+    # read output without blocking forever; wait4 gives this child's own rusage
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        output.append(line)
+        if deadline and time.perf_counter() > deadline:
+            proc.kill()
+            break
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    return proc.returncode, wall, usage.ru_maxrss / 1024, "".join(output)[-2000:]
+
+
+def _env(n: int) -> tuple[dict, Path]:
+    path = Path(f"/tmp/obs-bench-{n}.sqlite3")
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{path}", DEBUG=os.environ.get("DEBUG", "true"),
+               PYTHONPATH=str(ROOT))
+    return env, path
+
+
+def stage_size(n: int, seed: int, timeout: float) -> dict:
+    env, path = _env(n)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    log(f"{n:,}: migrate")
+    code, _, _, out = _run([PYTHON, "manage.py", "migrate", "-v0"], env)
+    if code:
+        raise SystemExit(f"migrate failed:\n{out}")
+    log(f"{n:,}: load")
+    code, load_wall, load_rss, out = _run([PYTHON, "bench/synthetic.py", "--entities", str(n), "--seed", str(seed)],
+                                          env)
+    if code:
+        raise SystemExit(f"load failed:\n{out}")
+    counts = dict(item.split("=", 1) for item in out.strip().splitlines()[-1].split())
+    stages = {}
+    for stage in STAGES:
+        log(f"{n:,}: analyze {stage}")
+        code, wall, rss, out = _run([PYTHON, "manage.py", "analyze", stage, "--seed", str(seed)], env, timeout)
+        stages[stage] = {"exit": code, "wall_s": wall, "rss_mb": rss, "tail": out}
+    # stored durations
+    script = ("import json; from observatory.analysis.models import AnalysisRun; "
+              "print(json.dumps([[r.kind, r.status, r.duration_s] for r in AnalysisRun.objects.order_by('id')]))")
+    code, _, _, out = _run([PYTHON, "manage.py", "shell", "-c", script], env)
+    try:
+        runs = json.loads(out.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        runs = []
+    for kind, status, duration in runs:
+        if kind in stages:
+            stages[kind].update(status=status, duration_s=duration)
+    return {"n": n, "entities": int(counts.get("entities", n)), "relations": int(counts.get("relations", 0)),
+            "load_wall_s": load_wall, "load_rss_mb": load_rss, "stages": stages}
+
+
+def brokerage_size(n: int, seed: int, repeats: int, baseline_repeats: int) -> dict:
+    sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+    from baseline_brokerage import brokerage_naive
+    from synthetic import generate
+
+    from observatory.analysis.network import brokerage_counts
+
+    G = generate(n, seed).graph()
+    G.remove_nodes_from([v for v in list(G) if G.degree(v) == 0])
+    fast_times, slow_times = [], []
+    fast = slow = None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fast = brokerage_counts(G, "layer")
+        fast_times.append(time.perf_counter() - started)
+    for _ in range(baseline_repeats):
+        started = time.perf_counter()
+        slow = brokerage_naive(G, "layer")
+        slow_times.append(time.perf_counter() - started)
+        log(f"{n:,}: baseline run {len(slow_times)}: {slow_times[-1]:.1f} s")
+    identical = bool((slow.loc[fast.index, list(slow.columns)].to_numpy() == fast[list(slow.columns)].to_numpy()).all())
+    two_paths = sum(G.in_degree(v) * G.out_degree(v) for v in G)
+    return {"n": n, "nodes": G.number_of_nodes(), "arcs": G.number_of_edges(), "two_paths": two_paths,
+            "fast_s": statistics.median(fast_times), "slow_s": statistics.median(slow_times),
+            "fast_runs": len(fast_times), "slow_runs": len(slow_times), "identical": identical}
+
+
+def _exponent(t1: float | None, t2: float | None, n1: int, n2: int) -> str:
+    if not t1 or not t2 or t1 <= 0 or t2 <= 0:
+        return "—"
+    return f"{math.log(t2 / t1) / math.log(n2 / n1):.2f}"
+
+
+def report_stages(results: list[dict]) -> list[str]:
+    lines = ["### `analyze` stages end to end (SQLite, one process per stage)", "",
+             "| entities | relations | stage | process wall (s) | stored duration_s (s) | peak RSS (MB) | status |",
+             "|---:|---:|---|---:|---:|---:|---|"]
+    for res in results:
+        lines.append(f"| {res['entities']:,} | {res['relations']:,} | load (bench/synthetic.py) | "
+                     f"{res['load_wall_s']:.1f} | — | {res['load_rss_mb']:.0f} | — |")
+        for stage, st in res["stages"].items():
+            duration = st.get("duration_s")
+            status = st.get("status") or ("timeout/killed" if st["exit"] else "not stored")
+            if st["exit"] and status == "done":
+                status = f"done (exit {st['exit']})"
+            lines.append(f"| {res['entities']:,} | {res['relations']:,} | {stage} | {st['wall_s']:.1f} | "
+                         f"{'—' if duration is None else f'{duration:.1f}'} | {st['rss_mb']:.0f} | {status} |")
+        total = sum(st["wall_s"] for st in res["stages"].values())
+        peak = max(st["rss_mb"] for st in res["stages"].values())
+        lines.append(f"| {res['entities']:,} | {res['relations']:,} | **analyze all (sum)** | **{total:.1f}** | — | "
+                     f"**{peak:.0f}** (max) | |")
+    lines.append("")
+    by_n = {res["n"]: res for res in results}
+    if 10_000 in by_n and 100_000 in by_n:
+        a, b = by_n[10_000], by_n[100_000]
+        lines += ["Growth exponent from 10k to 100k entities, log(t₁₀₀ₖ/t₁₀ₖ)/log 10 (1 = linear):", "",
+                  "| stage | on process wall | on stored duration_s |", "|---|---:|---:|"]
+        for stage in STAGES:
+            sa, sb = a["stages"][stage], b["stages"][stage]
+            lines.append(f"| {stage} | {_exponent(sa['wall_s'], sb['wall_s'], 10_000, 100_000)} | "
+                         f"{_exponent(sa.get('duration_s'), sb.get('duration_s'), 10_000, 100_000)} |")
+        lines.append("")
+    if 100_000 in by_n:
+        res = by_n[100_000]
+        total = sum(st["wall_s"] for st in res["stages"].values())
+        peak_gb = max(st["rss_mb"] for st in res["stages"].values()) / 1024
+        ok = all(st.get("status") == "done" for st in res["stages"].values())
+        lines.append(f"Target `analyze all` on 100k entities / ~1M relations under {TARGET_SECONDS:.0f} s and "
+                     f"{TARGET_GB:.0f} GB: **{total:.0f} s, {peak_gb:.2f} GB — "
+                     f"{'met' if ok and total < TARGET_SECONDS and peak_gb < TARGET_GB else 'NOT met'}**.")
+        lines.append("")
+    return lines
+
+
+def report_brokerage(results: list[dict]) -> list[str]:
+    lines = ["### Brokerage (all nodes): vectorised vs straightforward networkx baseline, same run", "",
+             "| entities | nodes | arcs | open+closed two-paths Σ in·out | vectorised (s, median) | baseline (s, median) "
+             "| speed-up | identical counts |", "|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in results:
+        lines.append(f"| {r['n']:,} | {r['nodes']:,} | {r['arcs']:,} | {r['two_paths']:,} | {r['fast_s']:.3f} "
+                     f"(×{r['fast_runs']}) | {r['slow_s']:.2f} (×{r['slow_runs']}) | **{r['slow_s'] / r['fast_s']:.1f}×** "
+                     f"| {'yes' if r['identical'] else 'NO'} |")
+    lines += ["", f"Target: ≥ {TARGET_RATIO:.0f}× the baseline (`bench/baseline_brokerage.py`, a loop over brokers, "
+              "predecessors and successors with `G.has_edge`).", ""]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="entity counts, comma-separated")
+    parser.add_argument("--brokerage-sizes", default=None, help="default: the sizes ≥ 10000 (or all if none)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=5, help="runs of the vectorised brokerage (median)")
+    parser.add_argument("--baseline-repeats", type=int, default=3, help="runs of the baseline (median)")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds per stage before it is killed")
+    parser.add_argument("--brokerage-only", action="store_true")
+    parser.add_argument("--stages-only", action="store_true")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    broker_sizes = ([int(s) for s in args.brokerage_sizes.split(",")] if args.brokerage_sizes
+                    else [s for s in sizes if s >= 10_000] or sizes)
+    load = os.getloadavg()
+    out = ["_Machine load average at start: " + ", ".join(f"{x:.1f}" for x in load) + f" on {os.cpu_count()} cores "
+           "(timings on a shared machine vary; the ratio is measured in the same run)._", ""]
+    if not args.stages_only:
+        results = []
+        for n in broker_sizes:
+            log(f"brokerage at {n:,}")
+            results.append(brokerage_size(n, args.seed, args.repeats, args.baseline_repeats))
+        out += report_brokerage(results)
+    if not args.brokerage_only:
+        results = []
+        for n in sizes:
+            results.append(stage_size(n, args.seed, args.timeout))
+        out += report_stages(results)
+    print("\n".join(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

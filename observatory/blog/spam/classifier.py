@@ -327,8 +327,8 @@ class SpamClassifier:
 
         With ``fpr_limit`` (e.g. 0.01), ``target_fpr`` is only the starting point: the largest
         target in ``target_fpr, target_fpr + 0.0025, ..., fpr_limit`` is kept whose threshold,
-        chosen from all groups but one, loses on average at most ``fpr_limit`` of the left-out
-        group's legitimate comments (see :func:`choose_target_fpr`). The margin between the
+        chosen from all groups but one, loses at most ``fpr_limit`` of the left-out group's
+        legitimate comments, for every group (see :func:`choose_target_fpr`). The margin between the
         target and the limit is thus measured on the training data rather than fixed.
         """
         probabilities = self.out_of_fold_probabilities(texts, labels, groups)
@@ -491,14 +491,16 @@ def choose_target_fpr(
     limit: float = 0.01,
     step: float = 0.0025,
 ) -> tuple[float, dict[str, float]]:
-    """The largest ``target_fpr`` whose false-positive rate on a left-out group stays within ``limit``.
+    """The largest ``target_fpr`` whose false-positive rate on every left-out group stays within ``limit``.
 
     For each candidate ``start, start + step, ..., limit`` and each group, the spam threshold is
     chosen (:func:`choose_thresholds`) from the other groups' out-of-fold probabilities and
-    applied to the group's legitimate comments; the candidate passes when the mean of these
-    held-out false-positive rates is at most ``limit``. With fewer than two groups holding
-    legitimate comments, or when no candidate passes, ``start`` is returned. The second value
-    maps each candidate (as a string) to its mean held-out false-positive rate.
+    applied to the group's legitimate comments; the candidate passes when the *worst* of these
+    held-out false-positive rates is at most ``limit``. (The mean was tried first: on the YouTube
+    folds it let 1.5 % of one video's legitimate comments through with two of three shuffling
+    seeds; see docs/spam.md.) With fewer than two groups holding legitimate comments, or when
+    no candidate passes, ``start`` is returned. The second value maps each candidate (as a
+    string) to its worst held-out false-positive rate.
     """
     p = np.asarray(probabilities, dtype=np.float64)
     y = np.asarray([bool(label) for label in labels])
@@ -519,7 +521,7 @@ def choose_target_fpr(
             _, spam_threshold = choose_thresholds(p[outside], y[outside], target_fpr=candidate)
             held_ham = p[inside & ~y]
             rates.append(float((held_ham >= spam_threshold).mean()))
-        estimate[str(candidate)] = round(float(np.mean(rates)), 4)
-        if np.mean(rates) <= limit:
+        estimate[str(candidate)] = round(max(rates), 4)
+        if max(rates) <= limit:
             chosen = candidate
     return chosen, estimate

@@ -180,7 +180,7 @@ def _parser() -> argparse.ArgumentParser:
         default=0.01,
         help=(
             "raise --target-fpr up to this share while cross-validation over the training files "
-            "keeps the left-out file's false-positive rate within it on average; 0 keeps "
+            "keeps every left-out file's false-positive rate within it; 0 keeps "
             "--target-fpr fixed (default 0.01)"
         ),
     )

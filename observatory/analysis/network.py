@@ -261,14 +261,21 @@ def _role_counts(A: sp.csr_matrix, codes: np.ndarray, n_groups: int) -> np.ndarr
     # Subtract the closed ones: each ordering (i, j, k) of a triangle with arcs i→j, j→k and i→k.
     tri = _triangles(A, keys, reciprocated)
     if tri.size:
+        # Direction of each of the three ties of every triangle: six lookups, shared by the six orderings.
+        corner = (tri[:, 0], tri[:, 1], tri[:, 2])
+        arc = {}
+        for p, q in ((0, 1), (1, 2), (0, 2)):
+            arc[p, q] = _lookup(keys, corner[p] * n + corner[q])
+            arc[q, p] = _lookup(keys, corner[q] * n + corner[p])
+        group = [codes[c] for c in corner]
+        removed = np.zeros(n * 5, dtype=np.int64)
         for p, q, r in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
-            i, j, k = tri[:, p], tri[:, q], tri[:, r]
-            closed = _lookup(keys, i * n + j) & _lookup(keys, j * n + k) & _lookup(keys, i * n + k)
-            i, j, k = i[closed], j[closed], k[closed]
-            gi, gj, gk = codes[i], codes[j], codes[k]
+            closed = arc[p, q] & arc[q, r] & arc[p, r]
+            gi, gj, gk = group[p][closed], group[q][closed], group[r][closed]
             role = np.where(gi == gj, np.where(gj == gk, 0, 2),
                             np.where(gj == gk, 3, np.where(gi == gk, 1, 4)))
-            np.subtract.at(counts, (j, role), 1.0)
+            removed += np.bincount(corner[q][closed] * 5 + role, minlength=n * 5)
+        counts[:, :5] -= removed.reshape(n, 5)
     counts[:, 5] = counts[:, :5].sum(axis=1)
     return counts
 

@@ -60,6 +60,28 @@ def data_signature() -> tuple:
 def signature_reset() -> None:
     """Forget the cached signature (tests that change data within the TTL call this)."""
     _signature_cache.update(at=0.0, value=None)
+    _response_cache.clear()
+
+
+# ---------------------------------------------------------------------------------------------
+# memo
+
+_response_cache: dict = {}
+_RESPONSE_CACHE_SIZE = 512
+
+
+def _cached(kind: str, key: tuple, compute):
+    """Per-process memo of computed answers, keyed by the data signature: an edit invalidates it."""
+    full = (kind, data_signature(), key)
+    if full in _response_cache:
+        return _response_cache[full]
+    value = compute()
+    with _LOCK:
+        if len(_response_cache) >= _RESPONSE_CACHE_SIZE:
+            _response_cache.clear()
+        _response_cache[full] = value
+    return value
+
 
 
 # ---------------------------------------------------------------------------------------------
@@ -99,6 +121,13 @@ _CANDIDATE_LIMIT = 3000
 
 
 def search_ranked(query: str, *, kind: str = "", layer: str = "", limit: int = 50) -> tuple[list[SearchHit], int]:
+    """:func:`search_ranked_compute`, memoised per data signature and query."""
+    return _cached("search", (query[:200], kind, layer, limit),
+                   lambda: search_ranked_compute(query, kind=kind, layer=layer, limit=limit))
+
+
+def search_ranked_compute(query: str, *, kind: str = "", layer: str = "", limit: int = 50
+                          ) -> tuple[list[SearchHit], int]:
     """Public entities matching any token of ``query``, ranked; returns (hits, number of matches).
 
     Score = Σ over matched query tokens of idf(token) × 3 if the token is in one of the entity's names,
@@ -408,7 +437,15 @@ def _cell_degrees(zoom: int) -> float:
     return 360.0 / (2 ** max(0, min(zoom, 22))) / 256.0 * 60.0
 
 
-def map_clusters(*, zoom: int = 4, bbox: tuple[float, float, float, float] | None = None, kind: str = "",
+def map_clusters(**kwargs) -> dict:
+    """:func:`map_clusters_compute`, memoised per data signature (bbox rounded to 0.01°)."""
+    bbox = kwargs.get("bbox")
+    key_bbox = tuple(round(v, 2) for v in bbox) if bbox else None
+    key = tuple(sorted((k, v) for k, v in kwargs.items() if k != "bbox")) + (key_bbox,)
+    return _cached("map", key, lambda: map_clusters_compute(**kwargs))
+
+
+def map_clusters_compute(*, zoom: int = 4, bbox: tuple[float, float, float, float] | None = None, kind: str = "",
                  layer: str = "", status: str = "", province: str = "", year: int | None = None,
                  gcj02: bool = False) -> dict:
     """Points of the map, clustered on a grid fitted to the zoom (server-side, so 100k points stay light).

@@ -85,3 +85,26 @@ def test_it_never_lets_markup_through_whatever_the_text(text):
         lowered = html.lower()
         assert "<script" not in lowered and "onerror=" not in lowered and "<svg" not in lowered
         assert 'href="javascript' not in lowered
+
+
+KEYS = st.from_regex(r"[a-z][a-z0-9-]{0,15}[0-9]{4}", fullmatch=True)
+LOCATORS = st.one_of(st.just(""), st.integers(1, 999).map(lambda n: f"p. {n}"),
+                     st.tuples(st.integers(1, 99), st.integers(100, 999)).map(lambda t: f"pp. {t[0]}-{t[1]}"),
+                     st.integers(1, 30).map(lambda n: f"chap. {n}"))
+
+
+@given(st.lists(st.tuples(KEYS, LOCATORS), min_size=1, max_size=4))
+def test_it_parses_every_well_formed_citation_group(items):
+    from observatory.blog.citations import CITATION_RE, citation_groups_parse
+
+    text = "[" + "; ".join(f"@{key}" + (f", {locator}" if locator else "") for key, locator in items) + "]"
+    match = CITATION_RE.search(f"Claim {text}.")
+    assert match is not None
+    (group,) = citation_groups_parse(match.group(1))
+    assert [c.key for c in group.cites] == [key for key, _ in items]
+    for cite, (_key, locator) in zip(group.cites, items, strict=True):
+        if locator:
+            assert cite.locator == locator.split(" ", 1)[1]
+            assert cite.label == {"p.": "page", "pp.": "page", "chap.": "chapter"}[locator.split(" ", 1)[0]]
+        else:
+            assert cite.locator == "" and cite.label == ""

@@ -57,6 +57,8 @@ class Post(models.Model):
     body_markdown = models.TextField(blank=True)
     body_html = models.TextField(blank=True, editable=False, help_text="Rendered, sanitised HTML (cache)")
     render_warnings = models.JSONField(default=list, blank=True, editable=False)
+    rendered_at = models.DateTimeField(null=True, blank=True, editable=False,
+                                       help_text="When body_html was rendered (re-rendered when the data is newer)")
     source_path = models.CharField(max_length=500, blank=True, help_text="content/posts file it was imported from")
     source_checksum = models.CharField(max_length=64, blank=True, editable=False)
     pinned_runs = models.ManyToManyField("analysis.AnalysisRun", blank=True, related_name="+",

@@ -70,8 +70,35 @@ def post_render(post: Post) -> list[str]:
     rendered = markdown_render(post.body_markdown, style=conf.citation_style())
     post.body_html = rendered.html
     post.render_warnings = rendered.warnings
+    post.rendered_at = timezone.now()
     post._pinned_run_ids = rendered.run_ids
     return rendered.warnings
+
+
+def data_changed_at() -> dt.datetime | None:
+    """The last change of what embeds show: an entity, a relation or an analysis run."""
+    from django.db.models import Max
+
+    from observatory.analysis.models import AnalysisRun
+    from observatory.inventory.models import Entity, Relation
+
+    moments = [Entity.objects.aggregate(m=Max("updated"))["m"], Relation.objects.aggregate(m=Max("updated"))["m"],
+               AnalysisRun.objects.aggregate(m=Max("started"))["m"], AnalysisRun.objects.aggregate(m=Max("finished"))["m"]]
+    moments = [m for m in moments if m is not None]
+    return max(moments) if moments else None
+
+
+def post_refresh(post: Post) -> Post:
+    """Re-render a post whose embeds may be out of date (entity cards, maps, the "current version"
+    link of a pinned figure); pinned figures and tables keep their run. Warnings that appear (an
+    embedded entity was removed) are shown, never hidden."""
+    changed = data_changed_at()
+    if post.rendered_at is not None and (changed is None or changed <= post.rendered_at):
+        return post
+    post_render(post)
+    Post.objects.filter(pk=post.pk).update(body_html=post.body_html, render_warnings=post.render_warnings,
+                                           rendered_at=post.rendered_at)
+    return post
 
 
 def post_validate(post: Post) -> None:

@@ -46,6 +46,7 @@ def post_detail(request, slug):
     post = selectors.post_get(slug, include_drafts=staff)
     if post is None:
         raise Http404("No such post")
+    services.post_refresh(post)
     return render(request, "blog/post_detail.html", _post_context(request, post))
 
 

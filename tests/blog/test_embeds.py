@@ -66,3 +66,17 @@ def test_it_warns_about_an_unknown_run_or_figure(network_runs):
 def test_it_leaves_shortcodes_in_code_blocks_alone(mini_dataset):
     rendered = markdown_render("```\n{{< entity no-such-space >}}\n```", sources={})
     assert rendered.warnings == [] and "{{&lt; entity no-such-space &gt;}}" in rendered.html
+
+
+def test_it_links_a_newer_run_that_appears_after_publication(network_runs, make_post, reader):
+    from observatory.analysis.models import AnalysisFigure, AnalysisRun
+
+    old, new = network_runs
+    post = make_post(body=f"{{{{< figure run={new.pk} name=brokerage-roles >}}}}")
+    assert "This is the latest run." in post.body_html
+    newer = AnalysisRun.objects.create(kind="network", parameters={}, seed=1, dataset_fingerprint="9" * 64,
+                                       code_version="test", status="done")
+    AnalysisFigure.objects.create(run=newer, name="brokerage-roles", title="Brokerage roles", svg="<svg/>", png=b"")
+    page = reader.get(post.get_absolute_url()).content.decode()
+    assert f'src="/analysis/runs/{new.pk}/figures/brokerage-roles.svg"' in page
+    assert f'href="/analysis/runs/{newer.pk}/figures/brokerage-roles.svg">Current version (run #{newer.pk})' in page

@@ -14,11 +14,6 @@ class Command(BaseCommand):
         parser.add_argument("args", nargs="*", metavar="COMMAND",
                             help="evaluate --train FILE... (--test FILE | --split 0.8)  |  train FILE...  |  status")
 
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.prefix_chars = "-"
-        return parser
-
     def run_from_argv(self, argv):
         # `evaluate` hands its own options to the spam package's argparse (observatory.blog.spam.main).
         if len(argv) > 2 and argv[2] == "evaluate":

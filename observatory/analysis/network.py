@@ -243,10 +243,7 @@ def _role_counts(A: sp.csr_matrix, codes: np.ndarray, n_groups: int) -> np.ndarr
         in_g = _per_node_group(dst, gs, n, n_groups)
         out_g = _per_node_group(src, gd, n, n_groups)
         same_pair = np.asarray(in_g.multiply(out_g).sum(axis=1)).ravel()
-    mutual = A.multiply(A.T.tocsr()).tocsr()                  # arcs whose reverse exists too
-    mutual.sort_indices()
-    mutual_keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(mutual.indptr)) * n + mutual.indices
-    reciprocated = _lookup(mutual_keys, keys)
+    reciprocated = _lookup(keys, dst * n + src)               # arcs whose reverse exists too
     recip = np.bincount(dst[reciprocated], minlength=n).astype(np.float64)
     recip_same = np.bincount(dst[reciprocated & within], minlength=n).astype(np.float64)
 

@@ -46,7 +46,8 @@ def test_search_from_the_box_finds_chaihuo(page):
     assert link.count() == 1
     link.click()
     home.wait_for_url("**/entities/chaihuo-makerspace/")
-    home.wait_for_selector("#entity-map .leaflet-overlay-pane path")
+    # the entity's own place, not a province outline (those outside the view are empty paths)
+    home.wait_for_selector("#entity-map path.obs-entity-place")
 
 
 @pytest.mark.parametrize("path", ["/", "/map/", "/network/", "/timeline/", "/analysis/", "/search/?q=chaihuo",

@@ -10,10 +10,10 @@
   points.forEach(function (p) {
     if (p.radius > 0) {
       L.circle([p.lat, p.lng], { radius: p.radius, color: "#2166ac", weight: 1, dashArray: "4 3",
-        fillOpacity: 0.15 }).addTo(group);
+        fillOpacity: 0.15, className: "obs-entity-place" }).addTo(group);
     } else {
       L.circleMarker([p.lat, p.lng], { radius: 7, color: "#fff", weight: 2, fillColor: "#b2182b",
-        fillOpacity: 0.9 }).addTo(group);
+        fillOpacity: 0.9, className: "obs-entity-place" }).addTo(group);
     }
   });
   var bounds = group.getBounds();

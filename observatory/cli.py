@@ -27,7 +27,24 @@ def main(argv: list[str] | None = None) -> None:
     if command in LOCAL_COMMANDS and not os.environ.get("SECRET_KEY") and not os.environ.get("SECRET_KEY_FILE"):
         # The demo and the local server run in development mode unless configured for production.
         os.environ.setdefault("DEBUG", "true")
-    execute_from_command_line(["observatory", command, *argv[1:]])
+    try:
+        execute_from_command_line(["observatory", command, *argv[1:]])
+    except Exception as exc:  # only the database-not-set-up case is turned into a message
+        if not _is_missing_schema(exc):
+            raise
+        print(f"observatory {argv[0]}: the database is not set up ({str(exc).splitlines()[0]}).\n"
+              "Create it with `observatory migrate` (or run `make demo`), then try again.", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def _is_missing_schema(exc: BaseException) -> bool:
+    """True when *exc* says a table is missing: the database was never migrated."""
+    from django.db.utils import OperationalError, ProgrammingError
+
+    if not isinstance(exc, OperationalError | ProgrammingError):
+        return False
+    text = str(exc)
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
 def _print_help() -> None:

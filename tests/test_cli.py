@@ -24,3 +24,13 @@ def test_the_cli_reference_is_generated_from_the_commands_help():
     result = subprocess.run([sys.executable, "tools/cli_reference.py", "--check"], cwd=REPO, capture_output=True,
                             text=True, env={"PATH": "/usr/bin:/bin", "DEBUG": "true"})
     assert result.returncode == 0, result.stderr
+
+
+def test_a_database_that_was_never_migrated_is_a_clear_error(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "DEBUG": "true", "OBSERVATORY_VAR_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "observatory.cli", "load-curated", "--check"], cwd=REPO,
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 1
+    assert "the database is not set up" in result.stderr
+    assert "observatory migrate" in result.stderr
+    assert "Traceback" not in result.stderr

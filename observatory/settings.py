@@ -196,6 +196,30 @@ OBSERVATORY_PAGE_SIZE = env_int("OBSERVATORY_PAGE_SIZE", 50)
 OBSERVATORY_CITATION_STYLE = env_str("OBSERVATORY_CITATION_STYLE", "apa")
 
 
+def _rate(name: str, raw: str) -> tuple[int, int]:
+    """"N/S": at most N requests in S seconds."""
+    try:
+        count, seconds = (int(x) for x in raw.split("/"))
+    except ValueError:
+        count = seconds = 0
+    if count < 1 or seconds < 1:
+        raise ImproperlyConfigured(f'{name}: {raw!r} is not a rate; expected "N/S", N requests in S seconds, '
+                                   'both whole numbers ≥ 1, e.g. "600/60"')
+    return count, seconds
+
+
+# Comments: rate per hashed address, e-mail to the authors about pending comments, optional Akismet.
+OBSERVATORY_COMMENT_RATE = env_str("OBSERVATORY_COMMENT_RATE", "5/600")
+_rate("OBSERVATORY_COMMENT_RATE", OBSERVATORY_COMMENT_RATE)
+OBSERVATORY_COMMENT_NOTIFY = env_bool("OBSERVATORY_COMMENT_NOTIFY", False)
+OBSERVATORY_AKISMET_KEY = env_str("OBSERVATORY_AKISMET_KEY", "")
+# API rate limits per client address (and per token for writes).
+OBSERVATORY_API_RATE_LIMITS = {
+    "read": _rate("OBSERVATORY_API_READ_RATE", env_str("OBSERVATORY_API_READ_RATE", "600/60")),
+    "write": _rate("OBSERVATORY_API_WRITE_RATE", env_str("OBSERVATORY_API_WRITE_RATE", "120/60")),
+}
+
+
 def _tile_layers(raw: str) -> list[dict]:
     """Optional tile layers of the public map, as a JSON list of {"name", "url", "attribution",
     "gcj02": true|false, "max_zoom", "subdomains"}. Empty: the map uses only the bundled outlines."""

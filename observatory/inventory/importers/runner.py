@@ -112,8 +112,9 @@ def _read_all(importer: Importer, path: Path) -> list[RawRow]:
         raise ImportFileError(path, f"cannot be read as {importer.name} ({importer.description}): {exc}") from None
 
 
-#: Files with at least this many rows take the bulk path (importers/bulk.py) for new entities.
-BULK_THRESHOLD = 5000
+#: Files with at least this many rows take the bulk path (importers/bulk.py) for new entities
+#: (2,000 rows: 51 s per row, 6.2 s in bulk; docs/importers.md).
+BULK_THRESHOLD = 500
 
 
 def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False, user=None, progress=None,

@@ -143,9 +143,11 @@ def _wait(port: int, process: subprocess.Popen, what: str) -> None:
             time.sleep(0.2)
 
 
-def _measure(context, port: int, paths: list[str], requests: int) -> dict:
+def _measure(context, port: int, paths: list[str], requests: int, warmup_paths: list[str] | None = None) -> dict:
     queue = context.Queue()
-    warmup = context.Process(target=_load, args=(port, paths, CONCURRENCY * 4, queue))
+    # warm-up: 64 requests, or 5 per distinct page (about one per worker process) for the rotating pages
+    count = CONCURRENCY * 4 if warmup_paths else max(CONCURRENCY * 4, 5 * len(set(paths)))
+    warmup = context.Process(target=_load, args=(port, warmup_paths or paths, count, queue))
     warmup.start()
     queue.get()
     warmup.join()
@@ -214,8 +216,14 @@ def main() -> None:
                 ("search: chaihuo", "/search/?q=chaihuo", ["/search/?q=chaihuo"]),
                 ("search: 空间 (every entity matches)", "/search/?q=空间", [f"/search/?q={quote('空间')}"]),
             ]
+            # every request a different entity, none of them seen in the warm-up: the page cache never helps
+            cold = [f"/entities/space-{i}/" for i in range(CONCURRENCY * 4, CONCURRENCY * 4 + args.requests)]
+            cold_warmup = [f"/entities/space-{i}/" for i in range(CONCURRENCY * 4)]
             for label, shown, paths in pages:
                 rows.append(("Observatory", f"{label} `{shown}`", _measure(context, port, paths, args.requests)))
+            if args.entities >= CONCURRENCY * 4 + args.requests:
+                rows.append(("Observatory", "entity page, a different entity each request (page cache cold) "
+                             "`/entities/space-N/`", _measure(context, port, cold, args.requests, cold_warmup)))
             peer_pages = [
                 ("row page (HTML)", "/peer/entity/N", [f"/peer/entity/{i}" for i in ids]),
                 ("row JSON", "/peer/entity/N.json", [f"/peer/entity/{i}.json" for i in ids]),
@@ -228,10 +236,12 @@ def main() -> None:
                 process.wait(timeout=30)
     print(f"### Public site and Datasette, {args.entities:,} entities, concurrency {CONCURRENCY}\n")
     print(f"gunicorn ({args.workers} sync workers) on loopback, SQLite, production settings "
-          f"(DATABASE_CONN_MAX_AGE=60); Datasette {_datasette_version()} (`--immutable`, one process) on the entity "
+          f"(DATABASE_CONN_MAX_AGE=60; the page cache of each worker in local memory, as without `REDIS_URL`); Datasette {_datasette_version()} (`--immutable`, one process) on the entity "
           f"table exported to its own file. {args.requests:,} requests per page after a warm-up, from a separate "
           f"process over 16 keep-alive connections. Map data for all of China at national zoom: "
           f"{national_kb:.0f} KB (uncompressed). Database filled in {fill_s:.0f} s.\n")
+    print("Entity pages and JSON rotate over 200 entities; the page cache keeps a copy per worker process, so each "
+          "worker renders each page once; the warm-up asks for each five times. The cold row asks for a different entity every time.\n")
     print("| server | page | requests/s | p50 (ms) | p99 (ms) | non-200 |")
     print("| --- | --- | ---: | ---: | ---: | ---: |")
     for server_name, label, m in rows:

@@ -5,3 +5,7 @@ class SiteConfig(AppConfig):
     name = "observatory.site"
     label = "site"
     verbose_name = "Public site"
+
+    def ready(self):
+        # every process that writes data bumps the page cache's data version (site/pagecache.py)
+        from . import pagecache  # noqa: F401

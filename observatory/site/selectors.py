@@ -61,6 +61,9 @@ def signature_reset() -> None:
     """Forget the cached signature (tests that change data within the TTL call this)."""
     _signature_cache.update(at=0.0, value=None)
     _response_cache.clear()
+    from .pagecache import data_version_bump
+
+    data_version_bump()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from observatory.inventory.taxonomy import LAYERS, RELATION_TYPES
 
 from . import citations as site_citations
 from . import selectors as site
+from .pagecache import public_page
 from .templatetags import atlas
 
 
@@ -54,6 +55,7 @@ def _kinds():
 
 # --------------------------------------------------------------------------------------------- home
 
+@public_page
 def home(request):
     return render(request, "site/home.html", {
         "figures": site.home_figures(),
@@ -66,6 +68,7 @@ def home(request):
 
 # --------------------------------------------------------------------------------------------- inventory
 
+@public_page
 def entity_list(request):
     kind = request.GET.get("kind", "")
     layer = request.GET.get("layer", "")
@@ -81,6 +84,7 @@ def entity_list(request):
     })
 
 
+@public_page
 def entity_detail(request, slug):
     entity = selectors.entity_detail(slug)
     if entity is None:
@@ -180,6 +184,7 @@ def _json_ld(request, entity, locations) -> dict:
 
 # --------------------------------------------------------------------------------------------- search
 
+@public_page
 def search(request):
     query = request.GET.get("q", "").strip()[:200]
     kind = request.GET.get("kind", "")
@@ -197,6 +202,7 @@ def _tile_layers() -> list[dict]:
     return [dict(layer) for layer in getattr(settings, "OBSERVATORY_TILE_LAYERS", [])]
 
 
+@public_page
 def map_page(request):
     options = site.map_filter_options()
     values, origin = site.choropleth("province")
@@ -278,6 +284,7 @@ def _date(value: str):
         return "bad"
 
 
+@public_page
 def network_page(request):
     run = site.analysis_latest("network")
     return render(request, "site/network.html", {
@@ -300,6 +307,7 @@ def network_data(request):
 
 # --------------------------------------------------------------------------------------------- timeline
 
+@public_page
 def timeline_page(request):
     records, origin = site.timeline_per_year()
     totals = site.timeline_totals(records)
@@ -328,6 +336,7 @@ def timeline_page(request):
 
 # --------------------------------------------------------------------------------------------- analysis
 
+@public_page
 def analysis_page(request):
     runs = []
     for kind, label in (("network", "network"), ("spatial", "territory"), ("typology", "typology"),

@@ -1,0 +1,95 @@
+"""Rendered public pages kept in a cache until the data changes.
+
+A public page is the same for every anonymous reader of one language, and most of its cost is the
+queries and the template, not the answer. ``public_page`` keeps the rendered answer under a key
+made of the path, the query string, the language and the *data version*:
+
+* the data signature of ``selectors.data_signature`` (counts and latest edits, so bulk writes that
+  send no signal are seen within its few seconds of memo), and
+* a counter in the cache that every save or delete of a model of the observatory's apps bumps
+  (so a curator's edit of a source or a coding shows on the next request).
+
+Entries also expire after ``OBSERVATORY_PAGE_CACHE_SECONDS`` (what depends on the clock, such as a
+scheduled post, is at most that late); ``0`` turns the cache off. Signed-in users are never served
+from the cache, nor are requests other than GET and HEAD.
+
+The CSRF token of the language form is personal: the cached copy holds a placeholder, and each
+answer gets the reader's own token (which also sets the CSRF cookie), so the form keeps working.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.translation import get_language
+
+__all__ = ["data_version", "data_version_bump", "public_page"]
+
+ALIAS = "pages"
+_COUNTER = "observatory:data-version"
+_APPS = {"inventory", "coding", "blog", "analysis"}
+_TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
+_PLACEHOLDER = b"\x00csrf-token\x00"
+
+
+def _cache():
+    return caches[ALIAS]
+
+
+def data_version() -> str:
+    from .selectors import data_signature
+
+    counter = _cache().get(_COUNTER, 0)
+    return hashlib.sha256(repr((data_signature(), counter)).encode()).hexdigest()[:20]
+
+
+def data_version_bump(sender=None, **kwargs) -> None:
+    if sender is not None and sender._meta.app_label not in _APPS:
+        return
+    cache = _cache()
+    try:
+        cache.incr(_COUNTER)
+    except ValueError:  # not set yet (or evicted)
+        cache.set(_COUNTER, 1, timeout=None)
+
+
+for _signal in (post_save, post_delete, m2m_changed):
+    _signal.connect(data_version_bump, dispatch_uid=f"observatory-page-cache-{_signal!r}")
+
+
+def public_page(view):
+    """Serve ``view``'s 200 answers to anonymous GET/HEAD requests from the cache (see above)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        seconds = settings.OBSERVATORY_PAGE_CACHE_SECONDS
+        if (seconds <= 0 or request.method not in {"GET", "HEAD"}
+                or getattr(request, "user", None) is not None and request.user.is_authenticated):
+            return view(request, *args, **kwargs)
+        raw = "\n".join([request.path, request.META.get("QUERY_STRING", ""), get_language() or "",
+                         data_version()])
+        key = "page:" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+        cache = _cache()
+        stored = cache.get(key)
+        if stored is not None:
+            content_type, body = stored
+            response = HttpResponse(body.replace(_PLACEHOLDER, get_token(request).encode()),
+                                    content_type=content_type)
+            response["X-Observatory-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if (response.status_code == 200 and not response.streaming and not response.cookies
+                and not response.has_header("Set-Cookie")):
+            body = _TOKEN.sub(lambda m: m.group(1) + _PLACEHOLDER + m.group(3), response.content)
+            cache.set(key, (response["Content-Type"], body), timeout=seconds)
+            response["X-Observatory-Cache"] = "miss"
+        return response
+
+    return wrapped

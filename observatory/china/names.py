@@ -57,16 +57,35 @@ def _pypinyin():
     return pypinyin
 
 
+@lru_cache(maxsize=1)
+def _pypinyin_seg():
+    from pypinyin.seg.simpleseg import seg
+
+    return seg
+
+
+@lru_cache(maxsize=100_000)
+def _segment_syllables(segment: str, tones: bool) -> tuple[str, ...]:
+    pypinyin = _pypinyin()
+    style = pypinyin.Style.TONE if tones else pypinyin.Style.NORMAL
+    parts: list[str] = []
+    for item in pypinyin.lazy_pinyin(segment, style=style, errors="default", v_to_u=tones):
+        parts.extend(item.split())  # a non-Han chunk may hold several words
+    return tuple(parts)
+
+
 def pinyin_syllables(text: str, *, tones: bool = False) -> list[str]:
     """Pinyin of each Han character of ``text``; other runs of characters are kept as they are.
 
     ``ü`` is written ``ü`` with tones and ``v`` without (the keyboard form, as users type it).
     """
-    pypinyin = _pypinyin()
-    style = pypinyin.Style.TONE if tones else pypinyin.Style.NORMAL
+    # pypinyin cuts the text into non-Han chunks and dictionary phrases (forward maximum
+    # matching) and converts each piece on its own, without context; a piece cut again is
+    # itself. So converting the pieces one by one, each remembered, gives the same syllables
+    # as converting the whole text, and a directory's names share most of their pieces.
     parts: list[str] = []
-    for item in pypinyin.lazy_pinyin(text, style=style, errors="default", v_to_u=tones):
-        parts.extend(item.split())  # a non-Han chunk may hold several words
+    for segment in _pypinyin_seg()(text):
+        parts.extend(_segment_syllables(segment, tones))
     return parts
 
 
@@ -101,8 +120,10 @@ def _opencc(config: str):
     return opencc.OpenCC(config)
 
 
+@lru_cache(maxsize=100_000)
 def to_simplified(text: str) -> str:
     """Traditional → simplified Chinese (OpenCC ``t2s``). ``創客空間`` → ``创客空间``."""
+    # Remembered: search tokens and matching keys of the same name both convert it.
     return _opencc("t2s").convert(text) if text else ""
 
 

@@ -99,7 +99,12 @@ def _pinyin_syllable_set() -> frozenset[str]:
     return frozenset(s for s in syllables if s.isascii() and s.isalpha())
 
 
-def _han_tokens(run: str, add) -> None:
+@lru_cache(maxsize=100_000)
+def _han_run_tokens(run: str) -> tuple[str, ...]:
+    """The tokens of one Han run in order (with repeats; the caller keeps the first), remembered:
+    directories repeat the runs of their addresses and names."""
+    tokens: list[str] = []
+    add = tokens.append
     for word in _tokenizer().cut_for_search(run, HMM=False):
         if not CJK_RE.fullmatch(word[:1] or " "):
             continue
@@ -111,6 +116,12 @@ def _han_tokens(run: str, add) -> None:
         add(syllable)
     for first, second in zip(syllables, syllables[1:], strict=False):
         add(first + second)
+    return tuple(tokens)
+
+
+def _han_tokens(run: str, add) -> None:
+    for token in _han_run_tokens(run):
+        add(token)
 
 
 def search_tokens(text: str) -> list[str]:

@@ -14,32 +14,40 @@ transaction and in the source records).
 
 from __future__ import annotations
 
+import json
 import os
+from collections import defaultdict
 from functools import lru_cache
 from itertools import islice
 
+import numpy as np
 import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from reversion.models import Revision, Version
 
+from observatory.china import coords as china_coords
+from observatory.china import divisions as china_divisions
 from observatory.china import text as china_text
 from observatory.inventory.models import Entity, EntitySource, Location, Name, SourceRecord, StatusAssertion
 from observatory.inventory.services import (
+    _CRS,
     _LANGS,
     _NAME_TYPES,
     _STATUS_KINDS,
     _STATUS_VALUES,
     _choice,
+    _division_chain,
     _fuzzy,
     _name_derive,
     location_derive,
     source_ref_parse,
 )
-from observatory.inventory.taxonomy import KINDS, kind_layer
+from observatory.inventory.taxonomy import KINDS, PRECISIONS, kind_layer
 
 __all__ = ["entities_bulk_create"]
 
@@ -53,8 +61,13 @@ def _batches(items, size=BATCH):
         yield batch
 
 
-def _build(slug: str, document: dict, sources: dict) -> tuple[Entity, list, list, list, list]:
-    """The unsaved entity and its parts, validated as entity_upsert validates them."""
+def _build(slug: str, document: dict, sources: dict, points: list) -> tuple[Entity, list, list, list, list]:
+    """The unsaved entity and its parts, validated as entity_upsert validates them.
+
+    A location with a point and no outline is checked here as ``location_derive`` checks it and
+    appended to ``points``, to be converted and placed with the others (:func:`_points_derive`);
+    the entity is finished by :func:`_finish` once they are.
+    """
     kind = _choice("kind", document.get("kind"), KINDS)
     if not document.get("names"):
         raise ValidationError({"names": f"entity {slug!r} needs at least one name"})
@@ -83,7 +96,12 @@ def _build(slug: str, document: dict, sources: dict) -> tuple[Entity, list, list
             precision=item.get("precision", "exact"), polygon=item.get("polygon"),
             address_zh=item.get("address_zh", ""), address_en=item.get("address_en", ""), hint=item.get("hint", ""),
             division_code=str(item.get("division", "") or ""), source=source, source_locator=locator)
-        locations.append(location_derive(location))
+        if _is_point(location):
+            _point_check(location)
+            points.append(location)
+            locations.append(location)
+        else:
+            locations.append(location_derive(location))
     statuses = []
     for item in document.get("statuses") or []:
         source, locator = source_ref_parse(item["source"], sources) if item.get("source") else (None, "")
@@ -97,9 +115,58 @@ def _build(slug: str, document: dict, sources: dict) -> tuple[Entity, list, list
                     founded=founded, founded_precision=founded_precision, closed=closed,
                     closed_precision=closed_precision, is_public=document.get("is_public", True),
                     note=document.get("note", "") or "", field_sources=document.get("field_sources") or {})
+    return entity, names, locations, statuses, citations
+
+
+def _finish(parts: tuple) -> tuple:
+    entity, names, locations, _statuses, _citations = parts
     _derive(entity, names, locations)
     entity.full_clean(exclude=["name", "slug"], validate_unique=False, validate_constraints=False)
-    return entity, names, locations, statuses, citations
+    return parts
+
+
+def _is_point(location: Location) -> bool:
+    return (not location.polygon and type(location.original_lng) in (float, int)
+            and type(location.original_lat) in (float, int))
+
+
+def _point_check(location: Location) -> None:
+    """The checks of ``location_derive`` for a point, in its order and with its messages."""
+    _choice("crs", location.crs, _CRS)
+    _choice("precision", location.precision, PRECISIONS)
+    lng, lat = location.original_lng, location.original_lat
+    if not (-180 <= lng <= 180) or not (-90 <= lat <= 90):
+        raise ValidationError({"original_lat": f"({lng}, {lat}) is outside longitude −180…180 / latitude −90…90; "
+                                               "check for swapped latitude and longitude"})
+
+
+def _points_derive(locations: list[Location]) -> None:
+    """``location_derive`` of checked point locations, on arrays: one conversion per coordinate
+    system and one point-in-division lookup for all (arrays give exactly the scalar numbers)."""
+    if not locations:
+        return
+    by_crs: dict[str, list[Location]] = defaultdict(list)
+    for location in locations:
+        by_crs[location.crs].append(location)
+    for crs, group in by_crs.items():
+        lngs = np.array([location.original_lng for location in group], dtype=float)
+        lats = np.array([location.original_lat for location in group], dtype=float)
+        wgs_lng, wgs_lat = china_coords.convert(lngs, lats, crs, "WGS-84")
+        for location, lng, lat in zip(group, wgs_lng.tolist(), wgs_lat.tolist(), strict=True):
+            location.lng, location.lat = lng, lat
+    found_all = china_divisions.locate_many([location.lng for location in locations],
+                                            [location.lat for location in locations])
+    for location, found in zip(locations, found_all, strict=True):
+        location.placed_at_centroid = False
+        location.polygon_wgs84 = None
+        location.province_code = location.prefecture_code = location.county_code = ""
+        if location.division_code:
+            location.province_code, location.prefecture_code, location.county_code = _division_chain(
+                location.division_code)
+        if found is not None:
+            location.province_code = found.province_code
+            location.prefecture_code = found.prefecture_code or ""
+            location.county_code = found.county_code or location.county_code
 
 
 @lru_cache(maxsize=50_000)
@@ -139,18 +206,36 @@ _BUILD: dict = {}
 PARALLEL_FROM = 20_000
 
 
-def _build_one(slug: str, document: dict, sources: dict) -> tuple[tuple | None, tuple[str, str] | None]:
-    try:
-        return _build(slug, document, sources), None
-    except (ValidationError, KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, ValidationError) and hasattr(exc, "message_dict"):
-            field, messages = next(iter(exc.message_dict.items()))
-            return None, (field, "; ".join(messages))
-        return None, ("row", str(exc))
+def _error(exc: Exception) -> tuple[str, str]:
+    if isinstance(exc, ValidationError) and hasattr(exc, "message_dict"):
+        field, messages = next(iter(exc.message_dict.items()))
+        return field, "; ".join(messages)
+    return "row", str(exc)
+
+
+def _build_all(documents: list[tuple[str, dict]], sources: dict) -> list[tuple[tuple | None, tuple[str, str] | None]]:
+    """(parts, None) or (None, (field, reason)) for each (slug, document)."""
+    staged: list = []
+    points: list[Location] = []
+    for slug, document in documents:
+        try:
+            staged.append((_build(slug, document, sources, points), None))
+        except (ValidationError, KeyError, TypeError, ValueError) as exc:
+            staged.append((None, _error(exc)))
+    _points_derive(points)
+    results = []
+    for parts, error in staged:
+        if error is None:
+            try:
+                parts = _finish(parts)
+            except (ValidationError, KeyError, TypeError, ValueError) as exc:
+                parts, error = None, _error(exc)
+        results.append((parts, error))
+    return results
 
 
 def _build_chunk(chunk: list[tuple[str, dict]]) -> list:
-    return [_build_one(slug, document, _BUILD["sources"]) for slug, document in chunk]
+    return _build_all(chunk, _BUILD["sources"])
 
 
 def entities_bulk_create(items: list[tuple[str, dict, SourceRecord]], *, sources: dict, comment: str,
@@ -176,7 +261,7 @@ def entities_bulk_create(items: list[tuple[str, dict, SourceRecord]], *, sources
         finally:
             _BUILD.clear()
     else:
-        results = [_build_one(slug, document, sources) for slug, document in documents]
+        results = _build_all(documents, sources)
     for index, ((parts, error), (_slug, _document, record)) in enumerate(zip(results, items, strict=True)):
         if error is not None:
             rejects.append((index, *error))
@@ -215,11 +300,17 @@ def _history(entities: list[Entity], *, comment: str, user=None) -> None:
     content_type = ContentType.objects.get_for_model(Entity)
     # Concrete fields only: serialising the many-to-many fields would cost two queries an entity.
     fields = [f.name for f in Entity._meta.concrete_fields if not f.primary_key]
-    versions = [
-        Version(revision=revision, object_id=str(entity.pk), content_type=content_type, db="default", format="json",
-                serialized_data=serializers.serialize("json", [entity], fields=fields), object_repr=str(entity)[:191])
-        for entity in entities
-    ]
+    versions = []
+    for batch in _batches(entities):
+        # What serializers.serialize("json", [entity], fields=fields) writes, one serializer per batch.
+        for entity, data in zip(batch, serializers.serialize("python", batch, fields=fields), strict=True):
+            versions.append(Version(
+                revision=revision, object_id=str(entity.pk), content_type=content_type, db="default", format="json",
+                serialized_data=_json_list(data), object_repr=str(entity)[:191]))
     for batch in _batches(versions):
         Version.objects.bulk_create(batch, batch_size=BATCH)
     assert reversion.is_registered(Entity)
+
+
+def _json_list(data: dict) -> str:
+    return "[" + json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False) + "]"

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from observatory.inventory import services as inventory
 from observatory.inventory.models import CuratedLoad, Entity, Source
+from observatory.inventory.resolution import merge_carried_document
 
 from . import services as coding
 from .services import DEFAULT_CODEBOOK
@@ -210,11 +211,19 @@ def dataset_load(root: Path, *, check_only: bool = False, force: bool = False,
                                 closed = value.get("date")
                         elif value not in (None, ""):
                             raise ValidationError({label: "write {date: ..., source: ...} so the date cites a source"})
+                    document = {"names": clean.get("names") or [], "sources": clean.get("sources"),
+                                "website": clean.get("website", ""), "founded": founded, "closed": closed,
+                                "field_sources": field_sources}
+                    existing = Entity.objects.filter(slug=slug).first()
+                    if existing is not None:
+                        # what merges gave a curated entity (names, citations, fields) survives a reload
+                        document = merge_carried_document(existing, document)
                     entity, status = inventory.entity_upsert(
-                        slug=slug, kind=clean.get("kind", ""), names=clean.get("names") or [],
-                        sources=clean.get("sources"), website=clean.get("website", ""), founded=founded,
-                        closed=closed, locations=clean.get("locations") or [], statuses=clean.get("statuses") or [],
-                        is_public=clean.get("public", True), note=clean.get("note", ""), field_sources=field_sources,
+                        slug=slug, kind=clean.get("kind", ""), names=document["names"],
+                        sources=document["sources"], website=document["website"], founded=document["founded"],
+                        closed=document["closed"], locations=clean.get("locations") or [],
+                        statuses=clean.get("statuses") or [], is_public=clean.get("public", True),
+                        note=clean.get("note", ""), field_sources=document["field_sources"],
                         source_index=sources, comment=f"Loaded from {clean['__file__']}")
                     report.count("entities", status)
                 except (ValidationError, KeyError, TypeError, ValueError) as exc:

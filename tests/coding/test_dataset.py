@@ -39,6 +39,23 @@ def test_a_second_load_of_the_same_folder_changes_nothing(mini_dataset):
     assert forced.counts["relations"] == {"unchanged": 2}
 
 
+def test_a_reload_keeps_what_a_merge_gave_a_curated_entity(mini_dataset):
+    from observatory.inventory.resolution import entity_merge, entity_unmerge
+    from observatory.inventory.services import entity_upsert
+
+    kept = Entity.objects.get(slug="chaihuo-makerspace")
+    other, _ = entity_upsert(slug="chaihuo-duplicate", kind="makerspace", sources=["szmakermap2017#feature:9"],
+                             names=[{"text": "柴火空间 (a name only the duplicate has)", "lang": "zh-Hans",
+                                     "source": "szmakermap2017#feature:9"}])
+    decision = entity_merge(kept=kept, merged=other, score=0.95)
+    assert kept.names.filter(text__startswith="柴火空间 (a name").exists()
+    forced = dataset_load(MINI, codebook_path=MINI_CODEBOOK, force=True)
+    assert forced.counts["entities"] == {"unchanged": 7}
+    assert kept.names.filter(text__startswith="柴火空间 (a name").exists()
+    entity_unmerge(decision=decision)
+    assert not kept.names.filter(text__startswith="柴火空间 (a name").exists()
+
+
 def _broken_copy(tmp_path: Path, file: str, old: str, new: str) -> Path:
     folder = tmp_path / "broken"
     shutil.copytree(MINI, folder)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,8 @@ def test_versions_of_bulk_creations_are_what_the_json_serializer_writes(monkeypa
     assert versions
     for version in versions:
         entity = entities[version.object_id]
-        assert version.serialized_data == serializers.serialize("json", [entity], fields=fields)
+        # Compared as JSON: PostgreSQL's jsonb gives field_sources back with its keys reordered.
+        assert json.loads(version.serialized_data) == json.loads(serializers.serialize("json", [entity], fields=fields))
         assert version.field_dict["name"] == entity.name
 
 
@@ -79,8 +81,8 @@ def test_points_are_derived_on_arrays_as_location_derive_derives_each():
         if index % 10 == 0:
             lng, lat = rng.uniform(-180, 180), rng.uniform(-90, 90)
         division = ("", "440300", "110105", "4403")[index % 4]
-        one = dict(original_lng=lng if index % 7 else int(lng), original_lat=lat, crs=crs, precision="exact",
-                   division_code=division)
+        one = {"original_lng": lng if index % 7 else int(lng), "original_lat": lat, "crs": crs, "precision": "exact",
+                   "division_code": division}
         pairs.append((Location(**one), Location(**one)))
     for vector, _scalar in pairs:
         _point_check(vector)

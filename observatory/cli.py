@@ -12,7 +12,6 @@ import sys
 
 # Names that differ from the Django command (``import`` is a Python keyword as a module name).
 ALIASES = {"import": "import_source", "import-all": "import_all"}
-LOCAL_COMMANDS = {"demo", "serve"}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -24,12 +23,18 @@ def main(argv: list[str] | None = None) -> None:
         _print_help()
         return
     command = ALIASES.get(argv[0], argv[0].replace("-", "_"))
-    if command in LOCAL_COMMANDS and not os.environ.get("SECRET_KEY") and not os.environ.get("SECRET_KEY_FILE"):
-        # The demo and the local server run in development mode unless configured for production.
+    if not os.environ.get("SECRET_KEY") and not os.environ.get("SECRET_KEY_FILE"):
+        # A checkout with no production configuration (after `make demo`, say): every command runs in
+        # development mode, as the demo does, instead of stopping for want of a SECRET_KEY.
         os.environ.setdefault("DEBUG", "true")
     try:
         execute_from_command_line(["observatory", command, *argv[1:]])
-    except Exception as exc:  # only the database-not-set-up case is turned into a message
+    except Exception as exc:  # configuration errors and a database never set up become one-line messages
+        from django.core.exceptions import ImproperlyConfigured
+
+        if isinstance(exc, ImproperlyConfigured):
+            print(f"observatory {argv[0]}: {exc}\nSee docs/configuration.md.", file=sys.stderr)
+            raise SystemExit(1) from None
         if not _is_missing_schema(exc):
             raise
         print(f"observatory {argv[0]}: the database is not set up ({str(exc).splitlines()[0]}).\n"

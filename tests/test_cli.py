@@ -34,3 +34,23 @@ def test_a_database_that_was_never_migrated_is_a_clear_error(tmp_path):
     assert "the database is not set up" in result.stderr
     assert "observatory migrate" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_commands_work_in_a_checkout_with_no_configuration(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "OBSERVATORY_VAR_DIR": str(tmp_path)}  # no SECRET_KEY, no DEBUG
+    result = subprocess.run([sys.executable, "-m", "observatory.cli", "migrate", "-v", "0"], cwd=REPO,
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    result = subprocess.run([sys.executable, "-m", "observatory.cli", "load-curated", "--check"], cwd=REPO,
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_configuration_error_is_a_message_not_a_traceback(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "DEBUG": "true", "OBSERVATORY_VAR_DIR": str(tmp_path),
+           "OBSERVATORY_COMMENT_RATE": "lots"}
+    result = subprocess.run([sys.executable, "-m", "observatory.cli", "check"], cwd=REPO, capture_output=True,
+                            text=True, env=env)
+    assert result.returncode == 1
+    assert "OBSERVATORY_COMMENT_RATE" in result.stderr and "N/S" in result.stderr
+    assert "Traceback" not in result.stderr

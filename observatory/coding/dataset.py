@@ -148,6 +148,11 @@ def dataset_load(root: Path, *, check_only: bool = False, force: bool = False,
     if not root.is_dir():
         report.problems.append(Problem(str(root), None, "", "", "no such folder"))
         raise DatasetError(report)
+    if not any(_files(root).values()):
+        report.problems.append(Problem(str(root), None, "", "", "not a curated dataset folder: it has none of "
+                                       "sources*.yaml, entities/*.yaml, relations*.yaml, codings*.yaml "
+                                       "(docs/data-format.md)"))
+        raise DatasetError(report)
     report.fingerprint = dataset_fingerprint(root, codebook_path)
     previous = CuratedLoad.objects.filter(path=str(root)).first()
     if previous and previous.fingerprint == report.fingerprint and not force and not check_only:

@@ -112,3 +112,10 @@ def test_the_bundled_dataset_is_valid_and_large_enough():
     layers = set(Entity.objects.values_list("layer", flat=True))
     assert layers == {"physical", "organizational", "virtual"}
     assert all(e.citations.exists() for e in Entity.objects.all())
+
+
+def test_a_folder_that_is_not_a_dataset_is_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a dataset", encoding="utf-8")
+    with pytest.raises(DatasetError) as caught:
+        dataset_load(tmp_path, codebook_path=MINI_CODEBOOK)
+    assert "not a curated dataset folder" in str(caught.value.report.problems[0])

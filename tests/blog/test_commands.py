@@ -83,3 +83,10 @@ def test_it_imports_bibtex_as_citable_sources(tmp_path, capsys):
     assert "(Keane &amp; Zhao, 2012, p. 220)" in markdown_render("[@keane2012, p. 220]").html
     call_command("import_bibtex", str(path))  # idempotent
     assert Source.objects.filter(key__in=["keane2012", "castells1989"]).count() == 2
+
+
+def test_a_file_without_bibtex_entries_is_an_error(tmp_path):
+    path = tmp_path / "notes.bib"
+    path.write_text("just some notes, no entries\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="no BibTeX entry found"):
+        call_command("import_bibtex", str(path))

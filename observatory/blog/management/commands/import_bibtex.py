@@ -20,6 +20,9 @@ class Command(BaseCommand):
             except (OSError, UnicodeDecodeError) as error:
                 raise CommandError(f"{path}: cannot read it as UTF-8 BibTeX ({error})") from None
             report = services.sources_import_bibtex(text, dry_run=dry_run)
+            if not report["imported"] and not report["skipped"]:
+                raise CommandError(f"{path}: no BibTeX entry found (expected entries such as "
+                                   "@book{castells1989, author = {...}, title = {...}, year = {1989}})")
             for problem in report["skipped"]:
                 self.stderr.write(f"{path}: {problem}")
             verb = "would import" if dry_run else "imported"

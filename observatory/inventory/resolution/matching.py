@@ -69,6 +69,7 @@ HOSTING_DOMAINS = frozenset(
     medium.com douban.com wechat.com weixin.qq.com qq.com mp.weixin.qq.com makerfaire.com instructables.com
     creativespaceexplorer.org makery.info bit.ly""".split()
 )
+_HOSTING_SUFFIXES = tuple(sorted("." + domain for domain in HOSTING_DOMAINS))
 _WORD = re.compile(r"[^\W_]+")
 #: Grid cells per degree (400: cells of 0.0025°, about 250 m; each record also probes the 8 around).
 GRID = 400
@@ -180,9 +181,11 @@ def _name_keys(words: str) -> set[str]:
     return keys
 
 
+@lru_cache(maxsize=200_000)
 def domain_key(domain: str) -> str:
+    # Remembered: every candidate pair asks for both domains (it was a third of the scoring time).
     domain = (domain or "").casefold()
-    if not domain or domain in HOSTING_DOMAINS or any(domain.endswith("." + d) for d in HOSTING_DOMAINS):
+    if not domain or domain in HOSTING_DOMAINS or domain.endswith(_HOSTING_SUFFIXES):
         return ""
     return domain
 
@@ -260,9 +263,15 @@ class PairScore:
                 "kind": self.kind}
 
 
-def _name_similarity(a: MatchRecord, b: MatchRecord) -> float:
+@lru_cache(maxsize=1)
+def _fuzz():
     from rapidfuzz import fuzz
 
+    return fuzz
+
+
+def _name_similarity(a: MatchRecord, b: MatchRecord) -> float:
+    fuzz = _fuzz()
     best = 0.0
     for compact_a, words_a in a.forms:
         for compact_b, words_b in b.forms:

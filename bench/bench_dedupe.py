@@ -77,7 +77,8 @@ def main() -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print("### De-duplication of synthetic records\n")
-    print(f"`.venv/bin/python bench/bench_dedupe.py --records {args.records}` (blocking and scoring, no database)\n")
+    print(f"`.venv/bin/python bench/bench_dedupe.py --records {args.records}` (blocking and scoring, no database; "
+          f"load average {os.getloadavg()[0]:.1f})\n")
     print("| records | total (s) | of which name forms (s) | candidate pairs | pairs per record | ≥ review "
           f"({REVIEW}) | ≥ merge ({AUTO_MERGE}) | RSS before (MB) | peak RSS (MB) | peak RSS of a worker (MB) |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")

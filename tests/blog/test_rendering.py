@@ -65,6 +65,32 @@ def test_it_strips_scripts_handlers_and_javascript_links_from_post_bodies():
     assert 'href="javascript' not in html and '<img src="x">' in html
 
 
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+
+
+def test_it_shows_a_hostile_source_as_text_in_the_citation_and_the_bibliography():
+    hostile = {"type": "book", "title": HOSTILE, "author": [{"family": "<b onclick=alert(2)>Evil</b>"}],
+               "issued": {"date-parts": [[2024]]}, "publisher": "A & B <Press>"}
+    html = markdown_render("See [@evil2024].", sources={"evil2024": hostile}, style="apa").html
+    assert "<script>alert(1)" not in html and "<img" not in html and "<b onclick" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "(&lt;b onclick=alert(2)&gt;Evil&lt;/b&gt;, 2024)" in html  # the in-text citation
+    assert "A &amp; B &lt;Press&gt;" in html
+
+
+@pytest.mark.django_db
+def test_a_published_post_shows_a_hostile_source_title_as_text(make_post, reader):
+    from observatory.inventory.services import source_upsert
+
+    source_upsert(key="evil2024", csl={"type": "article-journal", "title": HOSTILE, "issued": {"date-parts": [[2024]]},
+                                       "author": [{"family": "Mallory"}]})
+    post = make_post(slug="hostile", body="A claim [@evil2024].")
+    page = reader.get(post.get_absolute_url()).content.decode()
+    bibliography = page[page.index('<section class="bibliography"'):]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in bibliography
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+
+
 def test_it_cannot_forge_a_placeholder_from_the_text():
     html = markdown_render("OBSEMBED000000N0X OBSCITE000000N0X", sources={}).html
     assert "OBSEMBED000000N0X" in html

@@ -106,7 +106,7 @@ def entity_detail(request, slug):
         "statuses": [(s, format_fuzzy_date(s.date, s.date_precision)) for s in entity.statuses.all()],
         "citations": citations,
         "history": history,
-        "json_ld": json.dumps(_json_ld(request, entity, locations), ensure_ascii=False).replace("</", "<\\/"),
+        "json_ld": json_ld_text(_json_ld(request, entity, locations)),
         "api_url": f"/api/v1/entities/{entity.slug}",
     })
 
@@ -137,6 +137,16 @@ def _history(entity) -> list[dt.datetime]:
         return []
 
 
+# Inside <script>, "</script>" or "<!--" in a value would end or confuse the element: written as
+# JSON escapes they stay the same JSON (what Django's json_script does).
+_JSON_LD_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+def json_ld_text(data: dict) -> str:
+    """JSON for a ``<script type="application/ld+json">`` element: no ``<``, ``>`` or ``&`` in it."""
+    return json.dumps(data, ensure_ascii=False).translate(_JSON_LD_ESCAPES)
+
+
 _PLACE_KINDS = {"fab_lab", "hackerspace", "makerspace", "techshop", "coworking_space", "incubator", "accelerator",
                 "university_lab", "electronics_market", "industrial_park", "vertical_cluster", "factory"}
 
@@ -159,8 +169,8 @@ def _json_ld(request, entity, locations) -> dict:
     alternate = [n.text for n in entity.names.all() if n.text != entity.name]
     if alternate:
         data["alternateName"] = alternate
-    if entity.website:
-        data["sameAs"] = entity.website
+    if atlas.web_link(entity.website):
+        data["sameAs"] = atlas.web_link(entity.website)
     if entity.founded:
         data["startDate" if schema_type == "Event" else "foundingDate"] = entity.founded.isoformat()
     if entity.closed:

@@ -1,4 +1,6 @@
-"""Labels of the inventory's vocabularies in the reader's language."""
+"""Labels of the inventory's vocabularies in the reader's language, and web links."""
+
+from urllib.parse import urlsplit
 
 from django import template
 from django.utils.translation import get_language
@@ -27,3 +29,15 @@ def layer_label(layer: str) -> str:
     if _zh():
         return LAYER_ZH.get(layer, layer)
     return dict(LAYERS).get(layer, layer)
+
+
+@register.filter
+def web_link(url: str) -> str:
+    """``url`` when it is an http(s) address with a host, else "": a stored website may be anything
+    (``javascript:alert(1)`` came in through a curated file), and only web addresses become links."""
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else ""

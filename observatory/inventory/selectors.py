@@ -48,6 +48,10 @@ def entity_detail(slug: str, *, public_only: bool = True) -> Entity | None:
     from observatory.coding.models import Coding  # coding depends on inventory, not the reverse
 
     queryset = Entity.objects.public() if public_only else Entity.objects.all()
+    codings = Coding.objects.select_related("code", "source")
+    if public_only:
+        # a coding whose only evidence is an excerpt of a private field note stays private with it
+        codings = codings.filter(Q(source__isnull=False) | Q(excerpt__document__is_public=True))
     # one query per kind of part, each joined to its source (half the queries of a prefetch per hop)
     found = list(
         queryset.filter(slug=slug)
@@ -55,7 +59,7 @@ def entity_detail(slug: str, *, public_only: bool = True) -> Entity | None:
             Prefetch("names", queryset=Name.objects.select_related("source")),
             Prefetch("statuses", queryset=StatusAssertion.objects.select_related("source")),
             Prefetch("citations", queryset=EntitySource.objects.select_related("source")),
-            Prefetch("codings", queryset=Coding.objects.select_related("code", "source")),
+            Prefetch("codings", queryset=codings),
             Prefetch("locations", queryset=Location.objects.select_related("source")),
         )[:1]
     )

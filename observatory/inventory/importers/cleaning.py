@@ -8,7 +8,8 @@ The defects handled are the ones found in ``../shared/data/raw`` (see each PROVE
 cp1252 or UTF-8 read as cp1252 (mojibake, repaired with ftfy), coordinates as
 degrees-minutes-seconds strings whose degree sign was lost (``39 59'49"``), latitude and
 longitude swapped, Excel serial dates next to years in the same column, free-text dates, Chinese
-addresses, unclosed polygon rings.
+addresses, unclosed polygon rings, and telephone numbers and e-mail addresses written into address
+fields (personal data that must not reach a public location).
 
 No Django here: these are plain functions, property-tested with hypothesis.
 """
@@ -26,6 +27,7 @@ __all__ = [
     "CleaningError",
     "Note",
     "address_divisions",
+    "contact_strip",
     "coordinate_parse",
     "date_parse",
     "decode_bytes",
@@ -102,6 +104,74 @@ def text_repair(value: object, *, field: str = "") -> tuple[str, Note | None]:
     if text != original.strip() and re.sub(r"\s+", " ", original).strip() != text:
         return text, Note(field, original[:200], f"text repaired to {text[:200]!r}")
     return text, None
+
+
+# --------------------------------------------------------------------------------------------
+# Contact data in free text
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A label that announces a contact: 联系电话 13812345678, Tel: +44 20 7946 0958, 邮箱 a@b.cn.
+_CONTACT_LABEL = (r"(?:联系(?:人|电话|方式)?|(?:固定|办公)?电话|手机(?:号码?)?|座机|传真|热线|邮箱|电邮|e-?mail|"
+                  r"tel(?:ephone)?|phone|mobile|fax|hotline|contact)")
+# The number after a label: digits with the separators people write (at least six digits).
+_LABELLED_NUMBER = re.compile(_CONTACT_LABEL + r"\s*[:：.]?\s*(?P<number>\+?[\d(（][\d\s()（）.\-/]{4,}\d)(?!\d)",
+                              re.IGNORECASE)
+# Numbers that are telephone numbers without a label: a Chinese mobile (1[3-9]x xxxx xxxx), a
+# number with a Chinese area code (0755-8888 8888), a 400/800 service line, or an international
+# number written with its + (+86 755 8888 8888). A house number or a postcode (six digits) is none
+# of these.
+_PHONE = re.compile(
+    r"(?<![\d\w])(?:"
+    r"(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}"
+    r"|(?:\+?86[\s-]?)?[(（]?0\d{2,3}[)）]?[\s-]?\d{3,4}[\s-]?\d{4}"
+    r"|[48]00[\s-]?\d{3}[\s-]?\d{4}"
+    r"|\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{2,4}){2,4}"
+    r")(?!\d)"
+)
+# A label left without its number ("电话/传真：0755..." loses the number after 传真 first).
+_ORPHAN_LABEL = re.compile(r"(?:^|(?<=[\s,，;；、(（/|]))" + _CONTACT_LABEL + r"\s*[:：]?(?=\s*(?:$|[,，;；、)）/|]))",
+                           re.IGNORECASE)
+_LEFTOVER = re.compile(r"[\s,，;；、:：|/]*[(（]\s*[)）]|[\s,，;；、:：|/]+$|^[\s,，;；、:：|/]+"
+                       r"|(?<=[,，;；、|/])(?:\s*[,，;；、|/])+")
+
+
+def contact_strip(value: str, *, field: str = "") -> tuple[str, Note | None]:
+    """The text without telephone numbers and e-mail addresses (and the labels that announced them).
+
+    Directories write contacts into address fields; an address becomes a public Location, so
+    the contacts are removed (the raw record, which is never published, keeps the row). The note
+    names what was removed, not the values.
+
+    >>> contact_strip("深圳市南山区科技园 联系电话 13812345678 foo@example.com")[0]
+    '深圳市南山区科技园'
+    >>> contact_strip("Room 1002, 518000 Shenzhen")[0]
+    'Room 1002, 518000 Shenzhen'
+    """
+    if not value:
+        return value, None
+    removed = []
+    text = value
+    for kind, pattern in (("e-mail address", _EMAIL), ("telephone number", _LABELLED_NUMBER),
+                          ("telephone number", _PHONE)):
+        def removal(match: re.Match, kind=kind, labelled=pattern is _LABELLED_NUMBER) -> str:
+            found = match.group(0)
+            digits = sum(ch.isdigit() for ch in found)
+            # "+39-98100" (a postcode after a country prefix) is too short for an international
+            # number; "Tel 12-34" for any
+            if (found.startswith("+") and digits < 9) or (labelled and digits < 6):
+                return found
+            if kind not in removed:
+                removed.append(kind)
+            return " "
+
+        text = pattern.sub(removal, text)
+    if not removed:
+        return value, None
+    previous = None
+    while previous != text:
+        previous = text
+        text = re.sub(r"\s+", " ", _LEFTOVER.sub("", _ORPHAN_LABEL.sub(" ", text))).strip()
+    return text, Note(field, "", f"personal contact data removed ({' and '.join(removed)})")
 
 
 # --------------------------------------------------------------------------------------------

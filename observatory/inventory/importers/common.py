@@ -8,7 +8,9 @@ recording a note for everything it repairs:
 2. coordinates parsed (decimal or degrees-minutes-seconds), checked for a latitude/longitude
    swap against the declared country and city, and kept in the source's coordinate system
    (``crs``): the Location keeps the original and derives the WGS-84 point;
-3. Chinese addresses read into province / prefecture / county codes;
+3. telephone numbers and e-mail addresses removed from the address (it becomes a public
+   Location; the raw record keeps the row), and Chinese addresses read into province /
+   prefecture / county codes;
 4. no coordinates: the location is placed at the centroid of the finest division known (from the
    address, else the city), with that precision — never at 0,0; with no division either, the
    entity has no location and the note says so;
@@ -32,6 +34,7 @@ from .cleaning import (
     CleaningError,
     Note,
     address_divisions,
+    contact_strip,
     coordinate_parse,
     date_parse,
     latlng_check_swap,
@@ -157,6 +160,9 @@ def _location_build(raw, *, ref: str, notes: list[Note], lat, lng, crs: str, cou
                     polygon, precision: str) -> dict | None:
     location: dict[str, Any] = {"crs": crs, "precision": precision, "source": ref}
     address_text, note = text_repair(address, field="address")
+    if note:
+        notes.append(note)
+    address_text, note = contact_strip(address_text, field="address")
     if note:
         notes.append(note)
     if address_text:

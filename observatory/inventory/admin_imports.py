@@ -34,6 +34,17 @@ class ImportUploadForm(forms.Form):
     mapping = forms.FileField(required=False, help_text="YAML column mapping (the 'spreadsheet' importer)")
 
 
+def _error_text(exc: Exception, names: dict[str, str]) -> str:
+    """What went wrong, naming the files as the curator uploaded them, never the server's upload
+    folder (``names``: saved file name → uploaded name)."""
+    if isinstance(exc, KeyError):
+        return str(exc.args[0])
+    if isinstance(exc, ImportFileError):
+        saved = Path(exc.path).name
+        return exc.shown_as(names.get(saved, saved))
+    return str(exc)
+
+
 def _importer_for(folder: Path):
     name = (folder / "importer.txt").read_text(encoding="utf-8").strip()
     mapping = folder / "mapping.yaml"
@@ -108,7 +119,9 @@ class ImportRunAdmin(admin.ModelAdmin):
                 report = source_import(importer=importer, path=target, dry_run=True, user=request.user)
             except (KeyError, ImportFileError) as exc:
                 shutil.rmtree(folder, ignore_errors=True)
-                form.add_error(None, str(exc.args[0] if isinstance(exc, KeyError) else exc))
+                mapping = form.cleaned_data.get("mapping")
+                form.add_error(None, _error_text(exc, {target.name: upload.name,
+                                                       "mapping.yaml": mapping.name if mapping else "mapping.yaml"}))
                 return TemplateResponse(request, "admin/inventory/import_upload.html", context)
             context.update({"title": f"Preview of {target.name}", "report": report, "token": token,
                             "summary": report.summary(), "notes": report.notes[:200], "rejects": report.rejects[:200],
@@ -126,7 +139,9 @@ class ImportRunAdmin(admin.ModelAdmin):
         try:
             report = source_import(importer=_importer_for(folder), path=files[0], user=request.user)
         except (KeyError, ImportFileError, IndexError) as exc:
-            messages.error(request, f"Nothing was imported: {exc}")
+            shown = "the upload is incomplete; upload the file again" if isinstance(exc, IndexError) else \
+                _error_text(exc, {})
+            messages.error(request, f"Nothing was imported: {shown}")
             return redirect(reverse("admin:inventory_importrun_upload"))
         finally:
             shutil.rmtree(folder, ignore_errors=True)

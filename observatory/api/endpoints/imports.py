@@ -54,7 +54,9 @@ if importers is not None:
             raise ApiError(422, f"the {importer} importer reads {', '.join(instance.suffixes)} files; got "
                                 f"{file.name[:80]!r}", code="invalid", details={"file": file.name[:80]})
         with tempfile.TemporaryDirectory(prefix="observatory-import-") as folder:
-            path = Path(folder) / f"upload{suffix}"
+            # saved under its own name (the import run records it), in a folder of its own
+            name = Path(file.name or "").name
+            path = Path(folder) / (name if name not in ("", ".", "..") else f"upload{suffix}")
             with path.open("wb") as handle:
                 for chunk in file.chunks():
                     handle.write(chunk)
@@ -62,7 +64,7 @@ if importers is not None:
                 report = importers.source_import(importer=instance, path=path, dry_run=dry_run,
                                                  user=request.api_user)
             except importers.ImportFileError as exc:
-                raise ApiError(422, f"{file.name}: {exc}", code="invalid_file") from None
+                raise ApiError(422, exc.shown_as(path.name), code="invalid_file") from None
             except ValidationError:
                 raise
             except Exception as exc:  # a file the importer cannot read is the uploader's problem, not a 500

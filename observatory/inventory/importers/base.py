@@ -30,6 +30,13 @@ class ImportFileError(Exception):
         where = f"{path}" + (f", line {line}" if line else "") + (f", field {field!r}" if field else "")
         super().__init__(f"{where}: {message}")
 
+    def shown_as(self, name: str) -> str:
+        """The message naming the file ``name`` (what the user uploaded) instead of the path it was
+        saved under on the server, which is nobody's business."""
+        folder = str(Path(self.path).parent)
+        text = str(self).replace(self.path, name)
+        return text.replace(folder + "/", "").replace(folder, "") if folder not in ("", ".", "/") else text
+
 
 class RowRejected(Exception):
     """One row that cannot be imported: the others go on."""

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +72,9 @@ def _note_kind(action: str) -> str:
                           ("centroid", "placed at a division centroid"), ("division", "divisions read from address"),
                           ("closed (first", "polygon ring closed"), ("duplicate", "duplicate rows"),
                           ("left empty", "values left empty"),
-                          ("dropped", "personal fields dropped"), ("empty Point", "empty points"),
+                          ("dropped", "personal fields dropped"),
+                          ("contact data removed", "contact data removed from addresses"),
+                          ("empty Point", "empty points"),
                           ("bare ring", "polygon ring closed")):
         if pattern in action:
             return kind
@@ -103,13 +107,34 @@ class _Rollback(Exception):
     pass
 
 
+# What the parsers of a damaged file raise: OSError, ValueError (UnicodeDecodeError, JSON), the
+# lookups of a wrong structure, SyntaxError (xml.etree's ParseError, lxml's XMLSyntaxError inside an
+# XLSX), zipfile.BadZipFile and zlib.error (a damaged XLSX), EOFError (a truncated one), and
+# RecursionError (JSON or XML nested deeper than Python's stack).
+_FILE_ERRORS = (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, LookupError, SyntaxError,
+                EOFError, RecursionError, zipfile.BadZipFile, zlib.error)
+
+
+def _file_error_reason(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply to read (a damaged or hostile file)"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"it is not text in {exc.encoding} (byte {exc.start})"
+    if isinstance(exc, SyntaxError):
+        return f"it holds malformed XML ({exc.msg if hasattr(exc, 'msg') else exc})"
+    if isinstance(exc, zipfile.BadZipFile | zlib.error | EOFError):
+        return f"it is a damaged or truncated archive ({exc or type(exc).__name__})"
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def _read_all(importer: Importer, path: Path) -> list[RawRow]:
     try:
         return list(importer.rows(path))
     except ImportFileError:
         raise
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
-        raise ImportFileError(path, f"cannot be read as {importer.name} ({importer.description}): {exc}") from None
+    except _FILE_ERRORS as exc:
+        raise ImportFileError(path, f"cannot be read as {importer.name} ({importer.description}): "
+                                    f"{_file_error_reason(exc)}"[:1000]) from None
 
 
 #: Files with at least this many rows take the bulk path (importers/bulk.py) for new entities

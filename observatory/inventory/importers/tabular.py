@@ -15,9 +15,16 @@ from pathlib import Path
 from .base import ImportFileError, RawRow
 from .cleaning import decode_bytes
 
-__all__ = ["csv_rows", "xlsx_rows"]
+__all__ = ["XLSX_MAX_RATIO", "XLSX_MAX_UNPACKED", "csv_rows", "xlsx_check", "xlsx_rows"]
 
 csv.field_size_limit(10_000_000)
+
+#: An XLSX file is a zip archive; openpyxl unpacks its parts as it reads. A workbook that unpacks to
+#: more than this, or a part packed more than XLSX_MAX_RATIO times (real sheets: 5-15 times, a
+#: sheet of one repeated value 14; a zip bomb: hundreds to a thousand), is refused unread.
+XLSX_MAX_UNPACKED = 200 * 1024 * 1024
+XLSX_MAX_RATIO = 100
+_RATIO_FLOOR = 1024 * 1024  # parts smaller than this may pack as tightly as they like
 
 
 def _unique_header(header: list[str]) -> list[str]:
@@ -65,12 +72,39 @@ def csv_rows(path: Path, *, encoding: str = "utf-8", delimiter: str | None = Non
         raise ImportFileError(path, f"malformed CSV ({exc})", line=reader.line_num) from None
 
 
+def xlsx_check(path: Path) -> None:
+    """Refuse a workbook that would unpack to too much (:data:`XLSX_MAX_UNPACKED`,
+    :data:`XLSX_MAX_RATIO`) before anything reads it.
+
+    The sizes are the ones the archive declares; they bound what is read, because Python's
+    zipfile stops a part at its declared size."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ImportFileError(path, f"not a readable XLSX workbook ({exc}); expected an .xlsx file saved by a "
+                                    "spreadsheet program") from None
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > XLSX_MAX_UNPACKED:
+        raise ImportFileError(path, f"unpacks to {unpacked:,} bytes, more than the limit of {XLSX_MAX_UNPACKED:,} "
+                                    "for an XLSX workbook; split it, or save it as CSV")
+    for part in parts:
+        if part.file_size > _RATIO_FLOOR and part.file_size > XLSX_MAX_RATIO * max(part.compress_size, 1):
+            ratio = part.file_size // max(part.compress_size, 1)
+            raise ImportFileError(path, f"its part {part.filename[:80]!r} unpacks {ratio:,} times its packed size "
+                                        f"(the limit is {XLSX_MAX_RATIO}): not a workbook a spreadsheet program "
+                                        "writes; save it again, or as CSV")
+
+
 def xlsx_rows(path: Path, *, sheet: str | int = 0) -> Iterator[RawRow]:
-    """Rows of one sheet of an XLSX workbook (values as openpyxl reads them)."""
+    """Rows of one sheet of an XLSX workbook (values as openpyxl reads them), after :func:`xlsx_check`."""
     import zipfile
 
     from openpyxl import load_workbook
 
+    xlsx_check(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from ninja import Schema
@@ -96,6 +97,12 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(HttpError)
     def _http_error(request, exc: HttpError):
         return error_response(exc.status_code, str(exc))
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_large(request, exc):
+        from .views import too_large_response
+
+        return too_large_response()
 
     @api.exception_handler(Http404)
     def _not_found(request, exc):

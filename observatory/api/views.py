@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import functools
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,9 +26,36 @@ def _cors(response: HttpResponse) -> HttpResponse:
 
 
 def _has_nul(request) -> bool:
+    """Whether the path, the query, the form fields or a JSON body hold a NUL. Reading the body
+    raises RequestDataTooBig past DATA_UPLOAD_MAX_MEMORY_SIZE; a multipart upload is read as form
+    fields (its files are streamed to disk, and may hold any byte)."""
     if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, vs in request.GET.lists() for v in vs):
         return True
-    return request.method not in READ_METHODS and b"\\u0000" in request.body
+    if request.method in READ_METHODS:
+        return False
+    if request.content_type == "multipart/form-data":
+        return any("\x00" in k or "\x00" in v for k, vs in request.POST.lists() for v in vs)
+    return b"\\u0000" in request.body
+
+
+def _refusal(request) -> JsonResponse | None:
+    """The answer to a request no view should see (too large, too many fields, a NUL), or None."""
+    try:
+        nul = _has_nul(request)
+    except RequestDataTooBig:
+        return too_large_response()
+    except (TooManyFieldsSent, TooManyFilesSent) as exc:
+        return error_response(400, f"The request is refused: {exc}", code="bad_request")
+    if nul:
+        return error_response(400, "The request contains a NUL character, which no field accepts", code="bad_request")
+    return None
+
+
+def too_large_response() -> JsonResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_response(413, f"The request body is larger than the limit of {limit:,} bytes (a file to import "
+                               "goes to /imports as multipart/form-data)", code="too_large",
+                          details={"limit": limit})
 
 
 def api_route(view):
@@ -45,9 +74,8 @@ def api_route(view):
         if limited:
             response = error_response(429, f"Too many requests: the limit is {limit} per window; try again in "
                                            f"{reset} s", code="rate_limited", headers={"Retry-After": str(reset)})
-        elif _has_nul(request):
-            response = error_response(400, "The request contains a NUL character, which no field accepts",
-                                      code="bad_request")
+        elif (refusal := _refusal(request)) is not None:
+            response = refusal
         elif request.method == "HEAD":
             # answered as GET without the body (RFC 9110 §9.3.2)
             request.method = "GET"

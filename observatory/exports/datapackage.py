@@ -94,7 +94,7 @@ def _readme(selection: Selection, counts: dict[str, int]) -> str:
 def write_datapackage(out: Path, selection: Selection) -> dict[str, int]:
     """Write the package into the folder ``out``; returns row counts per table."""
     out.mkdir(parents=True, exist_ok=True)
-    counts = write_csv(out, selection)
+    counts = write_csv(out, selection, spreadsheet_safe=False)  # a backup: text exactly as stored
     left = selection.summary()
     description = ("Private full backup of the Observatory inventory (includes restricted records)."
                    if selection.include_restricted else

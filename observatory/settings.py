@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # NUL in a query (PostgreSQL refuses it) → 400; an id past 64 bits (SQLite overflows) → 404
+    "observatory.middleware.RequestGuardMiddleware",
 ]
 
 ROOT_URLCONF = "observatory.urls"

@@ -130,6 +130,25 @@ def test_it_lists_analysis_runs_and_gives_one_with_its_result(reader, db):
     assert reader.get(f"{API}/analysis-runs", {"kind": "spatial"}).json()["items"] == []
 
 
+def test_a_failed_run_shows_a_short_message_never_the_exception_or_a_traceback(reader, db):
+    def failed(error):
+        run = AnalysisRun.objects.create(kind="network", parameters={}, seed=1, dataset_fingerprint="f" * 64,
+                                         code_version="test", status="failed", error=error)
+        return reader.get(f"{API}/analysis-runs/{run.pk}").json()["error"]
+
+    traceback = ('Traceback (most recent call last):\n  File "/srv/observatory/observatory/analysis/network.py", '
+                 'line 12, in run\nKeyError: \'secret\'')
+    defect = "internal error: OperationalError: could not connect to server at /var/run/postgresql/.s.PGSQL.5432"
+    for error in (traceback, defect):
+        shown = failed(error)
+        assert shown.startswith("internal error") and "/srv" not in shown and "/var/run" not in shown
+        assert "Traceback" not in shown and "\n" not in shown
+    bad_input = "too few located entities (2) for the spatial analysis; import more first\nsecond line"
+    assert failed(bad_input) == "too few located entities (2) for the spatial analysis; import more first"
+    assert failed("x" * 1000) == "x" * 300
+    assert failed("") == ""
+
+
 def test_it_answers_posts(reader, db):
     response = reader.get(f"{API}/posts")
     assert response.status_code == 200 and isinstance(response.json()["items"], list)

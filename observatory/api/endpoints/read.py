@@ -131,6 +131,17 @@ def analysis_run_list(request, kind: str | None = Query(None, pattern="^(network
     return {"items": [_run_summary(r) for r in rows], "next_cursor": next_cursor, "limit": limit}
 
 
+def run_error_public(error: str) -> str:
+    """What a reader may see of why a run failed: the message of bad input (one line), but of a
+    defect only that it was one (its exception text, or a traceback, may show code and paths)."""
+    if not error:
+        return ""
+    if error.startswith("internal error") or "Traceback (most recent call last)" in error:
+        return "internal error: the analysis failed on a defect; it is recorded for the maintainers"
+    line = error.strip().splitlines()[0] if error.strip() else ""
+    return line[:300]
+
+
 @router.get("/analysis-runs/{int:run_id}", response={200: AnalysisRunDetail, **ERRORS}, tags=["analysis"],
             url_name="analysis_run_detail", summary="One analysis run with its parameters and result")
 def analysis_run_get(request, run_id: int):
@@ -138,7 +149,7 @@ def analysis_run_get(request, run_id: int):
     run = AnalysisRun.objects.filter(pk=run_id).first() if run_id < 2**63 else None
     if run is None:
         raise ApiError(404, f"no analysis run #{run_id}")
-    return {**_run_summary(run), "result": run.result, "notes": run.notes, "error": run.error,
+    return {**_run_summary(run), "result": run.result, "notes": run.notes, "error": run_error_public(run.error),
             "figures": list(run.figures.values_list("name", flat=True))}
 
 

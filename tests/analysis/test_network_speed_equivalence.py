@@ -40,3 +40,42 @@ def test_it_counts_like_the_baseline_on_a_dense_reciprocated_graph_with_four_gro
     naive = _bench("baseline_brokerage").brokerage_naive(G, "layer")
     fast = brokerage_counts(G, "layer")
     np.testing.assert_array_equal(fast.to_numpy(), naive.loc[fast.index].to_numpy())
+
+
+def _graphs():
+    directed = nx.DiGraph(nx.gnp_random_graph(150, 0.04, seed=1, directed=True))
+    directed.add_edge(3, 3)                                    # a self-loop never lies on a shortest path
+    undirected = nx.gnp_random_graph(120, 0.05, seed=2)
+    disconnected = nx.DiGraph([("a", "b"), ("b", "c"), ("x", "y"), ("y", "x"), ("y", "z")])
+    disconnected.add_node("alone")
+    heavy = _bench("synthetic").generate(800, 3).graph()
+    return [directed, undirected, disconnected, nx.DiGraph(nx.barbell_graph(6, 2)), heavy]
+
+
+@pytest.mark.parametrize("index", range(5))
+@pytest.mark.parametrize("k", [None, 40, 1])
+def test_array_betweenness_equals_networkx_exact_and_with_the_same_pivots(index, k):
+    from observatory.analysis.network import betweenness
+
+    G = _graphs()[index]
+    k = None if k is None else min(k, len(G) - 1)
+    expected = nx.betweenness_centrality(G, k=k, normalized=True, seed=7)
+    got = betweenness(G, k=k, seed=7)
+    np.testing.assert_allclose(got.to_numpy(), [expected[v] for v in got.index], rtol=1e-12, atol=1e-15)
+
+
+def test_sampled_betweenness_records_pivots_and_a_half_split_error():
+    from observatory.analysis.network import centralities
+
+    G = _bench("synthetic").generate(1200, 2).graph()
+    G.remove_nodes_from([v for v in list(G) if G.degree(v) == 0])
+    exact = centralities(G)
+    sampled = centralities(G, betweenness_k=300, seed=3)
+    assert exact.attrs["betweenness_rel_se_top100"] is None and exact.attrs["betweenness_pivots"] is None
+    assert sampled.attrs["betweenness_pivots"] == 300
+    rel_se = sampled.attrs["betweenness_rel_se_top100"]
+    assert 0 < rel_se < 1
+    top = exact["betweenness"].nlargest(100).index
+    observed = np.sqrt(np.mean((sampled.loc[top, "betweenness"] - exact.loc[top, "betweenness"]) ** 2))
+    # the half-split estimate is of the right order of magnitude (a single draw of a noisy estimate)
+    assert observed / exact.loc[top, "betweenness"].mean() < 3 * rel_se

@@ -11,6 +11,7 @@ import hashlib
 
 import networkx as nx
 import pandas as pd
+from django.db import connections
 from django.db.models import Q
 
 from observatory.coding.models import Code, Coding
@@ -45,37 +46,64 @@ def dataset_fingerprint(*, public_only: bool = True) -> str:
     return digest.hexdigest()
 
 
+def _cursor_rows(queryset, chunk_size: int = 20000):
+    """The rows of a ``values_list`` queryset read straight from the database cursor, in the
+    queryset's order: the same tuples as iterating it, without Django's per-row overhead (a third of
+    the time on a million relations). Only for fields whose database value is the Python value
+    (integers, floats, text)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            yield from rows
+
+
 def network_graph(*, since: dt.date | None = None, until: dt.date | None = None, types: list[str] | None = None,
                   public_only: bool = True) -> nx.DiGraph:
     """Directed graph of entities (attributes: slug, name, name_zh, kind, layer) and relations in a
     date window. Parallel relations between the same ordered pair are merged: their weights add up
-    and their types are listed."""
+    and their types are listed.
+
+    Built from arrays: the relations are read as (source id, target id, type, weight) rows in the
+    queryset's order, parallel ones merged in a dict (weights added in that order, types listed in it),
+    and the arcs added at once in order of first appearance, which is the graph the former
+    ``has_edge`` loop built."""
     graph = nx.DiGraph()
     entities = _entities(public_only)
-    for slug, name, name_zh, kind, layer, founded, closed in entities.values_list(
-            "slug", "name", "name_zh", "kind", "layer", "founded", "closed").iterator(chunk_size=10000):
+    slugs: dict[int, str] = {}
+    nodes = []
+    for pk, slug, name, name_zh, kind, layer, founded, closed in entities.values_list(
+            "pk", "slug", "name", "name_zh", "kind", "layer", "founded", "closed").iterator(chunk_size=10000):
         if until and founded and founded > until:
             continue
         if since and closed and closed < since:
             continue
-        graph.add_node(slug, name=name, name_zh=name_zh, kind=kind, layer=layer)
-    relations = Relation.objects.filter(source_entity__in=entities, target_entity__in=entities)
+        slugs[pk] = slug
+        nodes.append((slug, {"name": name, "name_zh": name_zh, "kind": kind, "layer": layer}))
+    graph.add_nodes_from(nodes)
+    # Relations whose ends are not nodes are skipped below rather than by two IN (subquery) filters,
+    # which took over half of the query time; the rows and their order are the same.
+    relations = Relation.objects.all()
     if since:
         relations = relations.filter(Q(to_date__isnull=True) | Q(to_date__gte=since))
     if until:
         relations = relations.filter(Q(from_date__isnull=True) | Q(from_date__lte=until))
     if types:
         relations = relations.filter(type__in=types)
-    for source, target, rtype, weight in relations.values_list(
-            "source_entity__slug", "target_entity__slug", "type", "weight").iterator(chunk_size=20000):
-        if source not in graph or target not in graph:
+    arcs: dict[tuple[str, str], dict] = {}
+    slug_of = slugs.get
+    for source_id, target_id, rtype, weight in _cursor_rows(
+            relations.values_list("source_entity_id", "target_entity_id", "type", "weight")):
+        source, target = slug_of(source_id), slug_of(target_id)
+        if source is None or target is None:
             continue
-        if graph.has_edge(source, target):
-            data = graph.edges[source, target]
+        data = arcs.get((source, target))
+        if data is None:
+            arcs[source, target] = {"weight": weight, "types": [rtype]}
+        else:
             data["weight"] += weight
             data["types"].append(rtype)
-        else:
-            graph.add_edge(source, target, weight=weight, types=[rtype])
+    graph.add_edges_from((source, target, data) for (source, target), data in arcs.items())
     return graph
 
 

@@ -111,17 +111,22 @@ def _pairs(xy: np.ndarray, rmax: float) -> tuple[np.ndarray, np.ndarray, np.ndar
     if pairs.size == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, np.empty(0)
+    half = np.hypot(*(xy[pairs[:, 0]] - xy[pairs[:, 1]]).T)   # |x_i − x_j| = |x_j − x_i|, computed once
     i = np.concatenate([pairs[:, 0], pairs[:, 1]])
     j = np.concatenate([pairs[:, 1], pairs[:, 0]])
-    d = np.hypot(*(xy[i] - xy[j]).T)
-    return i, j, d
+    return i, j, np.concatenate([half, half])
 
 
 def _cumulative(d: np.ndarray, weights: np.ndarray, radii: np.ndarray) -> np.ndarray:
-    order = np.argsort(d, kind="stable")
-    d_sorted = d[order]
-    csum = np.concatenate([[0.0], np.cumsum(weights[order])])
-    return csum[np.searchsorted(d_sorted, radii, side="right")]
+    """Σ weights[d ≤ r] for every r in ``radii``: the pairs are binned by the first radius they fall
+    under (no sort of the pairs), then the bins are summed cumulatively."""
+    order = np.argsort(radii, kind="stable")
+    sorted_radii = radii[order]
+    bins = np.searchsorted(sorted_radii, d, side="left")   # d ≤ sorted_radii[bins]
+    totals = np.cumsum(np.bincount(bins, weights=weights, minlength=radii.size + 1))[: radii.size]
+    out = np.empty(radii.size)
+    out[order] = totals
+    return out
 
 
 def ripley_k(xy, window, r, correction: str = "isotropic") -> np.ndarray:
@@ -188,7 +193,12 @@ def ripley_k(xy, window, r, correction: str = "isotropic") -> np.ndarray:
         return area / (n * (n - 1)) * _cumulative(d, weights, radii)
     edges = np.column_stack([pts[:, 0] - xmin, pts[:, 1] - ymin, xmax - pts[:, 0], ymax - pts[:, 1]])
     if correction == "isotropic":
-        inside = 1 - _ripley_outside_angle(d, edges[i]) / (2 * math.pi)
+        # only circles that reach the boundary (nearest edge closer than d) lose a part: the others
+        # have an outside angle of 0, so the formula is evaluated for those pairs only
+        outside = np.zeros(d.shape)
+        cut = np.flatnonzero(edges.min(axis=1)[i] < d)
+        outside[cut] = _ripley_outside_angle(d[cut], edges[i[cut]])
+        inside = 1 - outside / (2 * math.pi)
         weights = 1 / inside
         return area / (n * (n - 1)) * _cumulative(d, weights, radii)
     # border: reduced-sample estimator

@@ -458,7 +458,7 @@ def brokerage(G: nx.Graph, attr: str, *, include_sd: bool = False) -> pd.DataFra
     return frame
 
 
-def brokerage_graph(G: nx.Graph, attr: str) -> pd.DataFrame:
+def brokerage_graph(G: nx.Graph, attr: str, *, counts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Graph-level brokerage: total count of each role with its expectation, SD and z (sna's ``*.gli``).
 
     The observed value of a role is the sum of the node counts of :func:`brokerage`. Expectation and
@@ -471,6 +471,9 @@ def brokerage_graph(G: nx.Graph, attr: str) -> pd.DataFrame:
     G : networkx.DiGraph (or Graph)
     attr : str
         Node attribute holding the group.
+    counts : DataFrame, optional
+        The node counts already computed by :func:`brokerage` (or :func:`brokerage_counts`) for this
+        graph and ``attr``; the observed totals are taken from them instead of counting again.
 
     Returns
     -------
@@ -490,11 +493,13 @@ def brokerage_graph(G: nx.Graph, attr: str) -> pd.DataFrame:
     """
     nodes, A, m, codes, groups = _prepare(G, attr)
     n = len(nodes)
-    counts = _role_counts(A, codes, len(groups))
+    if counts is None:
+        observed = _role_counts(A, codes, len(groups)).sum(axis=0)
+    else:
+        observed = counts.loc[nodes, list(BROKERAGE_ROLES)].to_numpy(dtype=np.float64).sum(axis=0)
     sizes = np.bincount(codes, minlength=len(groups))
     d = m / (n * (n - 1))
     E, V = _graph_moments(sizes, d)
-    observed = counts.sum(axis=0)
     sd = np.sqrt(V)
     frame = pd.DataFrame({"observed": observed, "expected": E, "sd": sd, "z": _z(observed, E, sd)},
                          index=pd.Index(BROKERAGE_ROLES, name="role"))

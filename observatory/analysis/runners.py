@@ -17,6 +17,11 @@ from . import graphs
 from .services import AnalysisInputError
 
 # Named clusters of the ecosystem (WGS-84 lat, lon), for distances from each space.
+#: Ripley's K of a larger pattern is estimated on a random subsample of this many points (O(n²) pairs).
+MAX_PATTERN_POINTS = 2000
+#: Patterns with more points than this get 39 CSR simulations (pointwise level 0.05) instead of 99 (0.02).
+LARGE_PATTERN_POINTS = 1000
+
 NAMED_CLUSTERS = {
     "Huaqiangbei (Shenzhen)": (22.5442, 114.0826),
     "Zhongguancun (Beijing)": (39.9834, 116.3160),
@@ -73,9 +78,10 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
                                  f"({groups.pop()!r}); choose another partition")
     roles = network.brokerage(graph, partition)
     holes = network.structural_holes(graph, weight="weight")
-    central = network.centralities(graph, seed=seed)
+    pivots = parameters.get("betweenness_k")
+    central = network.centralities(graph, seed=seed, betweenness_k=None if pivots in (None, "") else int(pivots))
     communities = network.communities(graph, seed=seed if seed is not None else 0)
-    graph_level = network.brokerage_graph(graph, partition)
+    graph_level = network.brokerage_graph(graph, partition, counts=roles)
     nodes = {}
     membership = communities.membership
     for node, data in graph.nodes(data=True):
@@ -92,11 +98,19 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
                f"between {partition}s. Top brokers: " + ", ".join(
                    f"{graph.nodes[n].get('name')} ({int(top.at[n, 'total'])})" for n in top.index[:5]))
     notes = []
+    if not central.attrs["betweenness_exact"]:
+        notes.append(f"betweenness is estimated from {central.attrs['betweenness_pivots']} random source pivots "
+                     f"(Brandes & Pich 2007): relative standard error of the top 100 scores about "
+                     f"{central.attrs['betweenness_rel_se_top100'] or 0:.0%} (from two halves of the pivots)")
     if any(np.isnan(roles[[c for c in roles.columns if c.startswith("z_")]].to_numpy(dtype=float)).ravel()):
         notes.append("z-scores are undefined (null) where the null model's variance is 0, e.g. coordinator roles in "
                      "a group of fewer than 3 actors (as in R sna)")
     result = {"partition": partition, "nodes": nodes, "graph": graph_level.to_dict(orient="index"),
               "modularity": communities.modularity,
+              "betweenness": {"exact": central.attrs["betweenness_exact"],
+                              "pivots": central.attrs["betweenness_pivots"],
+                              "error_95": central.attrs["betweenness_error_95"],
+                              "rel_se_top100": central.attrs["betweenness_rel_se_top100"]},
               "n_nodes": graph.number_of_nodes(), "n_edges": graph.number_of_edges(),
               "window": {"since": since, "until": until}}
     def _roles():
@@ -188,6 +202,11 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
         notes.append("fewer than 2 precise points: no hotspot detection")
     rng_seed = seed if seed is not None else 0
     patterns = {}
+    max_points = int(parameters.get("max_points_pattern", MAX_PATTERN_POINTS))
+    large = int(parameters.get("large_pattern", LARGE_PATTERN_POINTS))
+    nsim_small = int(parameters.get("nsim", 99))
+    nsim_large = int(parameters.get("nsim_large", 39))
+    subsampled = []
     for code, group in exact.groupby("prefecture_code"):
         if not code or len(group) < int(parameters.get("min_points_pattern", 10)):
             continue
@@ -199,10 +218,24 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
         ce = spatial.clark_evans(xy, window)
         r_max = 0.25 * min(window[1] - window[0], window[3] - window[2])
         r = np.linspace(0, r_max, 26)[1:]
-        L = spatial.ripley_l(xy, window, r, correction="isotropic")
-        envelope = spatial.csr_envelope(len(xy), window, r, correction="isotropic", nsim=99, seed=rng_seed, fun="L")
-        patterns[code] = {"n": len(xy), "window_km": window, "clark_evans": ce, "r_km": r, "L": L,
-                          "envelope_lo": envelope.lo, "envelope_hi": envelope.hi}
+        # Ripley's K costs O(n²) pairs at these radii: above max_points, K is estimated on a seeded random
+        # subsample (independent thinning leaves K unchanged), and the envelope is simulated for that n.
+        used = xy
+        if len(xy) > max_points:
+            stream = np.random.default_rng([rng_seed, int(code) if str(code).isdigit() else len(patterns)])
+            pick = np.sort(stream.choice(len(xy), max_points, replace=False))
+            used = xy[pick]
+            subsampled.append(code)
+        nsim = nsim_large if len(used) > large else nsim_small
+        L = spatial.ripley_l(used, window, r, correction="isotropic")
+        envelope = spatial.csr_envelope(len(used), window, r, correction="isotropic", nsim=nsim, seed=rng_seed, fun="L")
+        patterns[code] = {"n": len(xy), "n_ripley": len(used), "subsampled": len(used) < len(xy), "nsim": nsim,
+                          "envelope_level": 2 / (nsim + 1), "window_km": window, "clark_evans": ce, "r_km": r,
+                          "L": L, "envelope_lo": envelope.lo, "envelope_hi": envelope.hi}
+    if subsampled:
+        notes.append(f"Ripley's L and its envelope are estimated on a random subsample of {max_points} points in "
+                     f"{len(subsampled)} prefectures with more precise points ({', '.join(subsampled)}); "
+                     "Clark–Evans uses every point")
     if patterns:
         result["point_patterns"] = patterns
         best = max(patterns, key=lambda c: patterns[c]["n"])

@@ -109,3 +109,30 @@ def test_figures_are_served_and_unknown_ones_are_not_found(bundled, reader):
     assert reader.get(f"/analysis/runs/{run.pk}/figures/brokerage-roles.svg")["Content-Type"].startswith("image/svg")
     assert reader.get(f"/analysis/runs/{run.pk}/figures/brokerage-roles.png").content[:4] == b"\x89PNG"
     assert reader.get(f"/analysis/runs/{run.pk}/figures/nope.svg").status_code == 404
+
+
+def test_large_point_patterns_are_subsampled_with_a_seed_and_say_so(bundled):
+    parameters = {"min_points_pattern": 5, "max_points_pattern": 9, "large_pattern": 8, "nsim": 19, "nsim_large": 9}
+    run = analysis_run("spatial", parameters=parameters, seed=5)
+    patterns = run.result["point_patterns"]
+    big = {code: p for code, p in patterns.items() if p["n"] > 9}
+    assert big, "the bundled dataset has a prefecture with more than 9 precise points (Shenzhen, 11)"
+    for p in big.values():
+        assert p["subsampled"] and p["n_ripley"] == 9 and p["nsim"] == 9
+        assert p["envelope_level"] == pytest.approx(0.2)
+        assert p["clark_evans"]["n"] == p["n"]           # Clark–Evans keeps every point
+    for p in patterns.values():
+        if p["n"] <= 8:
+            assert not p["subsampled"] and p["nsim"] == 19
+    assert any("random subsample of 9 points" in note for note in run.notes)
+    again = analysis_run("spatial", parameters=parameters, seed=5)
+    assert _strict_json(again.result) == _strict_json(run.result)
+
+
+def test_a_network_run_records_how_betweenness_was_computed(bundled):
+    run = analysis_run("network", seed=2)
+    between = run.result["betweenness"]
+    assert between["exact"] and between["pivots"] is None and between["error_95"] == 0
+    sampled = analysis_run("network", parameters={"betweenness_k": 20}, seed=2).result["betweenness"]
+    assert not sampled["exact"] and sampled["pivots"] == 20 and sampled["error_95"] > 0
+    assert sampled["rel_se_top100"] > 0

@@ -21,6 +21,8 @@ from .services import AnalysisInputError
 MAX_PATTERN_POINTS = 2000
 #: Patterns with more points than this get 39 CSR simulations (pointwise level 0.05) instead of 99 (0.02).
 LARGE_PATTERN_POINTS = 1000
+#: Cluster stability (bootstrap Jaccard, a Ward clustering per resample) is assessed on at most this many rows.
+MAX_BOOTSTRAP_ROWS = 2000
 
 NAMED_CLUSTERS = {
     "Huaqiangbei (Shenzhen)": (22.5442, 114.0826),
@@ -272,6 +274,22 @@ def _division_label(code: str) -> str:
     return f"{unit.name_zh} {unit.name_en}" if unit else (code or "unknown")
 
 
+def _stability_rows(labels: np.ndarray, limit: int, seed: int) -> np.ndarray:
+    """Rows on which cluster stability is assessed: all of them up to ``limit``, else a seeded random
+    subsample of about ``limit`` rows stratified by cluster (each cluster in proportion, at least
+    min(its size, 10) rows, so that no type goes missing)."""
+    n = len(labels)
+    if n <= limit:
+        return np.arange(n)
+    rng = np.random.default_rng([seed, n])
+    picked = []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        take = min(members.size, max(10, round(members.size * limit / n)))
+        picked.append(rng.choice(members, take, replace=False))
+    return np.sort(np.concatenate(picked))
+
+
 def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
     """MCA of coded entities, Ward clustering on the retained axes (HCPC), validated by silhouette
     and bootstrap Jaccard, types described by v-tests and named by their over-represented traits."""
@@ -299,8 +317,15 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
     clusters = typology.hcpc(coords, max_clusters=min(8, len(table) - 1), seed=rng_seed)
     cluster_labels = np.asarray(clusters.labels)
     quality = typology.silhouette(coords, cluster_labels) if clusters.n_clusters > 1 else {"average": None}
-    stability = typology.bootstrap_jaccard(coords, cluster_labels, n_boot=int(parameters.get("n_boot", 50)),
-                                           seed=rng_seed)
+    n_boot = int(parameters.get("n_boot", 50))
+    boot_rows = _stability_rows(cluster_labels, int(parameters.get("max_boot_rows", MAX_BOOTSTRAP_ROWS)), rng_seed)
+    stability = typology.bootstrap_jaccard(coords[boot_rows], cluster_labels[boot_rows], n_boot=n_boot, seed=rng_seed)
+    stability_info = {"n_boot": n_boot, "n_rows": int(boot_rows.size), "of": len(coords),
+                      "subsampled": bool(boot_rows.size < len(coords))}
+    if stability_info["subsampled"]:
+        notes.append(f"cluster stability (bootstrap Jaccard, {n_boot} resamples) is assessed on a stratified random "
+                     f"subsample of {boot_rows.size} of the {len(coords)} coded entities (each resample is clustered "
+                     "again with Ward, O(n²)); smaller samples are less stable, so the Jaccard values are conservative")
     indicator = typology.indicator_matrix(table)
     vtests = typology.vtest(indicator, cluster_labels)
     readable = {col: labels_en.get(col, col) for col in table.columns}
@@ -343,8 +368,8 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
     return {"result": {"mca": {k: mca_dict[k] for k in ("eigenvalues", "total_inertia", "percent",
                                                          "benzecri_pct", "greenacre_pct", "J", "K")},
                        "axes_kept": keep, "row_coords": mca_dict["row_coords"], "col_coords": mca_dict["col_coords"],
-                       "silhouette": quality.get("average"), "types": types, "variables": readable,
-                       "categories": categories},
+                       "silhouette": quality.get("average"), "stability": stability_info, "types": types,
+                       "variables": readable, "categories": categories},
             "summary": summary, "notes": notes, "figures": _figures({"mca-map": ("MCA factor map", _map)})}
 
 

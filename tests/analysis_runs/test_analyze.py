@@ -136,3 +136,15 @@ def test_a_network_run_records_how_betweenness_was_computed(bundled):
     sampled = analysis_run("network", parameters={"betweenness_k": 20}, seed=2).result["betweenness"]
     assert not sampled["exact"] and sampled["pivots"] == 20 and sampled["error_95"] > 0
     assert sampled["rel_se_top100"] > 0
+
+
+def test_typology_stability_is_assessed_on_a_stratified_subsample_when_asked(bundled):
+    full = analysis_run("typology", seed=4).result
+    assert full["stability"]["subsampled"] is False and full["stability"]["n_rows"] == full["stability"]["of"]
+    run = analysis_run("typology", parameters={"max_boot_rows": 20, "n_boot": 10}, seed=4)
+    stability = run.result["stability"]
+    assert stability["subsampled"] and stability["n_rows"] < stability["of"] and stability["n_boot"] == 10
+    assert all(t["mean_jaccard"] is not None for t in run.result["types"])   # every type is in the subsample
+    assert any("stratified random subsample" in note for note in run.notes)
+    again = analysis_run("typology", parameters={"max_boot_rows": 20, "n_boot": 10}, seed=4)
+    assert _strict_json(again.result) == _strict_json(run.result)

@@ -139,16 +139,28 @@ def _as_arcs(G: nx.Graph) -> tuple[list, sp.csr_matrix, int]:
     if labels.dtype.kind in "iu":
         # integer labels: map them with pandas' C hash table instead of a Python dict
         targets = np.fromiter(chain.from_iterable(adjacency.values()), dtype=np.int64, count=total)
-        dst = labels.get_indexer(targets).astype(np.int32)
+        dst = labels.get_indexer(targets).astype(np.int64)
     else:
-        position = {node: i for i, node in enumerate(nodes)}
-        dst = np.fromiter(map(position.__getitem__, chain.from_iterable(adjacency.values())), dtype=np.int32,
-                          count=total)
+        # Other labels are mapped by object identity first: networkx keeps the node's own key object in
+        # the successor dicts when the arcs were added with it (as graphs.network_graph does), and two
+        # live objects never share an id, so an id found among the nodes' ids is that node. A key that
+        # is equal to its node's key but another object is looked up by value (a dict lookup per arc is
+        # most of the time of brokerage on a large graph, hence the detour).
+        node_ids = pd.Index(np.fromiter(map(id, nodes), dtype=np.uint64, count=n))
+        dst = node_ids.get_indexer(np.fromiter(map(id, chain.from_iterable(adjacency.values())), dtype=np.uint64,
+                                               count=total)).astype(np.int64)
+        unmatched = np.flatnonzero(dst < 0)
+        if unmatched.size:
+            position = {node: i for i, node in enumerate(nodes)}
+            targets = list(chain.from_iterable(adjacency.values()))
+            dst[unmatched] = [position[targets[i]] for i in unmatched]
+    src = np.repeat(np.arange(n, dtype=np.int64), outdeg)
+    loops = dst == src
+    if loops.any():                                       # self-loops count in m but never in a two-path
+        dst, src = dst[~loops], src[~loops]
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(outdeg, out=indptr[1:])
-    A = sp.csr_matrix((np.ones(total, dtype=np.int32), dst, indptr), shape=(n, n))
-    A.setdiag(0)
-    A.eliminate_zeros()
+    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+    A = sp.csr_matrix((np.ones(dst.size, dtype=np.int32), dst.astype(np.int32), indptr), shape=(n, n))
     A.sort_indices()
     return nodes, A, total
 
@@ -168,52 +180,60 @@ def _group_codes(G: nx.Graph, nodes: list, attr: str) -> tuple[np.ndarray, list]
     return codes.astype(np.int64), list(uniques)
 
 
-def _lookup(sorted_keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """Boolean membership of ``queries`` in the sorted array ``sorted_keys``."""
-    if sorted_keys.size == 0:
-        return np.zeros(queries.shape, dtype=bool)
-    pos = np.searchsorted(sorted_keys, queries)
-    pos[pos == sorted_keys.size] = 0
-    return sorted_keys[pos] == queries
-
-
-def _per_node_group(node: np.ndarray, group: np.ndarray, n: int, k: int) -> sp.csr_matrix:
-    """Sparse (n, k) table of how many arcs join each node to each group."""
-    return sp.csr_matrix((np.ones(node.size), (node, group)), shape=(n, k))
-
-
-def _triangles(A: sp.csr_matrix, keys: np.ndarray, reciprocated: np.ndarray) -> np.ndarray:
-    """All triangles of the undirected skeleton of A, one row (u, v, w) per triangle.
-
-    Edges are oriented from lower to higher (degree, index) rank, so every triangle is the unique
-    path u→v→w closed by u→w, and the sparse product of the oriented adjacency with itself only walks
-    the short out-lists of that orientation (Chiba & Nishizeki 1985)."""
+def _skeleton(A: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Undirected skeleton of the 0/1 arc matrix A (no self-loops): each tie once as (lo, hi), lo < hi,
+    with a direction code: 1 = only lo→hi, 2 = only hi→lo, 3 = both (reciprocated). Built by a sparse
+    sum, so no arc has to be looked up."""
     n = A.shape[0]
     src = np.repeat(np.arange(n, dtype=np.int64), np.diff(A.indptr))
     dst = A.indices.astype(np.int64)
-    once = (src < dst) | ~reciprocated          # each undirected tie once
-    lo, hi = src[once], dst[once]
-    degree = np.bincount(lo, minlength=n) + np.bincount(hi, minlength=n)
+    forward = src < dst
+    lo = np.where(forward, src, dst)
+    hi = np.where(forward, dst, src)
+    S = sp.csr_matrix((np.where(forward, 1, 2).astype(np.int8), (lo, hi)), shape=(n, n))
+    S.sum_duplicates()                                   # 1 + 2 = 3 where both arcs exist
+    e_lo = np.repeat(np.arange(n, dtype=np.int64), np.diff(S.indptr))
+    return e_lo, S.indices.astype(np.int64), S.data
+
+
+def _coded_triangles(n: int, e_lo: np.ndarray, e_hi: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Triangles of the skeleton, each once as corners (a, b, c), with the direction codes of its ties
+    a–b, b–c and a–c (bit 1: arc from the first corner named to the second; bit 2: the reverse).
+
+    Ties are oriented from lower to higher (degree, index) rank, so every triangle is the unique path
+    a→b→c closed by a→c, and the sparse product of the oriented adjacency with itself only walks the
+    short out-lists of that orientation (Chiba & Nishizeki 1985). The codes travel with the oriented
+    ties (CSR data), so the direction of a triangle's ties is read, not looked up."""
+    degree = np.bincount(e_lo, minlength=n) + np.bincount(e_hi, minlength=n)
     rank = np.empty(n, dtype=np.int64)
     rank[np.lexsort((np.arange(n), degree))] = np.arange(n)
-    flip = rank[lo] > rank[hi]
-    u = np.where(flip, hi, lo)
-    v = np.where(flip, lo, hi)
-    U = sp.csr_matrix((np.ones(u.size, dtype=np.int32), (u, v)), shape=(n, n))
+    flip = rank[e_lo] > rank[e_hi]
+    u = np.where(flip, e_hi, e_lo)
+    v = np.where(flip, e_lo, e_hi)
+    ucode = np.where(flip, ((code & 1) << 1) | (code >> 1), code).astype(np.int8)
+    U = sp.csr_matrix((ucode, (u, v)), shape=(n, n))
     U.sort_indices()
-    closed = (U @ U).multiply(U).tocoo()       # (u, w) with the number of v such that u→v→w
+    P = sp.csr_matrix((np.ones(U.nnz, dtype=np.int32), U.indices, U.indptr), shape=(n, n))
+    closed = (P @ P).multiply(P).tocsr()               # (a, c) with the number of b such that a→b→c
+    closed.sort_indices()
+    empty = np.empty(0, dtype=np.int64)
     if closed.nnz == 0:
-        return np.empty((0, 3), dtype=np.int64)
-    a, c = closed.row.astype(np.int64), closed.col.astype(np.int64)
-    # candidates v: out-neighbours of a in the orientation, kept when v→c is an oriented edge too
+        return empty, empty, empty, empty, empty, empty
+    a = np.repeat(np.arange(n, dtype=np.int64), np.diff(closed.indptr))
+    c = closed.indices.astype(np.int64)
+    keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(U.indptr)) * n + U.indices
+    code_ac = U.data[np.searchsorted(keys, a * n + c)]
     starts = U.indptr[a].astype(np.int64)
     lengths = (U.indptr[a + 1] - U.indptr[a]).astype(np.int64)
     rows = np.repeat(np.arange(a.size), lengths)
-    offsets = np.arange(rows.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    mid = U.indices[np.repeat(starts, lengths) + offsets].astype(np.int64)
-    oriented = np.sort(u * n + v)
-    hit = _lookup(oriented, mid * n + c[rows])
-    return np.column_stack([a[rows[hit]], mid[hit], c[rows[hit]]])
+    position = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(rows.size)
+    mid = U.indices[position].astype(np.int64)
+    query = mid * n + c[rows]
+    found = np.searchsorted(keys, query)
+    found[found == keys.size] = 0
+    hit = keys[found] == query
+    rows, position, found = rows[hit], position[hit], found[hit]
+    return a[rows], mid[hit], c[rows], U.data[position], U.data[found], code_ac[rows]
 
 
 def _role_counts(A: sp.csr_matrix, codes: np.ndarray, n_groups: int) -> np.ndarray:
@@ -228,7 +248,6 @@ def _role_counts(A: sp.csr_matrix, codes: np.ndarray, n_groups: int) -> np.ndarr
         return counts
     src = np.repeat(np.arange(n, dtype=np.int64), np.diff(A.indptr))
     dst = A.indices.astype(np.int64)
-    keys = src * n + dst                                      # sorted: A is canonical CSR
     gs, gd = codes[src], codes[dst]
     within = gs == gd
     outdeg = np.bincount(src, minlength=n).astype(np.float64)
@@ -241,13 +260,16 @@ def _role_counts(A: sp.csr_matrix, codes: np.ndarray, n_groups: int) -> np.ndarr
         out_g = np.bincount(src * n_groups + gd, minlength=n * n_groups).reshape(n, n_groups)
         same_pair = np.einsum("ij,ij->i", in_g.astype(np.float64), out_g.astype(np.float64))
     else:
-        in_g = _per_node_group(dst, gs, n, n_groups)
-        out_g = _per_node_group(src, gd, n, n_groups)
+        in_g = sp.csr_matrix((np.ones(dst.size), (dst, gs)), shape=(n, n_groups))
+        out_g = sp.csr_matrix((np.ones(src.size), (src, gd)), shape=(n, n_groups))
         same_pair = np.asarray(in_g.multiply(out_g).sum(axis=1)).ravel()
-    reciprocated = _lookup(keys, dst * n + src)               # arcs whose reverse exists too
-    recip = np.bincount(dst[reciprocated], minlength=n).astype(np.float64)
-    recip_same = np.bincount(dst[reciprocated & within], minlength=n).astype(np.float64)
-
+    # reciprocated arcs into j (i→j with j→i too) = mutual ties of j in the skeleton
+    e_lo, e_hi, code = _skeleton(A)
+    mutual = code == 3
+    mutual_same = mutual & (codes[e_lo] == codes[e_hi])
+    recip = (np.bincount(e_lo[mutual], minlength=n) + np.bincount(e_hi[mutual], minlength=n)).astype(np.float64)
+    recip_same = (np.bincount(e_lo[mutual_same], minlength=n)
+                  + np.bincount(e_hi[mutual_same], minlength=n)).astype(np.float64)
     # All two-paths i→j→k, i ≠ k, classified by the groups of i and k relative to the broker j.
     other_same = same_pair - in_same * out_same              # g_i = g_k ≠ g_j, including i = k
     counts[:, 0] = in_same * out_same - recip_same
@@ -255,17 +277,13 @@ def _role_counts(A: sp.csr_matrix, codes: np.ndarray, n_groups: int) -> np.ndarr
     counts[:, 2] = in_same * (outdeg - out_same)
     counts[:, 3] = (indeg - in_same) * out_same
     counts[:, 4] = (indeg - in_same) * (outdeg - out_same) - other_same
-
     # Subtract the closed ones: each ordering (i, j, k) of a triangle with arcs i→j, j→k and i→k.
-    tri = _triangles(A, keys, reciprocated)
-    if tri.size:
-        # Direction of each of the three ties of every triangle: six lookups, shared by the six orderings.
-        corner = (tri[:, 0], tri[:, 1], tri[:, 2])
-        arc = {}
-        for p, q in ((0, 1), (1, 2), (0, 2)):
-            arc[p, q] = _lookup(keys, corner[p] * n + corner[q])
-            arc[q, p] = _lookup(keys, corner[q] * n + corner[p])
-        group = [codes[c] for c in corner]
+    t0, t1, t2, c01, c12, c02 = _coded_triangles(n, e_lo, e_hi, code)
+    if t0.size:
+        corner = (t0, t1, t2)
+        arc = {(0, 1): (c01 & 1) > 0, (1, 0): (c01 & 2) > 0, (1, 2): (c12 & 1) > 0, (2, 1): (c12 & 2) > 0,
+               (0, 2): (c02 & 1) > 0, (2, 0): (c02 & 2) > 0}
+        group = [codes[x] for x in corner]
         removed = np.zeros(n * 5, dtype=np.int64)
         for p, q, r in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
             closed = arc[p, q] & arc[q, r] & arc[p, r]

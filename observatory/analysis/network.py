@@ -196,33 +196,35 @@ def _skeleton(A: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return e_lo, S.indices.astype(np.int64), S.data
 
 
-def _coded_triangles(n: int, e_lo: np.ndarray, e_hi: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Triangles of the skeleton, each once as corners (a, b, c), with the direction codes of its ties
-    a–b, b–c and a–c (bit 1: arc from the first corner named to the second; bit 2: the reverse).
+def _triangles(n: int, e_lo: np.ndarray, e_hi: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Triangles of an undirected skeleton given as ties (e_lo[t], e_hi[t]), each triangle once as
+    corners (a, b, c) with the ids t of its ties a–b, b–c and a–c.
 
     Ties are oriented from lower to higher (degree, index) rank, so every triangle is the unique path
     a→b→c closed by a→c, and the sparse product of the oriented adjacency with itself only walks the
-    short out-lists of that orientation (Chiba & Nishizeki 1985). The codes travel with the oriented
-    ties (CSR data), so the direction of a triangle's ties is read, not looked up."""
+    short out-lists of that orientation (Chiba & Nishizeki 1985). The tie ids travel as the CSR data
+    of the oriented adjacency, so what belongs to a tie (its directions, its weights) is read, not
+    looked up."""
     degree = np.bincount(e_lo, minlength=n) + np.bincount(e_hi, minlength=n)
     rank = np.empty(n, dtype=np.int64)
     rank[np.lexsort((np.arange(n), degree))] = np.arange(n)
     flip = rank[e_lo] > rank[e_hi]
     u = np.where(flip, e_hi, e_lo)
     v = np.where(flip, e_lo, e_hi)
-    ucode = np.where(flip, ((code & 1) << 1) | (code >> 1), code).astype(np.int8)
-    U = sp.csr_matrix((ucode, (u, v)), shape=(n, n))
+    U = sp.csr_matrix((np.arange(1, u.size + 1, dtype=np.int64), (u, v)), shape=(n, n))   # tie id + 1
     U.sort_indices()
     P = sp.csr_matrix((np.ones(U.nnz, dtype=np.int32), U.indices, U.indptr), shape=(n, n))
     closed = (P @ P).multiply(P).tocsr()               # (a, c) with the number of b such that a→b→c
     closed.sort_indices()
-    empty = np.empty(0, dtype=np.int64)
     if closed.nnz == 0:
+        empty = np.empty(0, dtype=np.int64)
         return empty, empty, empty, empty, empty, empty
     a = np.repeat(np.arange(n, dtype=np.int64), np.diff(closed.indptr))
     c = closed.indices.astype(np.int64)
     keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(U.indptr)) * n + U.indices
-    code_ac = U.data[np.searchsorted(keys, a * n + c)]
+    tie = U.data - 1
+    tie_ac = tie[np.searchsorted(keys, a * n + c)]
+    # candidates b: out-neighbours of a in the orientation, kept when b→c is an oriented tie too
     starts = U.indptr[a].astype(np.int64)
     lengths = (U.indptr[a + 1] - U.indptr[a]).astype(np.int64)
     rows = np.repeat(np.arange(a.size), lengths)
@@ -233,7 +235,7 @@ def _coded_triangles(n: int, e_lo: np.ndarray, e_hi: np.ndarray, code: np.ndarra
     found[found == keys.size] = 0
     hit = keys[found] == query
     rows, position, found = rows[hit], position[hit], found[hit]
-    return a[rows], mid[hit], c[rows], U.data[position], U.data[found], code_ac[rows]
+    return a[rows], mid[hit], c[rows], tie[position], tie[found], tie_ac[rows]
 
 
 def _role_counts(A: sp.csr_matrix, codes: np.ndarray, n_groups: int) -> np.ndarray:
@@ -278,11 +280,15 @@ def _role_counts(A: sp.csr_matrix, codes: np.ndarray, n_groups: int) -> np.ndarr
     counts[:, 3] = (indeg - in_same) * out_same
     counts[:, 4] = (indeg - in_same) * (outdeg - out_same) - other_same
     # Subtract the closed ones: each ordering (i, j, k) of a triangle with arcs i→j, j→k and i→k.
-    t0, t1, t2, c01, c12, c02 = _coded_triangles(n, e_lo, e_hi, code)
+    t0, t1, t2, t01, t12, t02 = _triangles(n, e_lo, e_hi)
     if t0.size:
         corner = (t0, t1, t2)
-        arc = {(0, 1): (c01 & 1) > 0, (1, 0): (c01 & 2) > 0, (1, 2): (c12 & 1) > 0, (2, 1): (c12 & 2) > 0,
-               (0, 2): (c02 & 1) > 0, (2, 0): (c02 & 2) > 0}
+
+        def arc_from(x: np.ndarray, tie: np.ndarray) -> np.ndarray:   # is there an arc from x along tie?
+            return (code[tie] & np.where(x == e_lo[tie], 1, 2)) > 0
+
+        arc = {(0, 1): arc_from(t0, t01), (1, 0): arc_from(t1, t01), (1, 2): arc_from(t1, t12),
+               (2, 1): arc_from(t2, t12), (0, 2): arc_from(t0, t02), (2, 0): arc_from(t2, t02)}
         group = [codes[x] for x in corner]
         removed = np.zeros(n * 5, dtype=np.int64)
         for p, q, r in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
@@ -655,19 +661,44 @@ def structural_holes(G: nx.Graph, weight: str | None = None) -> pd.DataFrame:
     W = sp.csr_matrix((vals, (rows, cols)), shape=(n, n), dtype=float)
     M = (W + W.T).tocsr() if G.is_directed() else (W + W.T).tocsr()  # undirected: m_uv = 2 w_uv
     M.eliminate_zeros()
+    M.sum_duplicates()                                     # canonical: sorted, one entry per tie
     totals = np.asarray(M.sum(axis=1)).ravel()
     row_max = M.max(axis=1).toarray().ravel()
     alters = np.diff(M.indptr)
+    # P = D⁻¹M and M̂ = (row max)⁻¹M on M's pattern (canonical CSR: M.data in row-major order)
+    rows = np.repeat(np.arange(n, dtype=np.int64), alters)
+    cols = M.indices.astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        P = sp.diags(np.where(totals > 0, 1 / totals, 0.0)) @ M
-        Mhat = sp.diags(np.where(row_max > 0, 1 / row_max, 0.0)) @ M
-    P = P.tocsr()
-    mask = (M > 0).astype(float)
-    indirect = (P @ P).multiply(mask)
-    local = (P + indirect).power(2).multiply(mask)
-    constraint = np.asarray(local.sum(axis=1)).ravel()
-    redundancy = (P @ Mhat.T).multiply(mask)
-    effective = alters - np.asarray(redundancy.sum(axis=1)).ravel()
+        p = np.where(totals > 0, 1 / totals, 0.0)[rows] * M.data
+        mhat = np.where(row_max > 0, 1 / row_max, 0.0)[rows] * M.data
+    # Σ_w p_uw p_wv and Σ_w p_uw m̂_vw for every tie (u, v) run over the common neighbours w, i.e. over
+    # the triangles of the (symmetric) pattern: listed once, each read in its six orders, instead of
+    # the two full sparse products P·P and P·M̂ᵀ, which fill in every two-step pair before masking.
+    ids = sp.csr_matrix((np.arange(1, M.nnz + 1, dtype=np.int64), M.indices, M.indptr), shape=(n, n))
+    mirror = ids.T.tocsr()
+    mirror.sort_indices()
+    mirror = mirror.data - 1                               # position of (v, u) for the entry (u, v)
+    upper = np.flatnonzero(rows < cols)
+    t0, t1, t2, t01, t12, t02 = _triangles(n, rows[upper], cols[upper])
+    indirect = np.zeros(M.nnz)
+    redundancy = np.zeros(M.nnz)
+    if t0.size:
+        corner = (t0, t1, t2)
+        tie = {(0, 1): t01, (1, 2): t12, (0, 2): t02}
+
+        def entry(x: int, y: int) -> np.ndarray:           # CSR position of (corner x, corner y)
+            t = tie[min(x, y), max(x, y)]
+            forward = upper[t]
+            return np.where(corner[x] == rows[forward], forward, mirror[forward])
+
+        for x, y, w in ((0, 1, 2), (1, 0, 2), (0, 2, 1), (2, 0, 1), (1, 2, 0), (2, 1, 0)):
+            uv, uw = entry(x, y), entry(x, w)
+            indirect += np.bincount(uv, weights=p[uw] * p[entry(w, y)], minlength=M.nnz)
+            redundancy += np.bincount(uv, weights=p[uw] * mhat[entry(y, w)], minlength=M.nnz)
+    positive = M.data > 0
+    local = np.where(positive, (p + indirect) ** 2, 0.0)
+    constraint = np.bincount(rows, weights=local, minlength=n).astype(np.float64)
+    effective = alters - np.bincount(rows, weights=np.where(positive, redundancy, 0.0), minlength=n).astype(np.float64)
     isolated = alters == 0
     constraint[isolated] = np.nan
     effective = effective.astype(float)

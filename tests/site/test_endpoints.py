@@ -79,7 +79,9 @@ def test_the_map_keeps_to_the_bounding_box(reader, mini_dataset):
 @given(zoom=st.text(max_size=5), year=st.text(max_size=6), kind=st.text(max_size=10))
 def test_the_map_data_never_fails_on_odd_parameters(reader, mini_dataset, zoom, year, kind):
     response = reader.get("/map/data.json", {"zoom": zoom, "year": year, "kind": kind})
-    assert response.status_code == 200
+    # a NUL anywhere in the query is refused up front (observatory/middleware.py); anything else is read leniently
+    expected = 400 if "\x00" in zoom + year + kind else 200
+    assert response.status_code == expected
 
 
 def test_a_hundred_thousand_points_stay_under_200_kb_at_national_zoom(reader, mini_dataset, monkeypatch):

@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 STAGES = ["network", "spatial", "typology", "timeline"]
 TARGET_SECONDS, TARGET_GB, TARGET_RATIO = 60.0, 4.0, 20.0
+# what the performance issue asks of this 2-core machine: `analyze all` at 100k in minutes
+AIM_SECONDS, AIM_GB = 300.0, 1.5
 
 
 def log(message: str) -> None:
@@ -174,7 +176,9 @@ def report_stages(results: list[dict]) -> list[str]:
         ok = all(st.get("status") == "done" for st in res["stages"].values())
         lines.append(f"Target `analyze all` on 100k entities / ~1M relations under {TARGET_SECONDS:.0f} s and "
                      f"{TARGET_GB:.0f} GB: **{total:.0f} s, {peak_gb:.2f} GB — "
-                     f"{'met' if ok and total < TARGET_SECONDS and peak_gb < TARGET_GB else 'NOT met'}**.")
+                     f"{'met' if ok and total < TARGET_SECONDS and peak_gb < TARGET_GB else 'NOT met'}**. "
+                     f"Aim on this {os.cpu_count()}-core machine, under {AIM_SECONDS / 60:.0f} min and "
+                     f"{AIM_GB:.1f} GB: **{'met' if ok and total < AIM_SECONDS and peak_gb < AIM_GB else 'NOT met'}**.")
         lines.append("")
     return lines
 

@@ -16,7 +16,6 @@ import pandas as pd
 from . import graphs
 from .services import AnalysisInputError
 
-# Named clusters of the ecosystem (WGS-84 lat, lon), for distances from each space.
 #: Ripley's K of a larger pattern is estimated on a random subsample of this many points (O(n²) pairs).
 MAX_PATTERN_POINTS = 2000
 #: Patterns with more points than this get 39 CSR simulations (pointwise level 0.05) instead of 99 (0.02).
@@ -24,6 +23,7 @@ LARGE_PATTERN_POINTS = 1000
 #: Cluster stability (bootstrap Jaccard, a Ward clustering per resample) is assessed on at most this many rows.
 MAX_BOOTSTRAP_ROWS = 2000
 
+# Named clusters of the ecosystem (WGS-84 lat, lon), for distances from each space.
 NAMED_CLUSTERS = {
     "Huaqiangbei (Shenzhen)": (22.5442, 114.0826),
     "Zhongguancun (Beijing)": (39.9834, 116.3160),

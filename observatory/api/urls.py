@@ -9,7 +9,8 @@ app_name = "api"
 def _wrapped(patterns):
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
-            yield URLPattern(pattern.pattern, views.api_route(pattern.callback), pattern.default_args, pattern.name)
+            view = views.api_route(pattern.callback, cached=pattern.name in views.CACHED_READS)
+            yield URLPattern(pattern.pattern, view, pattern.default_args, pattern.name)
         else:
             yield pattern
 

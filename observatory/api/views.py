@@ -13,10 +13,16 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from observatory.site.pagecache import public_read
+
 from .errors import error_response
 from .ratelimit import rate_limit_hit
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+# read routes whose answer depends only on the URL and the data: kept in the page cache until the
+# data changes (observatory/site/pagecache.py); exports have their own cache of built files
+CACHED_READS = {"entity_list", "entity_detail", "relation_list", "codebook", "analysis_run_list",
+                "analysis_run_detail", "post_list"}
 
 
 def _cors(response: HttpResponse) -> HttpResponse:
@@ -58,9 +64,12 @@ def too_large_response() -> JsonResponse:
                           details={"limit": limit})
 
 
-def api_route(view):
+def api_route(view, *, cached: bool = False):
     """Wrap one API view: preflight, rate limit, NUL guard (PostgreSQL rejects NUL in text), CORS on
-    reads, and the envelope for Django's own 405 answer."""
+    reads, and the envelope for Django's own 405 answer; with ``cached``, GET answers are kept until
+    the data changes."""
+    if cached:
+        view = public_read(view)
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):

@@ -13,6 +13,10 @@ Entries also expire after ``OBSERVATORY_PAGE_CACHE_SECONDS`` (what depends on th
 scheduled post, is at most that late); ``0`` turns the cache off. Signed-in users are never served
 from the cache, nor are requests other than GET and HEAD.
 
+``public_read`` does the same for the API's read routes, whose JSON answer depends only on the URL
+and the data (never on the caller or the language). A request with an ``Authorization`` header (a
+curator's client, which reads back what it wrote) always gets a fresh answer.
+
 The CSRF token of the language form is personal: the cached copy holds a placeholder, and each
 answer gets the reader's own token (which also sets the CSRF cookie), so the form keeps working.
 """
@@ -30,7 +34,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
-__all__ = ["data_version", "data_version_bump", "public_page"]
+__all__ = ["data_version", "data_version_bump", "public_page", "public_read"]
 
 ALIAS = "pages"
 _COUNTER = "observatory:data-version"
@@ -89,6 +93,34 @@ def public_page(view):
                 and not response.has_header("Set-Cookie")):
             body = _TOKEN.sub(lambda m: m.group(1) + _PLACEHOLDER + m.group(3), response.content)
             cache.set(key, (response["Content-Type"], body), timeout=seconds)
+            response["X-Observatory-Cache"] = "miss"
+        return response
+
+    return wrapped
+
+
+def public_read(view):
+    """Serve ``view``'s 200 answers to GET requests from the cache, keyed by path, query and data
+    version: for API read routes, whose answer is the same for every caller (see above)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        seconds = settings.OBSERVATORY_PAGE_CACHE_SECONDS
+        if seconds <= 0 or request.method != "GET" or "HTTP_AUTHORIZATION" in request.META:
+            return view(request, *args, **kwargs)
+        raw = "\n".join(["api", request.path, request.META.get("QUERY_STRING", ""), data_version()])
+        key = "read:" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+        cache = _cache()
+        stored = cache.get(key)
+        if stored is not None:
+            content_type, body = stored
+            response = HttpResponse(body, content_type=content_type)
+            response["X-Observatory-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if (response.status_code == 200 and not response.streaming and not response.cookies
+                and not response.has_header("Set-Cookie")):
+            cache.set(key, (response["Content-Type"], response.content), timeout=seconds)
             response["X-Observatory-Cache"] = "miss"
         return response
 

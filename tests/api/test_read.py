@@ -176,3 +176,34 @@ def test_it_answers_head_like_get_without_a_body(reader, mini_dataset):
     assert response.status_code == 200 and response.content == b""
     assert response["Content-Type"].startswith("application/json")
     assert reader.head(f"{API}/entities/nobody").status_code == 404
+
+
+def test_a_read_answer_is_kept_until_the_data_changes(reader, mini_dataset):
+    path = f"{API}/entities/chaihuo-makerspace"
+    first, second = reader.get(path), reader.get(path)
+    assert (first["X-Observatory-Cache"], second["X-Observatory-Cache"]) == ("miss", "hit")
+    assert first.content == second.content and second["Content-Type"] == first["Content-Type"]
+    assert second["Access-Control-Allow-Origin"] == "*" and second.has_header("X-RateLimit-Remaining")
+    assert reader.head(path).content == b""
+    entity = Entity.objects.get(slug="chaihuo-makerspace")
+    entity.name_en = "Chaihuo Makerspace (renamed in a test)"
+    entity.save()
+    third = reader.get(path)
+    assert third["X-Observatory-Cache"] == "miss" and third.json()["name_en"].endswith("(renamed in a test)")
+
+
+def test_errors_and_other_queries_are_not_served_from_the_cache(reader, mini_dataset, settings):
+    assert reader.get(f"{API}/entities/no-such-space").status_code == 404
+    missing = reader.get(f"{API}/entities/no-such-space")
+    assert missing.status_code == 404 and not missing.has_header("X-Observatory-Cache")
+    everything = reader.get(f"{API}/entities").json()["items"]
+    assert len(reader.get(f"{API}/entities", {"limit": 1}).json()["items"]) == 1 < len(everything)
+    settings.OBSERVATORY_PAGE_CACHE_SECONDS = 0
+    assert not reader.get(f"{API}/entities").has_header("X-Observatory-Cache")
+
+
+def test_a_client_with_a_token_always_reads_afresh(reader, mini_dataset):
+    path = f"{API}/entities/chaihuo-makerspace"
+    reader.get(path)
+    fresh = reader.get(path, HTTP_AUTHORIZATION="Bearer not-checked-on-reads")
+    assert fresh.status_code == 200 and not fresh.has_header("X-Observatory-Cache")

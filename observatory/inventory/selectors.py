@@ -52,15 +52,18 @@ def entity_detail(slug: str, *, public_only: bool = True) -> Entity | None:
     if public_only:
         # a coding whose only evidence is an excerpt of a private field note stays private with it
         codings = codings.filter(Q(source__isnull=False) | Q(excerpt__document__is_public=True))
-    # one query per kind of part, each joined to its source (half the queries of a prefetch per hop)
+    # One query per kind of part, each joined to its source (half the queries of a prefetch per hop).
+    # Each is ordered explicitly as the models' Meta.ordering orders within one entity: their
+    # leading "entity" would join the entity table to sort by its name, a constant here.
     found = list(
         queryset.filter(slug=slug)
+        .order_by()
         .prefetch_related(
-            Prefetch("names", queryset=Name.objects.select_related("source")),
-            Prefetch("statuses", queryset=StatusAssertion.objects.select_related("source")),
-            Prefetch("citations", queryset=EntitySource.objects.select_related("source")),
-            Prefetch("codings", queryset=codings),
-            Prefetch("locations", queryset=Location.objects.select_related("source")),
+            Prefetch("names", queryset=Name.objects.select_related("source").order_by("id")),
+            Prefetch("statuses", queryset=StatusAssertion.objects.select_related("source").order_by("date", "id")),
+            Prefetch("citations", queryset=EntitySource.objects.select_related("source").order_by("id")),
+            Prefetch("codings", queryset=codings.order_by("code__path")),
+            Prefetch("locations", queryset=Location.objects.select_related("source").order_by("id")),
         )[:1]
     )
     return found[0] if found else None
@@ -68,8 +71,10 @@ def entity_detail(slug: str, *, public_only: bool = True) -> Entity | None:
 
 def entity_relations_grouped(entity: Entity, *, public_only: bool = True) -> list[tuple[str, list[dict]]]:
     """Relations of an entity grouped by type (both directions), each with the other end."""
+    # Meta.ordering (source entity's name, type, id) without its ORDER BY on a joined name: by type
+    # and id here, and the inverse relations by the name of their source below
     relations = Relation.objects.filter(Q(source_entity=entity) | Q(target_entity=entity)).select_related(
-        "source_entity", "target_entity", "source")
+        "source_entity", "target_entity", "source").order_by("type", "id")
     groups: dict[str, list[dict]] = {}
     for relation in relations:
         outgoing = relation.source_entity_id == entity.pk
@@ -78,6 +83,9 @@ def entity_relations_grouped(entity: Entity, *, public_only: bool = True) -> lis
             continue
         label = relation.get_type_display() if outgoing else f"{relation.get_type_display()} (inverse)"
         groups.setdefault(label, []).append({"relation": relation, "other": other, "outgoing": outgoing})
+    for items in groups.values():
+        if not items[0]["outgoing"]:
+            items.sort(key=lambda item: item["other"].name)  # stable: ids stay in order within a name
     return sorted(groups.items())
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from observatory.inventory.dates import format_fuzzy_date
 from observatory.inventory.models import Entity, Location, Relation, StatusAssertion
 from observatory.inventory.selectors import entity_search_filter
+from observatory.prepared import Prepared
 
 from .errors import ApiError
 
@@ -110,14 +111,20 @@ def entity_url(slug: str) -> str:
     return _entity_url_template().replace("slug-placeholder", slug)
 
 
-def relation_queryset(*, type: str = "", entity: Entity | None = None) -> QuerySet:
+# the relations of one entity between public entities, compiled once (observatory/prepared.py)
+_ENTITY_RELATIONS = Prepared(lambda pk: relation_queryset(entity_id=pk).order_by("id"), -(2**31) + 19)
+
+
+def relation_queryset(*, type: str = "", entity: Entity | None = None, entity_id: int | None = None) -> QuerySet:
     public = Entity.objects.public()
     queryset = Relation.objects.filter(source_entity__in=public, target_entity__in=public).select_related(
         "source_entity", "target_entity", "source")
     if type:
         queryset = queryset.filter(type=type)
     if entity is not None:
-        queryset = queryset.filter(Q(source_entity=entity) | Q(target_entity=entity))
+        entity_id = entity.pk
+    if entity_id is not None:
+        queryset = queryset.filter(Q(source_entity_id=entity_id) | Q(target_entity_id=entity_id))
     return queryset
 
 
@@ -154,7 +161,7 @@ def entity_detail_as_dict(entity: Entity) -> dict:
     data["statuses"] = [{"value": s.value, "kind": s.kind, "date": format_fuzzy_date(s.date, s.date_precision) or None,
                          "programme": s.programme, "batch": s.batch, "revoked_on": s.revoked_on,
                          "source": _source_ref(s)} for s in statuses]
-    data["relations"] = [relation_as_dict(r) for r in relation_queryset(entity=entity).order_by("id")]
+    data["relations"] = [relation_as_dict(r) for r in _ENTITY_RELATIONS.run(entity.pk)]
     data["codes"] = [{"code": c.code.path, "label_en": c.code.label_en, "label_zh": c.code.label_zh,
                       "confidence": c.confidence, "quote": c.quote, "coded_on": c.coded_on,
                       "source": _source_ref(c)} for c in entity.codings.all()]

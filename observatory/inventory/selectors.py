@@ -3,9 +3,10 @@ non-public entities or merged-away duplicates."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from observatory.china import text as china_text
+from observatory.prepared import Prepared, attach_prefetched
 
 from .models import Entity, EntitySource, Location, Name, Relation, StatusAssertion
 from .taxonomy import KINDS
@@ -44,37 +45,62 @@ def entity_list(*, kind: str = "", layer: str = "", province: str = "", query: s
     return queryset.annotate(relation_count=Count("relations_out", distinct=True) + Count("relations_in", distinct=True))
 
 
-def entity_detail(slug: str, *, public_only: bool = True) -> Entity | None:
+_SLUG, _ID = "\x00slug\x00", -(2**31) + 17  # markers: values no real slug or id takes
+
+
+def _codings(entity_id, *, public_only: bool) -> QuerySet:
     from observatory.coding.models import Coding  # coding depends on inventory, not the reverse
 
-    queryset = Entity.objects.public() if public_only else Entity.objects.all()
-    codings = Coding.objects.select_related("code", "source")
+    codings = Coding.objects.select_related("code", "source").filter(entity_id=entity_id)
     if public_only:
         # a coding whose only evidence is an excerpt of a private field note stays private with it
         codings = codings.filter(Q(source__isnull=False) | Q(excerpt__document__is_public=True))
-    # One query per kind of part, each joined to its source (half the queries of a prefetch per hop).
-    # Each is ordered explicitly as the models' Meta.ordering orders within one entity: their
-    # leading "entity" would join the entity table to sort by its name, a constant here.
-    found = list(
-        queryset.filter(slug=slug)
-        .order_by()
-        .prefetch_related(
-            Prefetch("names", queryset=Name.objects.select_related("source").order_by("id")),
-            Prefetch("statuses", queryset=StatusAssertion.objects.select_related("source").order_by("date", "id")),
-            Prefetch("citations", queryset=EntitySource.objects.select_related("source").order_by("id")),
-            Prefetch("codings", queryset=codings.order_by("code__path")),
-            Prefetch("locations", queryset=Location.objects.select_related("source").order_by("id")),
-        )[:1]
-    )
-    return found[0] if found else None
+    return codings.order_by("code__path")
+
+
+# One query per kind of part, each joined to its source, compiled once per process (see
+# observatory/prepared.py: compiling these small queries cost more than running them). Each is
+# ordered as the models' Meta.ordering orders within one entity: its leading "entity" would join
+# the entity table to sort by its name, a constant here.
+_DETAIL = {
+    True: Prepared(lambda slug: Entity.objects.public().filter(slug=slug).order_by()[:1], _SLUG),
+    False: Prepared(lambda slug: Entity.objects.filter(slug=slug).order_by()[:1], _SLUG),
+}
+_PARTS = {
+    "names": Prepared(lambda pk: Name.objects.select_related("source").filter(entity_id=pk).order_by("id"), _ID),
+    "statuses": Prepared(lambda pk: StatusAssertion.objects.select_related("source").filter(entity_id=pk)
+                         .order_by("date", "id"), _ID),
+    "citations": Prepared(lambda pk: EntitySource.objects.select_related("source").filter(entity_id=pk)
+                          .order_by("id"), _ID),
+    "locations": Prepared(lambda pk: Location.objects.select_related("source").filter(entity_id=pk)
+                          .order_by("id"), _ID),
+}
+_CODINGS = {public: Prepared(lambda pk, public=public: _codings(pk, public_only=public), _ID)
+            for public in (True, False)}
+
+
+# Meta.ordering (source entity's name, type, id) without its ORDER BY on a joined name: by type and
+# id here, and the inverse relations by the name of their source in entity_relations_grouped
+_RELATIONS = Prepared(lambda pk: Relation.objects.filter(Q(source_entity_id=pk) | Q(target_entity_id=pk))
+                      .select_related("source_entity", "target_entity", "source").order_by("type", "id"), _ID)
+
+
+def entity_detail(slug: str, *, public_only: bool = True) -> Entity | None:
+    """An entity with its names, statuses, citations, codings and locations attached, as
+    ``prefetch_related`` would (``entity.names.all()`` and so on answer without a query)."""
+    found = _DETAIL[public_only].run(slug)
+    if not found:
+        return None
+    entity = found[0]
+    for name, prepared in _PARTS.items():
+        attach_prefetched(entity, name, prepared.run(entity.pk))
+    attach_prefetched(entity, "codings", _CODINGS[public_only].run(entity.pk))
+    return entity
 
 
 def entity_relations_grouped(entity: Entity, *, public_only: bool = True) -> list[tuple[str, list[dict]]]:
     """Relations of an entity grouped by type (both directions), each with the other end."""
-    # Meta.ordering (source entity's name, type, id) without its ORDER BY on a joined name: by type
-    # and id here, and the inverse relations by the name of their source below
-    relations = Relation.objects.filter(Q(source_entity=entity) | Q(target_entity=entity)).select_related(
-        "source_entity", "target_entity", "source").order_by("type", "id")
+    relations = _RELATIONS.run(entity.pk)
     groups: dict[str, list[dict]] = {}
     for relation in relations:
         outgoing = relation.source_entity_id == entity.pk

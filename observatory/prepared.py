@@ -1,0 +1,100 @@
+"""Prepared querysets: a query of fixed shape compiled to SQL once, then run with new values.
+
+Django compiles every queryset afresh: for the handful of small queries behind an entity page,
+building and compiling the SQL costs several times more than running it. ``Prepared`` builds the
+queryset once per process and database with marker values in place of the variable ones, keeps
+its compiled SQL and the compiler's description of the columns, and on each run only substitutes
+the values and turns the rows into model instances as Django's own ``ModelIterable`` does
+(deferred-free ``from_db`` plus the ``select_related`` objects).
+
+Limits, checked when the query is first compiled: each marker must reach the SQL parameters
+unchanged (``exact`` and ``in`` lookups, not ``contains`` or ``iexact``), and the queryset must
+yield model instances (no ``values()``, no ``prefetch_related``, no annotations).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
+from django.db.models.sql.constants import MULTI
+
+__all__ = ["Prepared", "attach_prefetched"]
+
+
+class Prepared:
+    """A queryset of fixed shape, ``build(*values)``, compiled once and run with other values."""
+
+    def __init__(self, build: Callable[..., QuerySet], *markers: Any) -> None:
+        self._build = build
+        self._markers = markers
+        self._compiled: dict[tuple, tuple] = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, alias: str) -> tuple:
+        queryset = self._build(*self._markers)
+        if queryset._prefetch_related_lookups or queryset._iterable_class.__name__ != "ModelIterable":
+            raise ValueError("a prepared queryset must yield model instances, without prefetch_related")
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        params = tuple(params)
+        positions = []
+        for marker in self._markers:
+            found = [i for i, param in enumerate(params) if type(param) is type(marker) and param == marker]
+            if not found:
+                raise ValueError(f"the marker {marker!r} does not reach the SQL parameters unchanged: {sql}")
+            positions.append(found)
+        klass_info = compiler.klass_info
+        if compiler.annotation_col_map:
+            raise ValueError("a prepared queryset takes no annotations")
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        init_list = [column[0].target.attname for column in compiler.select[start:end]]
+        return compiler, sql, params, positions, klass_info["model"], start, end, init_list
+
+    def run(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> list[Model]:
+        connection = connections[using]
+        key = (using, connection.vendor)
+        entry = self._compiled.get(key)
+        if entry is None:
+            with self._lock:
+                entry = self._compiled.setdefault(key, self._compile(using))
+        compiler, sql, params, positions, model, start, end, init_list = entry
+        bound = list(params)
+        for found, value in zip(positions, values, strict=True):
+            for i in found:
+                bound[i] = value
+        # a private copy, bound to this thread's connection, whose as_sql answers the kept SQL
+        run = copy.copy(compiler)
+        run.connection = connection
+        run.as_sql = lambda *args, **kwargs: (sql, bound)
+        results = run.execute_sql(MULTI)
+        populators = get_related_populators(compiler.klass_info, compiler.select, using)
+        objects = []
+        for row in run.results_iter(results):
+            obj = model.from_db(using, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            objects.append(obj)
+        return objects
+
+
+def attach_prefetched(instance: Model, related_name: str, objects: list[Model]) -> None:
+    """Give ``instance.<related_name>.all()`` the ``objects`` fetched for it (a reverse foreign key),
+    as prefetch_related does: each object knows its instance, and the cached queryset keeps its
+    (lazy) filter on the instance for any further filtering."""
+    manager = getattr(instance, related_name)
+    field = manager.field
+    for obj in objects:
+        field.set_cached_value(obj, instance)
+    queryset = manager._apply_rel_filters(manager.model._default_manager.all())
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[field.remote_field.cache_name] = queryset

@@ -116,9 +116,12 @@ _ENTITY_RELATIONS = Prepared(lambda pk: relation_queryset(entity_id=pk).order_by
 
 
 def relation_queryset(*, type: str = "", entity: Entity | None = None, entity_id: int | None = None) -> QuerySet:
-    public = Entity.objects.public()
-    queryset = Relation.objects.filter(source_entity__in=public, target_entity__in=public).select_related(
-        "source_entity", "target_entity", "source")
+    # both ends public, tested on the joined ends (an IN over the public entities' ids would build
+    # that whole set for each query: 100 ms at 100,000 entities)
+    queryset = Relation.objects.filter(
+        source_entity__is_public=True, source_entity__merged_into__isnull=True,
+        target_entity__is_public=True, target_entity__merged_into__isnull=True,
+    ).select_related("source_entity", "target_entity", "source")
     if type:
         queryset = queryset.filter(type=type)
     if entity is not None:

@@ -34,3 +34,27 @@ def test_production_settings_pass_the_deploy_check():
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=REPO,
                             env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_redis_url_shares_the_caches_through_a_real_redis_server():
+    """REDIS_URL must work with what the project installs (the redis client is a dependency)."""
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        import pytest
+
+        pytest.skip("no Redis server on 127.0.0.1:6379: start one to run this test")
+    script = ("import django; django.setup()\n"
+              "from django.core.cache import caches\n"
+              "for alias in ('default', 'pages'):\n"
+              "    caches[alias].set('observatory-config-test', alias, 5)\n"
+              "    assert caches[alias].get('observatory-config-test') == alias, alias\n"
+              "    caches[alias].delete('observatory-config-test')\n"
+              "print(type(caches['pages']).__name__)\n")
+    env = {"PATH": "/usr/bin:/bin", "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "observatory.settings",
+           "REDIS_URL": "redis://127.0.0.1:6379/14"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "RedisCache"

@@ -4,6 +4,7 @@ percentiles at concurrency 16, gunicorn on loopback, the load from a second proc
     .venv/bin/python bench/bench_site.py                  # 10,000 entities, 1,000 requests per page
     .venv/bin/python bench/bench_site.py --full           # 100,000 entities, 3,000 requests per page
     .venv/bin/python bench/bench_site.py --entities 50000 --requests 2000 --workers 4
+    .venv/bin/python bench/bench_site.py --full --redis redis://127.0.0.1:6379/15   # shared page cache
 
 A synthetic SQLite database is filled with the seeded generator of bench/bench_export.py (points
 then spread over China with a fixed formula, and the real 柴火创客空间 added through the
@@ -165,6 +166,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1_000, help="requests per page measured")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--full", action="store_true", help="100,000 entities, 3,000 requests per page")
+    parser.add_argument("--redis", metavar="URL", default="",
+                        help="share the page cache between the workers through this Redis database, as a "
+                             "deployment with several processes does (it is emptied first), e.g. "
+                             "redis://127.0.0.1:6379/15")
     args = parser.parse_args()
     if args.full:
         args.entities, args.requests = 100_000, 3_000
@@ -187,6 +192,11 @@ def main() -> None:
                "PYTHONPATH": os.pathsep.join([folder, str(ROOT)]), "DEBUG": "false", "SECRET_KEY": "bench-only",
                "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false",
                "OBSERVATORY_VAR_DIR": folder, "DATABASE_CONN_MAX_AGE": "60"}
+        if args.redis:
+            import redis
+
+            redis.Redis.from_url(args.redis).flushdb()
+            env["REDIS_URL"] = args.redis
         subprocess.run([str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "manage.py"), "collectstatic", "--noinput",
                         "-v", "0"], cwd=folder, env={**env, "STATIC_ROOT": str(Path(folder) / "static")}, check=True)
         env["STATIC_ROOT"] = str(Path(folder) / "static")
@@ -240,14 +250,18 @@ def main() -> None:
             for process in (server, datasette):
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=30)
+    cache_text = ("the page cache shared by the workers in Redis (`REDIS_URL`)" if args.redis else
+                  "the page cache of each worker in local memory, as without `REDIS_URL`")
     print(f"### Public site and Datasette, {args.entities:,} entities, concurrency {CONCURRENCY}\n")
     print(f"gunicorn ({args.workers} sync workers) on loopback, SQLite, production settings "
-          f"(DATABASE_CONN_MAX_AGE=60; the page cache of each worker in local memory, as without `REDIS_URL`); Datasette {_datasette_version()} (`--immutable`, one process) on the entity "
+          f"(DATABASE_CONN_MAX_AGE=60; {cache_text}); Datasette {_datasette_version()} (`--immutable`, one process) on the entity "
           f"table exported to its own file. {args.requests:,} requests per page after a warm-up, from a separate "
           f"process over 16 keep-alive connections. Map data for all of China at national zoom: "
           f"{national_kb:.0f} KB (uncompressed). Database filled in {fill_s:.0f} s.\n")
-    print("Entity pages and JSON rotate over 200 entities; the page cache keeps a copy per worker process, so each "
-          "worker renders each page once; the warm-up asks for each five times. The cold rows ask for a different entity every time.\n")
+    print("Entity pages and JSON rotate over 200 entities; "
+          + ("the workers share one cached copy of each" if args.redis else
+             "the page cache keeps a copy per worker process, so each worker renders each page once")
+          + "; the warm-up asks for each five times. The cold rows ask for a different entity every time.\n")
     print("| server | page | requests/s | p50 (ms) | p99 (ms) | non-200 |")
     print("| --- | --- | ---: | ---: | ---: | ---: |")
     for server_name, label, m in rows:

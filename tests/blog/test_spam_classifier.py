@@ -19,11 +19,14 @@ from observatory.blog.spam import (
     SpamClassifier,
     choose_target_fpr,
     choose_thresholds,
+    comment_links,
+    find_links,
     normalise,
     read_youtube_csv,
     text_features,
 )
 from observatory.blog.spam import classifier as classifier_module
+from observatory.blog.spam import evaluation as evaluation_module
 from observatory.blog.spam import features as features_module
 from observatory.blog.spam import rules as rules_module
 
@@ -68,6 +71,38 @@ def youtube_model():
 
 def test_it_normalises_entities_width_case_and_invisible_characters():
     assert normalise("Ｃｈｅｃｋ&amp;#39;s\u200b  MY\tchannel\ufeff") == "check's my channel"
+
+
+def test_it_reads_the_text_a_reader_sees_not_the_html_markup():
+    # YouTube's export writes line breaks as <br /> in two videos of four, and wraps timestamps
+    # in links of its own: markup, not what the commenter typed.
+    assert normalise("Best song<br /><br />ever&lt;br /&gt;") == "best song ever"
+    assert (
+        normalise('Skip to <a href="http://www.youtube.com/watch?v=K&amp;t=3m57s">3:57</a>') == "skip to 3:57"
+    )
+    # The SMS corpus's placeholders and a "<" in prose are not tags.
+    assert (
+        normalise("call me at <#> or <DECIMAL>, 2<3 and x < a > y")
+        == "call me at <#> or <decimal>, 2<3 and x < a > y"
+    )
+    assert not any("<br" in f for f in text_features("one<br />two"))
+
+
+def test_it_keeps_a_link_hidden_in_markup_as_a_link():
+    features = text_features('win a prize <a href="http://Prize.example.cn/x">here</a>')
+    assert {"url", "url:n1", "dom:example.cn", "tld:cn"} <= set(features)
+    assert not any("prize.example" in f for f in features if f.startswith(("c:", "w:")))
+    assert comment_links('<a href="http://x.cn/a">http://x.cn/a</a>') == ["http://x.cn/a"]
+
+
+def test_it_reads_a_whole_link_whatever_its_letters():
+    # Under re.IGNORECASE the non-ASCII range also excluded "k" and "s" (the Kelvin sign and the
+    # long s fold to them), which cut "facebook.com" to "faceboo".
+    assert find_links("see http://www.facebook.com/page and https://youtu.be/sk") == [
+        "http://www.facebook.com/page",
+        "https://youtu.be/sk",
+    ]
+    assert "dom:facebook.com" in text_features("HTTP://WWW.FACEBOOK.COM/Kiss")
 
 
 def test_it_finds_bare_spaced_and_explicit_links_but_not_words():
@@ -229,6 +264,6 @@ def test_it_hashes_features_into_range(text):
         assert 0 <= spam.feature_hash(feature, 10) < 1024
 
 
-@pytest.mark.parametrize("module", [features_module, classifier_module, rules_module])
+@pytest.mark.parametrize("module", [features_module, classifier_module, rules_module, evaluation_module])
 def test_its_docstring_examples_hold(module):
     assert doctest.testmod(module).failed == 0

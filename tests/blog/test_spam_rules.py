@@ -21,6 +21,12 @@ def test_it_counts_explicit_bare_and_spaced_out_links():
     text = "see http://a.example/x, www.b.cn and shop . com, also bit.ly/abc; 一个链接https://t.cn/z看看"
     assert count_links(text) == 5
     assert count_links("I told him so.It was late. Call me.it is fine") == 0
+    # A link hidden in markup still counts: the normalised text shows only "here".
+    assert (
+        count_links('<a href="http://spam.example.cn">here</a> <a href="http://spam.example.cn">again</a>')
+        == 2
+    )
+    assert count_links('<a href="https://t.cn/z">https://t.cn/z</a>') == 1
 
 
 def test_it_spots_a_filled_honeypot():

@@ -10,8 +10,8 @@ A comment becomes a *set* of named features, each a short string with a namespac
     runs of letters or digits (``\\w+``) and pairs of adjacent runs ("check out", "my channel").
     For Chinese a run is a whole clause; the character n-grams carry the detail.
 ``url``, ``url:n<k>``, ``dom:<host>``, ``tld:<tld>``
-    links, explicit (``http://``, ``www.``) or bare (``example.com``, ``example . com``), their
-    number (capped at 4) and the registrable part of each host.
+    links, explicit (``http://``, ``www.``), bare (``example.com``, ``example . com``) or hidden
+    in HTML tags (``<a href=…>``), their number (capped at 4) and the registrable part of each host.
 ``num:<k>``
     runs of k >= 5 digits (phone, QQ and WeChat numbers), as a length, not a value.
 ``shape:…``
@@ -24,7 +24,8 @@ Presence, not counts, is recorded: repeated n-grams inside one comment add nothi
 long comments from dominating (the binary 4-gram representation of Sculley & Wachman, 2007).
 
 Normalisation (``normalise``): HTML entities are unescaped (twice, since scraped text is often
-double-escaped: ``&amp;#39;``), then Unicode NFKC folds full-width Latin and digits
+double-escaped: ``&amp;#39;``), HTML tags (``<br />``, ``<a href=…>``) are removed, keeping a link's
+target as text, then Unicode NFKC folds full-width Latin and digits
 (``ｈｔｔｐ``, ``１２３``) to ASCII, invisible format characters (zero-width spaces, byte-order
 marks, category Cf) are removed, the text is case-folded and runs of whitespace become one space.
 
@@ -48,8 +49,10 @@ from collections.abc import Iterable
 __all__ = [
     "NGRAM_SIZES",
     "URL_PATTERN",
+    "comment_links",
     "feature_hash",
     "find_links",
+    "markup_links",
     "normalise",
     "text_features",
 ]
@@ -63,9 +66,13 @@ _BARE_TLDS = (
     "com|net|org|info|biz|ru|cn|io|ly|tk|ml|ga|cf|gq|xyz|top|site|online|club|vip|shop|"
     "uk|fr|br|pl|tv|cc|ws|gl|link|cz|nl|jp|kr|hk|tw"
 )
+# A link runs to the first space, quote, bracket or non-ASCII character. The class is matched
+# case-sensitively: under IGNORECASE the range \x80-\U0010ffff would also exclude "k" and "s"
+# (the Kelvin sign and the long s fold to them), and cut "http://www.facebook.com" after "faceboo".
+_LINK_CHAR = r"(?-i:[^\s<>\"',)\x80-\U0010ffff])"
 URL_PATTERN = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"',)\x80-\U0010ffff]+"
-    r"|\b(?:[a-z0-9][a-z0-9-]*\.)+(?:" + _BARE_TLDS + r")\b(?:/[^\s<>\"',)\x80-\U0010ffff]*)?"
+    r"(?:https?://|www\.)" + _LINK_CHAR + "+"
+    r"|\b(?:[a-z0-9][a-z0-9-]*\.)+(?:" + _BARE_TLDS + r")\b(?:/" + _LINK_CHAR + "*)?"
     r"|\b[a-z0-9][a-z0-9-]* ?\. ?(?:com|net|org)\b",
     re.IGNORECASE,
 )
@@ -74,15 +81,31 @@ _WORD = re.compile(r"\w+")
 _DIGITS = re.compile(r"\d{5,}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SPACES = re.compile(r"\s+")
+# HTML markup that scraped or pasted comments carry (YouTube's export writes line breaks as
+# ``<br />`` in some videos and not in others, and wraps timestamps, hashtags and mentions in
+# links of its own). The text keeps what a reader sees; a link's target (``href``) is read apart,
+# by ``markup_links``, so a link hidden in markup still counts as a link. Only real HTML element
+# names count, so placeholders such as the SMS corpus's ``<#>``, ``<DECIMAL>`` or ``<URL>`` and
+# a "<" in prose stay as they are.
+_HTML_TAG = re.compile(
+    r"</?(?:a|abbr|b|big|blockquote|br|code|del|div|em|font|h[1-6]|hr|i|iframe|img|ins|li|"
+    r"noscript|ol|p|pre|q|s|script|small|span|strike|strong|style|sub|sup|table|td|th|tr|tt|"
+    r"u|ul)\b[^<>]*>",
+    re.IGNORECASE,
+)
+_HREF = re.compile(r"""\b(?:href|src)\s*=\s*["']?([^"'\s<>]+)""", re.IGNORECASE)
 
 
 def normalise(text: str) -> str:
-    """Return ``text`` unescaped, NFKC-folded, without invisible characters, case-folded.
+    """Return ``text`` unescaped, without HTML tags, NFKC-folded, without invisible characters, case-folded.
 
-    >>> normalise("Check&amp;#39;s  ＷＷＷ.Example.ＣＯＭ\\u200b now")
+    >>> normalise("Check&amp;#39;s  ＷＷＷ.Example.ＣＯＭ\\u200b now<br />")
     "check's www.example.com now"
+    >>> normalise('see <a href="http://x.cn/a">this</a>')
+    'see this'
     """
     text = html.unescape(html.unescape(text))
+    text = _HTML_TAG.sub(" ", text)
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     return _SPACES.sub(" ", text.casefold()).strip()
@@ -91,6 +114,33 @@ def normalise(text: str) -> str:
 def find_links(text: str) -> list[str]:
     """Links in already normalised ``text``: explicit URLs and bare host names."""
     return [m.group(0) for m in URL_PATTERN.finditer(text)]
+
+
+def comment_links(text: str, normalised: str | None = None) -> list[str]:
+    """Every link of a raw comment: those a reader sees, then targets hidden in HTML tags.
+
+    ``normalised`` is ``normalise(text)`` when the caller has it already. A target that is also
+    shown as text counts once.
+
+    >>> comment_links('<a href="http://x.cn/a">http://x.cn/a</a> or <a href="http://y.ru">me</a>')
+    ['http://x.cn/a', 'http://y.ru']
+    """
+    links = find_links(normalise(text) if normalised is None else normalised)
+    return links + [link for link in markup_links(text) if link not in links]
+
+
+def markup_links(text: str) -> list[str]:
+    """Link targets (``href``, ``src``) inside HTML tags of raw ``text``, which ``normalise`` drops.
+
+    >>> markup_links('see <a href="http://x.cn/a">this</a>')
+    ['http://x.cn/a']
+    """
+    text = html.unescape(html.unescape(text))
+    return [
+        target.group(1).casefold()
+        for tag in _HTML_TAG.finditer(text)
+        if (target := _HREF.search(tag.group(0)))
+    ]
 
 
 def _host(link: str) -> str:
@@ -141,7 +191,7 @@ def text_features(
     add("w:" + word for word in words)
     add(f"w2:{a} {b}" for a, b in zip(words, words[1:], strict=False))
 
-    links = find_links(body)
+    links = comment_links(raw_text, body)
     if links:
         add(["url", f"url:n{min(len(links), 4)}"])
         for link in links:

@@ -31,7 +31,7 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
-from .features import find_links, normalise
+from .features import comment_links, normalise
 
 __all__ = [
     "CommentLimits",
@@ -89,8 +89,9 @@ def filled_too_fast(rendered_at: float | None, submitted_at: float, min_seconds:
 
 
 def count_links(text: str) -> int:
-    """Number of links in ``text``: explicit URLs and bare host names (``example.com``)."""
-    return len(find_links(normalise(text)))
+    """Number of links in ``text``: explicit URLs, bare host names (``example.com``) and link
+    targets inside HTML tags (``<a href=…>``), which the normalised text no longer shows."""
+    return len(comment_links(text))
 
 
 def too_many_links(text: str, max_links: int) -> bool:

@@ -17,7 +17,7 @@ from .classifier import (
     choose_thresholds,
 )
 from .evaluation import binary_metrics, evaluate, main
-from .features import feature_hash, find_links, normalise, text_features
+from .features import comment_links, feature_hash, find_links, markup_links, normalise, text_features
 from .readers import (
     ACCEPTED_FORMATS,
     LabelledMessage,
@@ -52,6 +52,7 @@ __all__ = [
     "SpamDataError",
     "binary_metrics",
     "check_rules",
+    "comment_links",
     "choose_target_fpr",
     "choose_thresholds",
     "count_links",
@@ -60,6 +61,7 @@ __all__ = [
     "find_links",
     "hash_ip",
     "main",
+    "markup_links",
     "normalise",
     "read_labelled",
     "read_sms_tsv",

@@ -5,8 +5,15 @@ Protocol
 A fresh :class:`~.classifier.SpamClassifier` is calibrated and trained on the training files
 only, then scores every test message once; the test messages never influence a threshold or a
 parameter. Calibration (the two thresholds) uses out-of-fold probabilities *within* the training
-data: one fold per training file when there are several (so, as in the test, each message is
-scored by a model that has not seen its source), otherwise five consecutive blocks by position.
+data, in folds that imitate the test:
+
+* a test file: one fold per training file when there are several (so, as in the test, each
+  message is scored by a model that has not seen its source), otherwise five consecutive blocks;
+* ``split`` without ``shuffle``: the first share of the messages, in file order, trains and the
+  rest tests; five consecutive blocks of the training part (or one per file);
+* ``split`` with ``shuffle`` (a seed): the messages of all files are pooled and split at random,
+  stratified by class (each class keeps its share on both sides); five random folds of the
+  training part, stratified the same way and drawn from the same seed.
 
 Two readings of "predicted spam" are reported, because the decision is three-way:
 
@@ -32,7 +39,7 @@ import numpy as np
 from .classifier import HAM, MODERATE, SPAM, SpamClassifier
 from .readers import LabelledMessage, SpamDataError, read_labelled
 
-__all__ = ["binary_metrics", "evaluate", "main"]
+__all__ = ["binary_metrics", "evaluate", "main", "stratified_folds", "stratified_split"]
 
 CALIBRATION_BLOCKS = 5
 
@@ -61,6 +68,35 @@ def binary_metrics(predicted: Sequence[bool], actual: Sequence[bool]) -> dict[st
     }
 
 
+def stratified_split(
+    labels: Sequence[bool] | np.ndarray, share: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ``(train, test)``: ``share`` of each class, drawn at random, trains; both sorted.
+
+    >>> train, test = stratified_split([True] * 10 + [False] * 30, 0.8, np.random.default_rng(0))
+    >>> len(train), len(test), int((test < 10).sum())
+    (32, 8, 2)
+    """
+    flags = np.asarray(labels, dtype=bool)
+    train: list[np.ndarray] = []
+    for value in (True, False):
+        members = rng.permutation(np.flatnonzero(flags == value))
+        train.append(members[: round(share * len(members))])
+    chosen = np.zeros(len(flags), dtype=bool)
+    chosen[np.concatenate(train)] = True
+    return np.flatnonzero(chosen), np.flatnonzero(~chosen)
+
+
+def stratified_folds(labels: Sequence[bool] | np.ndarray, k: int, rng: np.random.Generator) -> list[int]:
+    """A fold number in ``0..k-1`` for each label, at random, each class spread evenly over the folds."""
+    flags = np.asarray(labels, dtype=bool)
+    folds = np.empty(len(flags), dtype=np.int64)
+    for value in (True, False):
+        members = rng.permutation(np.flatnonzero(flags == value))
+        folds[members] = np.arange(len(members)) % k
+    return folds.tolist()
+
+
 def _counts(messages: Sequence[LabelledMessage]) -> dict[str, int]:
     spam = sum(m.is_spam for m in messages)
     return {"messages": len(messages), "spam": spam, "ham": len(messages) - spam}
@@ -75,11 +111,14 @@ def evaluate(
     target_miss: float = 0.05,
     seed: int = 0,
     fpr_limit: float | None = 0.01,
+    shuffle: int | None = None,
 ) -> dict:
     """Train on ``train_paths``, test on ``test_path``, and return the figures as a dict.
 
     With ``test_path=None`` and ``split`` (e.g. 0.8), the training files' messages, in file
-    order, are split by position: the first ``split`` share trains, the rest tests.
+    order, are split by position: the first ``split`` share trains, the rest tests. With
+    ``shuffle`` (a seed) as well, they are split at random instead, stratified by class (see the
+    module docstring); ``seed`` is the model's own shuffling seed, as always.
     ``target_fpr``, ``target_miss`` and ``fpr_limit`` go to :meth:`SpamClassifier.calibrate`
     (``fpr_limit=None`` keeps ``target_fpr`` fixed).
 
@@ -101,16 +140,31 @@ def evaluate(
         if split is None or not 0.0 < split < 1.0:
             raise ValueError("without a test file, give a split between 0 and 1 (e.g. 0.8)")
         everything = [m for messages in per_file for m in messages]
-        cut = round(split * len(everything))
-        train, test = everything[:cut], everything[cut:]
-        groups = [i for i, messages in enumerate(per_file) for _ in messages][:cut]
+        if shuffle is None:
+            cut = round(split * len(everything))
+            train, test = everything[:cut], everything[cut:]
+            groups = [i for i, messages in enumerate(per_file) for _ in messages][:cut]
+            test_description = {
+                "split": f"messages {cut + 1}-{len(everything)} of the training files, by position"
+            }
+        else:
+            rng = np.random.default_rng(shuffle)
+            flags = np.asarray([m.is_spam for m in everything])
+            train_index, test_index = stratified_split(flags, split, rng)
+            train = [everything[i] for i in train_index]
+            test = [everything[i] for i in test_index]
+            groups = stratified_folds(flags[train_index], CALIBRATION_BLOCKS, rng)
+            test_description = {
+                "split": (
+                    f"{len(test)} of the {len(everything)} messages of the training files, drawn at "
+                    f"random with seed {shuffle}, stratified by class"
+                )
+            }
         if not train or not test:
             raise ValueError(f"a split of {split} leaves nothing to train or to test on")
-        test_description = {
-            "split": f"messages {cut + 1}-{len(everything)} of the training files, by position"
-        }
     if len(set(groups)) < 2:
         groups = [i * CALIBRATION_BLOCKS // len(train) for i in range(len(train))]
+    # else: one group per training file, or (shuffle) random stratified folds
     texts = [m.text for m in train]
     labels = [m.is_spam for m in train]
     if all(labels) or not any(labels):
@@ -163,6 +217,16 @@ def _parser() -> argparse.ArgumentParser:
         help="instead of --test: train on the first SHARE of the training messages (e.g. 0.8), test on the rest",
     )
     evaluate_parser.add_argument(
+        "--shuffle",
+        type=int,
+        metavar="SEED",
+        help=(
+            "with --split: pool the files' messages and split them at random, stratified by class, "
+            "with this seed (calibration folds are then random and stratified too); "
+            "without it the split is by position"
+        ),
+    )
+    evaluate_parser.add_argument(
         "--target-fpr",
         type=float,
         default=0.005,
@@ -194,6 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exit_:  # argparse has printed the usage error
         return int(exit_.code or 0)
+    if args.shuffle is not None and args.split is None:
+        print("observatory spam evaluate: --shuffle goes with --split, not with --test", file=sys.stderr)
+        return 2
     try:
         result = evaluate(
             args.train,
@@ -202,6 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             target_fpr=args.target_fpr,
             target_miss=args.target_miss,
             fpr_limit=args.fpr_limit or None,
+            shuffle=args.shuffle,
         )
     except SpamDataError as error:
         print(f"observatory spam evaluate: {error}", file=sys.stderr)

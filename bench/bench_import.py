@@ -1,13 +1,19 @@
 """Import throughput: N synthetic spreadsheet rows (bench/synthetic_rows.py) through the YAML-mapped
-importer into a fresh SQLite database, and every known file of ../shared/data/raw (import-all).
+importer into a fresh SQLite database (or an empty PostgreSQL one), and every known file of
+../shared/data/raw (import-all).
 
     .venv/bin/python bench/bench_import.py                 # 100,000 rows, then import-all
-    .venv/bin/python bench/bench_import.py --rows 20000 --skip-raw
+    .venv/bin/python bench/bench_import.py --rows 20000 --skip-raw [--serial]
+    .venv/bin/python bench/bench_import.py --rows 100000 --skip-raw \
+        --database-url postgres://postgres@127.0.0.1:5432/observatory_bench   # flushed first
 
-Prints a Markdown section: wall time, rows per second, peak resident memory (ru_maxrss of this
-process, which also holds Django, the division boundaries and the parsed file), and the
-summary counts. Each import runs in one transaction; files of 500 rows or more take the bulk
-path (observatory/inventory/importers/bulk.py).
+Prints a Markdown section: wall time, CPU seconds (this process and its worker processes), rows
+per second, peak resident memory (ru_maxrss of this process, which also holds Django, the
+division boundaries and the parsed file) and the peak of the whole process tree (this process
+and its workers, summed; proportional set size, so that pages the forked workers share with it
+are counted once), the load average, and the summary counts. Each import runs in one
+transaction; files of 500 rows or more take the bulk path, prepared in worker processes from
+4,000 rows (observatory/inventory/importers/bulk.py).
 """
 
 from __future__ import annotations
@@ -23,8 +29,61 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _django(folder: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
+class _TreeMemory:
+    """Samples the memory of this process and its children (the import's workers) every 0.2 s:
+    the peak of the summed proportional set size (Pss) and of the summed resident size (Rss)."""
+
+    def __init__(self):
+        import threading
+
+        self.peak_pss = self.peak_rss = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _tree() -> list[int]:
+        me, pids = os.getpid(), [os.getpid()]
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as handle:
+                        if int(handle.read().rsplit(")", 1)[1].split()[1]) == me:
+                            pids.append(int(entry))
+                except (OSError, ValueError, IndexError):
+                    continue
+        return pids
+
+    @staticmethod
+    def _sizes(pid: int) -> tuple[float, float]:
+        pss = rss = 0.0
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        pss = int(line.split()[1]) / 1024
+                    elif line.startswith("Rss:"):
+                        rss = int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return pss, rss
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            sizes = [self._sizes(pid) for pid in self._tree()]
+            self.peak_pss = max(self.peak_pss, sum(p for p, _r in sizes))
+            self.peak_rss = max(self.peak_rss, sum(r for _p, r in sizes))
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def _django(folder: Path, database_url: str | None = None) -> None:
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
     os.environ["DEBUG"] = "false"  # no query log
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-used-for-anything-else-0123456789")
     os.environ["OBSERVATORY_VAR_DIR"] = str(folder)
@@ -36,6 +95,18 @@ def _django(folder: Path) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    if database_url:
+        call_command("flush", "--noinput", verbosity=0)
+
+
+def _commit() -> str:
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
 
 
 def _cpu() -> float:
@@ -53,43 +124,57 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-raw", action="store_true", help="do not time import-all of ../shared/data/raw")
-    parser.add_argument("--serial", action="store_true", help="build the entities in this process only (no workers)")
+    parser.add_argument("--serial", action="store_true", help="prepare the rows in this process only (no workers)")
+    parser.add_argument("--database-url", help="an empty PostgreSQL database whose name contains 'bench' (it is "
+                                               "flushed); default: a fresh SQLite file")
     args = parser.parse_args()
+    if args.database_url and "bench" not in args.database_url.rsplit("/", 1)[-1]:
+        parser.error("--database-url: the database is flushed; give one whose name contains 'bench'")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         sys.path.insert(0, str(ROOT / "bench"))
         from synthetic_rows import write
 
         csv_path, mapping = write(args.rows, folder / "rows.csv", seed=args.seed)
-        _django(folder)
+        _django(folder, args.database_url)
         # Warm the lazily loaded tables (divisions, pinyin, jieba) so that they are not timed as import.
         from observatory.china.text import search_tokens
         from observatory.inventory.importers import importer_get, source_import
 
-        search_tokens("柴火创客空间")
+        search_tokens("柴火创客空间 Chaihuo")
         if args.serial:
             from observatory.inventory.importers import bulk
 
             bulk.PARALLEL_FROM = 10**12
+        from django.db import connection
+
+        load_before = os.getloadavg()[0]
         cpu_before = _cpu()
-        started = time.perf_counter()
-        report = source_import(importer=importer_get("spreadsheet", mapping=mapping), path=csv_path)
-        elapsed = time.perf_counter() - started
-        cpu = _cpu() - cpu_before
-        peak = _peak_mb()
-        started = time.perf_counter()
-        again = source_import(importer=importer_get("spreadsheet", mapping=mapping), path=csv_path)
-        second = time.perf_counter() - started
+        with _TreeMemory() as tree:
+            started = time.perf_counter()
+            report = source_import(importer=importer_get("spreadsheet", mapping=mapping), path=csv_path)
+            elapsed = time.perf_counter() - started
+            cpu = _cpu() - cpu_before
+            peak = _peak_mb()
+            cpu_before = _cpu()
+            started = time.perf_counter()
+            again = source_import(importer=importer_get("spreadsheet", mapping=mapping), path=csv_path)
+            second = time.perf_counter() - started
+            second_cpu = _cpu() - cpu_before
+        load_after = os.getloadavg()[0]
         print("### Import of synthetic spreadsheet rows\n")
         flags = " --serial" if args.serial else ""
-        print(f"`.venv/bin/python bench/bench_import.py --rows {args.rows}{flags}` (SQLite, one transaction, bulk path, "
-              f"{'one process' if args.serial else f'{os.cpu_count()} build workers'}; load average "
-              f"{os.getloadavg()[0]:.1f})\n")
-        print("| rows | first import (s) | CPU (s) | rows/s | re-import, unchanged (s) | peak RSS (MB) | created | rejected |"
-              " merged (in-file duplicates) |")
-        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        database = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
+        print(f"`.venv/bin/python bench/bench_import.py --rows {args.rows}{flags}` ({database}, one transaction, bulk "
+              f"path, {'one process' if args.serial else f'{os.cpu_count()} preparing workers'}; commit {_commit()}; "
+              f"load average {load_before:.1f} before, {load_after:.1f} after)\n")
+        print("| rows | database | first import (s) | CPU (s) | rows/s | re-import, unchanged (s) | re-import CPU (s) "
+              "| peak RSS, this process (MB) | peak of the process tree, Pss (Rss) (MB) | created | rejected "
+              "| merged (in-file duplicates) |")
+        print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         summary = report.summary()
-        print(f"| {args.rows:,} | {elapsed:.1f} | {cpu:.1f} | {args.rows / elapsed:,.0f} | {second:.1f} | {peak:,.0f} | "
+        print(f"| {args.rows:,} | {database} | {elapsed:.1f} | {cpu:.1f} | {args.rows / elapsed:,.0f} | {second:.1f} | "
+              f"{second_cpu:.1f} | {peak:,.0f} | {tree.peak_pss:,.0f} ({tree.peak_rss:,.0f}) | "
               f"{summary['created']:,} | {summary['rejected']:,} | {summary['merged']:,} |")
         assert again.summary()["unchanged"] == summary["created"], again.summary()
         if args.skip_raw:

@@ -83,10 +83,16 @@ def pinyin_syllables(text: str, *, tones: bool = False) -> list[str]:
     # matching) and converts each piece on its own, without context; a piece cut again is
     # itself. So converting the pieces one by one, each remembered, gives the same syllables
     # as converting the whole text, and a directory's names share most of their pieces.
+    return list(_syllables(text, tones))
+
+
+@lru_cache(maxsize=100_000)
+def _syllables(text: str, tones: bool) -> tuple[str, ...]:
+    # Remembered by text: the words of names and addresses repeat ("创客", "空间", "深圳市").
     parts: list[str] = []
     for segment in _pypinyin_seg()(text):
         parts.extend(_segment_syllables(segment, tones))
-    return parts
+    return tuple(parts)
 
 
 def to_pinyin(text: str, tones: bool = False) -> str:
@@ -120,11 +126,47 @@ def _opencc(config: str):
     return opencc.OpenCC(config)
 
 
+@lru_cache(maxsize=1)
+def _t2s_triggers() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """What can make ``t2s`` change a text: the characters its character table maps to another
+    character, and its phrases by first character."""
+    converter = _opencc("t2s")
+    converter.convert("")  # loads the dictionaries
+    changing: set[str] = set()
+    phrases: dict[str, list[str]] = {}
+    for group in converter._dict_chain_data:
+        for _max_len, _min_len, table in group:
+            for key, value in table.items():
+                if len(key) == 1:
+                    if value.split(" ")[0] != key:
+                        changing.add(key)
+                else:
+                    phrases.setdefault(key[0], []).append(key)
+    return frozenset(changing), {first: tuple(keys) for first, keys in phrases.items()}
+
+
+def _t2s_unchanged(text: str) -> bool:
+    """True when ``t2s`` leaves ``text`` as it is: no phrase of its tables occurs in it and none
+    of its characters maps to another. (Without a phrase, the conversion maps character by
+    character; a character mapped to itself changes nothing.)"""
+    changing, phrases = _t2s_triggers()
+    for index, char in enumerate(text):
+        if char in changing:
+            return False
+        for phrase in phrases.get(char, ()):
+            if text.startswith(phrase, index):
+                return False
+    return True
+
+
 @lru_cache(maxsize=100_000)
 def to_simplified(text: str) -> str:
     """Traditional → simplified Chinese (OpenCC ``t2s``). ``創客空間`` → ``创客空间``."""
-    # Remembered: search tokens and matching keys of the same name both convert it.
-    return _opencc("t2s").convert(text) if text else ""
+    # Remembered: search tokens and matching keys of the same name both convert it. Most texts
+    # are simplified already: those that t2s cannot change are returned without converting.
+    if not text:
+        return ""
+    return text if _t2s_unchanged(text) else _opencc("t2s").convert(text)
 
 
 def to_traditional(text: str) -> str:

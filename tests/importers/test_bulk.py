@@ -92,3 +92,71 @@ def test_points_are_derived_on_arrays_as_location_derive_derives_each():
         for field in ("lng", "lat", "placed_at_centroid", "polygon_wgs84", "province_code", "prefecture_code",
                       "county_code", "precision"):
             assert getattr(vector, field) == getattr(scalar, field), (field, scalar.original_lng, scalar.original_lat)
+
+
+def _spreadsheet(path: Path, rows: int, *, version: int = 1) -> Path:
+    """A survey-like CSV (the survey.yaml mapping) of ``rows`` spaces with what the bulk path must
+    decide as the per-row path does: in-file duplicates (also of a rejected row), a repeated
+    identifier, rejected kinds, missing and swapped points, Excel and Chinese dates; ``version=2``
+    renames, moves, drops and adds rows."""
+    import csv
+
+    cities = [("深圳", 22.54, 113.99, "深圳市南山区"), ("广州", 23.13, 113.33, "广州市天河区"), ("杭州", 30.26, 120.13, "")]
+    body = []
+    for index in range(rows):
+        city, lat, lng, district = cities[index % 3]
+        name = f"示例{index}号创客空间" if index % 4 else f"Example Space {index}"
+        if version == 2 and index % 17 == 0:
+            name += "新"
+        if version == 2 and index % 23 == 0:
+            continue
+        lat_text, lng_text = f"{lat + (index % 50) / 1000:.5f}", f"{lng + (index % 70) / 1000:.5f}"
+        if index % 9 == 0:
+            lat_text = lng_text = ""
+        elif index % 11 == 0:
+            lat_text, lng_text = lng_text, lat_text
+        kind = "咖啡馆" if index % 31 == 0 else ("孵化器" if index % 5 == 0 else "创客空间")
+        founded = ["2015", "40752", "2016年3月", "", "not a date"][index % 5]
+        address = f"{district}示例路{index % 7}号" if district and index % 2 else ""
+        website = f"http://space{index}.example.cn" if index % 3 == 0 else ("mail@x" if index % 29 == 0 else "")
+        body.append([f"S{index}", name, "Space" if index % 6 == 0 else "", kind, website, founded, lat_text,
+                     lng_text, address, city])
+    body += [[f"D{k}", *body[k][1:]] for k in range(0, min(rows, 60), 6)]  # exact in-file duplicates
+    body += [["S1", "重复编号", "", "创客空间", "", "", "", "", "", ""]]  # a repeated identifier
+    body += [["R1", "拒绝", "", "咖啡馆", "", "", "", "", "", ""], ["R2", "拒绝", "", "创客空间", "", "", "", "", "", ""]]
+    if version == 2:
+        body += [[f"N{k}", f"新空间{k}", "", "创客空间", "", "2020", "", "", "", "深圳"] for k in range(20)]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["编号", "名称", "English name", "类型", "网站", "成立时间", "纬度", "经度", "地址", "城市"])
+        writer.writerows(body)
+    return path
+
+
+def _report(report) -> dict:
+    slugs = dict(Entity.objects.values_list("id", "slug"))
+    return {"summary": report.summary(), "rejects": report.rejects, "notes": report.notes,
+            "entities": [slugs[pk] for pk in report.entities]}
+
+
+@pytest.mark.parametrize("workers", [False, True])
+def test_a_spreadsheet_and_its_newer_version_give_in_bulk_what_they_give_row_by_row(workers, tmp_path, monkeypatch):
+    from observatory.inventory.importers import bulk as bulk_module
+
+    monkeypatch.setattr(bulk_module, "PARALLEL_FROM", 1 if workers else 10**9)
+    monkeypatch.setattr(bulk_module, "CHUNK", 37)  # several chunks, duplicates across them
+    first, second = _spreadsheet(tmp_path / "v1.csv", 240), _spreadsheet(tmp_path / "v2.csv", 240, version=2)
+    mapping = FIXTURES / "survey.yaml"
+    outcomes = {}
+    for bulk in (False, True):
+        steps = []
+        for path in (first, first, second, second):
+            report = source_import(importer=importer_get("spreadsheet", mapping=mapping), path=path, bulk=bulk)
+            steps.append((_report(report), _snapshot()))
+        outcomes[bulk] = steps
+        Entity.objects.all().delete()
+        SourceRecord.objects.all().delete()
+    assert outcomes[True][0][0]["summary"]["merged"] >= 9 and outcomes[True][2][0]["summary"]["updated"] > 100
+    for (per_row_report, per_row_db), (bulk_report, bulk_db) in zip(outcomes[False], outcomes[True], strict=True):
+        assert bulk_report == per_row_report
+        assert bulk_db == per_row_db

@@ -1,21 +1,37 @@
-"""The bulk path of an import: the same rows, records and entities as the per-row path, written
-with ``bulk_create`` in batches.
+"""The bulk path of an import: the same records, entities and reports as the per-row path
+(``runner._import_rows``), prepared as plain rows of values and written a table at a time
+(``executemany`` of one prepared statement on SQLite, ``COPY`` on PostgreSQL).
 
 The per-row path (``entity_upsert`` for every row) costs about seventy queries a row, which is
-fine for a directory of a few thousand rows and too slow for a 100,000-row spreadsheet. For the
-rows whose entity does not exist yet, this module builds the entities, names, locations,
-statuses, citations and record links in memory with the same validation and derivation as the
-entity services (``_name_derive``, ``location_derive``, the rules of ``entity_refresh_derived``)
-and inserts them in batches. Rows whose entity already exists go through ``entity_upsert`` as
-before (an update is recorded in history). History of the creations: one revision for the
-import, holding one version of each created entity (its names and locations are in the same
-transaction and in the source records).
+fine for a directory of a few thousand rows and too slow for a 100,000-row spreadsheet. Here the
+work is split in two:
+
+- **preparing** a row (:func:`_prepare_range`): the stored payload and its checksum, the
+  importer's parsing and cleaning, the slug, and, for a row whose entity does not exist yet, the
+  entity, names, locations, statuses and citations built with the same validation and derivation
+  as the entity services (``_name_derive``, ``location_derive``, the rules of
+  ``entity_refresh_derived``, the model's ``full_clean``), down to the database values of each
+  column (tuples of strings, numbers and dates, no model objects). This is computation only: from
+  :data:`PARALLEL_FROM` rows on it runs in forked worker processes, one per core, chunk by chunk;
+- **writing** (:class:`_Writer`, in this process, in the import's transaction): for each prepared
+  chunk, in file order, the records are inserted (their keys read back by external identifier),
+  the rows decided exactly as the per-row path decides them (in-file duplicates, unchanged rows,
+  rows of existing entities through ``entity_upsert``, rejects), and the new entities inserted
+  (their keys read back by slug), then their names, locations, statuses, citations, record links
+  and history versions. The workers prepare the next chunks while this process writes.
+
+Workers send back strings, numbers and dates only: pickling model objects cost more than the
+second core gave back. History of the creations: one revision for the import, one version of each
+created entity (what django-reversion's JSON serializer writes of it); updates of existing
+entities are versioned by ``entity_upsert`` as usual. Entities and records created by one import
+share its timestamp.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
 from collections import defaultdict
 from functools import lru_cache
 from itertools import islice
@@ -23,18 +39,27 @@ from itertools import islice
 import numpy as np
 import reversion
 from django.contrib.contenttypes.models import ContentType
-from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, router, transaction
-from django.db.models import AutoField
+from django.db.models import AutoField, BooleanField, DateField, FloatField, ForeignKey, JSONField
 from django.utils import timezone
+from django.utils.encoding import is_protected_type
 from reversion.models import Revision, Version
 
 from observatory.china import coords as china_coords
 from observatory.china import divisions as china_divisions
+from observatory.china import names as china_names
 from observatory.china import text as china_text
-from observatory.inventory.models import Entity, EntitySource, Location, Name, SourceRecord, StatusAssertion
+from observatory.inventory.models import (
+    Entity,
+    EntitySource,
+    Location,
+    Name,
+    Source,
+    SourceRecord,
+    StatusAssertion,
+)
 from observatory.inventory.services import (
     _CRS,
     _LANGS,
@@ -44,26 +69,204 @@ from observatory.inventory.services import (
     _choice,
     _division_chain,
     _fuzzy,
-    _name_derive,
+    checksum_payload,
     location_derive,
-    source_ref_parse,
 )
 from observatory.inventory.taxonomy import KINDS, PRECISIONS, kind_layer
 
-__all__ = ["entities_bulk_create"]
+from .base import RowRejected, personal_fields_drop
 
-BATCH = 2000
+__all__ = ["PARALLEL_FROM", "rows_bulk_import"]
+
+#: From this many rows on, rows are prepared in forked worker processes (one per core).
+PARALLEL_FROM = 4_000
+#: Rows per prepared chunk (a task of a worker; the writer inserts chunk by chunk).
+CHUNK = 1_000
+#: Keys read back per query (below SQLite's oldest limit of 999 parameters).
+_LOOKUP = 900
 _RANK = {"official": 0, "common": 1, "abbreviation": 2, "former": 3}
 
 
-def _batches(items, size=BATCH):
+def _batches(items, size):
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
 
 
-def _build(slug: str, document: dict, sources: dict, points: list) -> tuple[Entity, list, list, list, list]:
-    """The unsaved entity and its parts, validated as entity_upsert validates them.
+# ---------------------------------------------------------------------------------------------
+# Tables: the columns written and each column's database value (as the field's get_db_prep_save)
+
+
+class _Table:
+    """The insert statement of one model and the conversion of each column's value to what
+    ``bulk_create`` would send (``get_db_prep_save``), with fast paths for values that are
+    already of the field's type. JSON columns are converted to their text (what Django sends to
+    SQLite, and what PostgreSQL's COPY reads into jsonb)."""
+
+    def __init__(self, model, *, first: tuple[str, ...] = ()):
+        self.model = model
+        self.alias = router.db_for_write(model)
+        # Used for what does not depend on the thread: quoting, the vendor, the conversion of values.
+        self.connection = connections[self.alias]
+        fields = [f for f in model._meta.concrete_fields
+                  if not f.generated and not (f.primary_key and isinstance(f, AutoField))]
+        by_attname = {f.attname: f for f in fields}
+        self.fields = [by_attname[name] for name in first] + [f for f in fields if f.attname not in first]
+        self.columns = [f.attname for f in self.fields]
+        # Defaults of the fields a document does not set (valid_from, programme, record, ...).
+        self.defaults = {f.attname: f.get_default() for f in self.fields}
+        self.rest = self.columns[len(first):]
+        self.convert = [self._converter(f) for f in self.fields[len(first):]]
+        quote = self.connection.ops.quote_name
+        self.sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in self.fields)}) "
+                    f"VALUES ({', '.join(['%s'] * len(self.fields))})")
+        self.postgresql = self.connection.vendor == "postgresql"
+        self.copy_sql = (f"COPY {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in self.fields)}) "
+                         "FROM STDIN")
+
+    def _converter(self, field):
+        connection = self.connection
+
+        def generic(value):
+            # None is NULL for every field written here (get_db_prep_save(None) is None).
+            return None if value is None else field.get_db_prep_save(value, connection)
+
+        if field.get_internal_type() == "DateTimeField":
+            # The import's timestamp, the same object for every row: converted once.
+            last: list = [None, None]
+
+            def timestamp(value):
+                if value is not last[0]:
+                    last[:] = [value, generic(value)]
+                return last[1]
+
+            return timestamp
+        if isinstance(field, JSONField):
+            encoder = field.encoder
+            return lambda value: None if value is None else json.dumps(value, cls=encoder)
+        if isinstance(field, BooleanField):
+            return lambda value: value if value.__class__ is bool else generic(value)
+        if isinstance(field, FloatField):
+            return lambda value: value if value is None or value.__class__ is float else generic(value)
+        if isinstance(field, ForeignKey):
+            return lambda value: value if value is None or value.__class__ is int else generic(value)
+        if field.get_internal_type() in ("CharField", "TextField", "SlugField", "URLField"):
+            return lambda value: value if value.__class__ is str else generic(value)
+        return generic
+
+    def values(self, given: dict) -> tuple:
+        """The database values of the columns after ``first``, from attname → value (defaults for the rest)."""
+        defaults = self.defaults
+        return tuple(convert(given[name] if name in given else defaults[name])
+                     for name, convert in zip(self.rest, self.convert, strict=True))
+
+    def insert(self, rows: list[tuple]) -> None:
+        """Insert rows: one prepared statement run by ``executemany`` (SQLite), or ``COPY … FROM
+        STDIN`` (PostgreSQL: Django's client-side binding would send, parse and plan one
+        statement per row; COPY streams the rows, JSON columns as their text)."""
+        if not rows:
+            return
+        with connections[self.alias].cursor() as cursor:  # this thread's connection
+            if self.postgresql:
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(self.sql, rows)
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+_TABLES: dict = {}
+
+
+def _table(model, first: tuple[str, ...] = ()) -> _Table:
+    key = (model, first, router.db_for_write(model))
+    table = _TABLES.get(key)
+    if table is None:
+        table = _TABLES[key] = _Table(model, first=first)
+    return table
+
+
+def _entity_table() -> _Table:
+    return _table(Entity)
+
+
+def _part_table(model) -> _Table:
+    return _table(model, first=("entity_id",))
+
+
+# ---------------------------------------------------------------------------------------------
+# Preparing rows (in worker processes or in this one)
+
+
+class _Context:
+    """What preparing a row needs from the import (inherited by the forked workers)."""
+
+    def __init__(self, *, importer, source: Source, sources: dict[str, Source], existing_records: dict,
+                 linked: dict, existing_slugs: set, now):
+        self.importer = importer
+        self.source = source
+        self.sources = sources
+        self.licence = {"licence": source.licence or importer.source.licence,
+                        "redistributable": source.redistributable}
+        self.existing_records = existing_records
+        self.linked = linked
+        self.existing_slugs = existing_slugs
+        self.now = now
+
+
+class _Loc:
+    """A location being prepared: the attributes of :class:`Location` that ``location_derive``
+    reads and sets, without a model instance."""
+
+    __slots__ = tuple(f.attname for f in Location._meta.concrete_fields if f.attname not in ("id", "entity_id"))
+
+    def __init__(self, **values):
+        for name in self.__slots__:
+            setattr(self, name, values.get(name, _LOC_DEFAULTS[name]))
+
+
+_LOC_DEFAULTS = {f.attname: f.get_default() for f in Location._meta.concrete_fields}
+
+
+def _ref(ref, sources: dict[str, Source]) -> tuple[int, str]:
+    """``source_ref_parse`` over the import's table of every Source (no query): (source id, locator)."""
+    if not isinstance(ref, str) or not ref.strip():
+        raise ValidationError({"source": "a source reference is required (key or key#locator)"})
+    key, _, locator = ref.strip().partition("#")
+    source = sources.get(key)
+    if source is None:
+        raise ValidationError({"source": f"unknown source key {key!r}; add it to the sources first"})
+    return source.pk, locator.strip()
+
+
+_FUZZY: dict = {}
+
+
+def _fuzzy_cached(field: str, value):
+    """``services._fuzzy`` remembered by value (directories repeat their dates)."""
+    try:
+        key = (field, value.__class__, value)
+        hit = _FUZZY.get(key)
+    except TypeError:  # an unhashable value: not remembered
+        return _fuzzy(field, value)
+    if hit is None:
+        try:
+            hit = (True, _fuzzy(field, value))
+        except ValidationError as exc:
+            hit = (False, exc)
+        if len(_FUZZY) < 100_000:
+            _FUZZY[key] = hit
+    if hit[0]:
+        return hit[1]
+    raise ValidationError(hit[1].message_dict)
+
+
+def _build(slug: str, document: dict, sources: dict, points: list) -> dict:
+    """The parts of a new entity, validated as entity_upsert validates them (plain values).
 
     A location with a point and no outline is checked here as ``location_derive`` checks it and
     appended to ``points``, to be converted and placed with the others (:func:`_points_derive`);
@@ -72,66 +275,63 @@ def _build(slug: str, document: dict, sources: dict, points: list) -> tuple[Enti
     kind = _choice("kind", document.get("kind"), KINDS)
     if not document.get("names"):
         raise ValidationError({"names": f"entity {slug!r} needs at least one name"})
-    founded, founded_precision = _fuzzy("founded", document.get("founded"))
-    closed, closed_precision = _fuzzy("closed", document.get("closed"))
+    founded, founded_precision = _fuzzy_cached("founded", document.get("founded"))
+    closed, closed_precision = _fuzzy_cached("closed", document.get("closed"))
     if founded and closed and closed < founded:
         raise ValidationError({"closed": f"closed ({document.get('closed')}) is before founded"})
     names, seen = [], set()
     for item in document["names"]:
-        source, locator = source_ref_parse(item["source"], sources) if item.get("source") else (None, "")
-        name = Name(text=(item.get("text") or "").strip(), lang=item.get("lang", ""), type=item.get("type", "official"),
-                    source=source, source_locator=locator)
-        if not name.text:
+        source_id, locator = _ref(item["source"], sources) if item.get("source") else (None, "")
+        text, lang, name_type = (item.get("text") or "").strip(), item.get("lang", ""), item.get("type", "official")
+        if not text:
             raise ValidationError({"text": "a name cannot be empty"})
-        _choice("lang", name.lang, _LANGS)
-        _choice("type", name.type, _NAME_TYPES)
-        name.pinyin, name.normalized = _name_keys(name.text)
-        if (name.text, name.lang, name.type) not in seen:
-            seen.add((name.text, name.lang, name.type))
-            names.append(name)
+        _choice("lang", lang, _LANGS)
+        _choice("type", name_type, _NAME_TYPES)
+        pinyin, normalized = _name_keys(text)
+        if (text, lang, name_type) not in seen:
+            seen.add((text, lang, name_type))
+            names.append({"text": text, "lang": lang, "type": name_type, "pinyin": pinyin, "normalized": normalized,
+                          "source_id": source_id, "source_locator": locator})
     locations = []
     for item in document.get("locations") or []:
-        source, locator = source_ref_parse(item["source"], sources) if item.get("source") else (None, "")
-        location = Location(
-            original_lng=item.get("lng"), original_lat=item.get("lat"), crs=item.get("crs", "WGS-84"),
-            precision=item.get("precision", "exact"), polygon=item.get("polygon"),
-            address_zh=item.get("address_zh", ""), address_en=item.get("address_en", ""), hint=item.get("hint", ""),
-            division_code=str(item.get("division", "") or ""), source=source, source_locator=locator)
+        source_id, locator = _ref(item["source"], sources) if item.get("source") else (None, "")
+        values = {
+            "original_lng": item.get("lng"), "original_lat": item.get("lat"), "crs": item.get("crs", "WGS-84"),
+            "precision": item.get("precision", "exact"), "polygon": item.get("polygon"),
+            "address_zh": item.get("address_zh", ""), "address_en": item.get("address_en", ""),
+            "hint": item.get("hint", ""), "division_code": str(item.get("division", "") or ""),
+            "source_id": source_id, "source_locator": locator}
+        location = _Loc(**values)
         if _is_point(location):
             _point_check(location)
             points.append(location)
-            locations.append(location)
         else:
-            locations.append(location_derive(location))
+            derived = location_derive(Location(**values))
+            for name in _Loc.__slots__:
+                setattr(location, name, getattr(derived, name))
+        locations.append(location)
     statuses = []
     for item in document.get("statuses") or []:
-        source, locator = source_ref_parse(item["source"], sources) if item.get("source") else (None, "")
-        date, precision = _fuzzy("date", item.get("date"))
-        statuses.append(StatusAssertion(
-            value=_choice("value", item.get("value"), _STATUS_VALUES),
-            kind=_choice("kind", item.get("kind"), _STATUS_KINDS), date=date, date_precision=precision,
-            source=source, source_locator=locator))
-    citations = list(dict.fromkeys(source_ref_parse(ref, sources) for ref in document.get("sources") or []))
-    entity = Entity(slug=slug, kind=kind, layer=kind_layer(kind), website=document.get("website", "") or "",
-                    founded=founded, founded_precision=founded_precision, closed=closed,
-                    closed_precision=closed_precision, is_public=document.get("is_public", True),
-                    note=document.get("note", "") or "", field_sources=document.get("field_sources") or {})
-    return entity, names, locations, statuses, citations
+        source_id, locator = _ref(item["source"], sources) if item.get("source") else (None, "")
+        date, precision = _fuzzy_cached("date", item.get("date"))
+        statuses.append({
+            "value": _choice("value", item.get("value"), _STATUS_VALUES),
+            "kind": _choice("kind", item.get("kind"), _STATUS_KINDS), "date": date, "date_precision": precision,
+            "source_id": source_id, "source_locator": locator})
+    citations = list(dict.fromkeys(_ref(ref, sources) for ref in document.get("sources") or []))
+    entity = {"slug": slug, "kind": kind, "layer": kind_layer(kind), "website": document.get("website", "") or "",
+              "founded": founded, "founded_precision": founded_precision, "closed": closed,
+              "closed_precision": closed_precision, "is_public": document.get("is_public", True),
+              "note": document.get("note", "") or "", "field_sources": document.get("field_sources") or {}}
+    return {"entity": entity, "names": names, "locations": locations, "statuses": statuses, "citations": citations}
 
 
-def _finish(parts: tuple) -> tuple:
-    entity, names, locations, _statuses, _citations = parts
-    _derive(entity, names, locations)
-    entity.full_clean(exclude=["name", "slug"], validate_unique=False, validate_constraints=False)
-    return parts
-
-
-def _is_point(location: Location) -> bool:
+def _is_point(location) -> bool:
     return (not location.polygon and type(location.original_lng) in (float, int)
             and type(location.original_lat) in (float, int))
 
 
-def _point_check(location: Location) -> None:
+def _point_check(location) -> None:
     """The checks of ``location_derive`` for a point, in its order and with its messages."""
     _choice("crs", location.crs, _CRS)
     _choice("precision", location.precision, PRECISIONS)
@@ -141,12 +341,13 @@ def _point_check(location: Location) -> None:
                                                "check for swapped latitude and longitude"})
 
 
-def _points_derive(locations: list[Location]) -> None:
-    """``location_derive`` of checked point locations, on arrays: one conversion per coordinate
-    system and one point-in-division lookup for all (arrays give exactly the scalar numbers)."""
+def _points_derive(locations: list) -> None:
+    """``location_derive`` of checked point locations (Location or _Loc), on arrays: one conversion
+    per coordinate system and one point-in-division lookup for all (arrays give exactly the scalar
+    numbers)."""
     if not locations:
         return
-    by_crs: dict[str, list[Location]] = defaultdict(list)
+    by_crs: dict[str, list] = defaultdict(list)
     for location in locations:
         by_crs[location.crs].append(location)
     for crs, group in by_crs.items():
@@ -179,32 +380,140 @@ def _search_tokens(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=50_000)
 def _name_keys(text: str) -> tuple[str, str]:
-    name = _name_derive(Name(text=text, lang="en", type="official"))
-    return name.pinyin, name.normalized
+    """(pinyin, normalized) of a name's stripped, non-empty text, as ``services._name_derive`` sets them."""
+    return (china_names.to_pinyin(text) if china_names.is_cjk(text) else "",
+            china_names.normalize_name(text)[:300])
 
 
-def _derive(entity: Entity, names: list[Name], locations: list[Location]) -> None:
-    """The rules of services.entity_refresh_derived, on unsaved objects (names in document order)."""
+def _derive(entity: dict, names: list[dict], locations: list) -> None:
+    """The rules of services.entity_refresh_derived (names in document order)."""
     def best(langs):
-        candidates = [(index, n) for index, n in enumerate(names) if n.lang in langs and n.type != "former"]
-        candidates.sort(key=lambda pair: (_RANK.get(pair[1].type, 9), pair[0]))
-        return candidates[0][1].text if candidates else ""
+        candidates = [(index, n) for index, n in enumerate(names) if n["lang"] in langs and n["type"] != "former"]
+        candidates.sort(key=lambda pair: (_RANK.get(pair[1]["type"], 9), pair[0]))
+        return candidates[0][1]["text"] if candidates else ""
 
-    entity.name_zh = best(("zh-Hans",)) or best(("zh-Hant",))
-    entity.name_en = best(("en",)) or best(("other",))
-    entity.name = entity.name_en or entity.name_zh or names[0].text
+    entity["name_zh"] = best(("zh-Hans",)) or best(("zh-Hant",))
+    entity["name_en"] = best(("en",)) or best(("other",))
+    entity["name"] = entity["name_en"] or entity["name_zh"] or names[0]["text"]
     tokens: list[str] = []
-    for text in [n.text for n in names] + [t for loc in locations for t in (loc.address_zh, loc.address_en)]:
+    for text in [n["text"] for n in names] + [t for loc in locations for t in (loc.address_zh, loc.address_en)]:
         if text:
             tokens.extend(_search_tokens(text))
-    entity.search_text = " ".join(dict.fromkeys(tokens))
+    entity["search_text"] = " ".join(dict.fromkeys(tokens))
     first = next((loc for loc in locations if loc.province_code), None)
-    entity.province_code = first.province_code if first else ""
+    entity["province_code"] = first.province_code if first else ""
 
 
-_BUILD: dict = {}
-#: From this many new entities on, they are built in one forked worker process per core.
-PARALLEL_FROM = 20_000
+# Entity.full_clean(exclude=["name", "slug"], validate_unique=False, validate_constraints=False):
+# each field's clean() (to_python, validate, validators) unless blank and empty; model clean().
+_CLEANED_FIELDS = [f for f in Entity._meta.fields if f.name not in ("name", "slug") and not f.generated]
+# Fields whose values repeat (choices, dates, flags, codes): their clean() is remembered by value.
+_REPEATING = {f.attname for f in _CLEANED_FIELDS
+              if f.choices or isinstance(f, DateField | BooleanField) or (getattr(f, "max_length", None) or 99) <= 10}
+_CLEAN: dict = {}
+
+
+def _text_check(field):
+    """For a text field whose validators are the default ones (length, NUL, and URLValidator for
+    a URLField), a check that a value passes clean() unchanged; None for other fields. A value
+    that fails the check goes through clean() itself, which names the error."""
+    from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator, URLValidator
+
+    from .common import web_address_valid
+
+    if field.choices or field.get_internal_type() not in ("CharField", "TextField", "SlugField", "URLField"):
+        return None
+    validators = field.validators
+    if field.get_internal_type() == "SlugField" or not all(
+            (type(v) is MaxLengthValidator and v.limit_value == field.max_length)
+            or type(v) is ProhibitNullCharactersValidator
+            or (type(v) is URLValidator and {"http", "https"} <= set(v.schemes) and v.max_length == 2048)
+            for v in validators):
+        return None
+    limit = field.max_length
+    url = any(type(v) is URLValidator for v in validators)
+
+    def check(value) -> bool:
+        return (value.__class__ is str and value != "" and (limit is None or len(value) <= limit)
+                and "\x00" not in value and (not url or web_address_valid(value)))
+
+    return check
+
+
+_TEXT_CHECKS = {f.attname: _text_check(f) for f in _CLEANED_FIELDS}
+assert "clean" not in Entity.__dict__, "Entity.clean is overridden: _entity_clean must call it too"
+
+
+def _entity_clean(values: dict) -> None:
+    """``Entity.full_clean`` as ``entity_upsert``/bulk_create validated each new entity, on a dict;
+    the cleaned values replace the given ones (as clean_fields sets them on the instance)."""
+    errors = {}
+    for field in _CLEANED_FIELDS:
+        name = field.attname
+        raw = values.get(name, _ENTITY_DEFAULTS[name])
+        if field.blank and raw in field.empty_values:
+            continue
+        if name in _REPEATING:
+            try:
+                key = (name, raw.__class__, raw)
+                hit = _CLEAN.get(key)
+            except TypeError:
+                key, hit = None, None
+            if hit is None:
+                try:
+                    hit = (True, field.clean(raw, None))
+                except ValidationError as exc:
+                    hit = (False, exc.error_list)
+                if key is not None and len(_CLEAN) < 100_000:
+                    _CLEAN[key] = hit
+            if hit[0]:
+                values[name] = hit[1]
+            else:
+                errors[field.name] = hit[1]
+            continue
+        check = _TEXT_CHECKS[name]
+        if check is not None and check(raw):
+            continue  # clean() would give it back as it is
+        try:
+            values[name] = field.clean(raw, None)
+        except ValidationError as exc:
+            errors[field.name] = exc.error_list
+    if errors:
+        raise ValidationError(errors)
+
+
+_ENTITY_DEFAULTS = {f.attname: f.get_default() for f in Entity._meta.concrete_fields}
+_ENTITY_VERSION_FIELDS = [f for f in Entity._meta.concrete_fields if not f.primary_key]
+
+
+def _finish(parts: dict, now) -> tuple:
+    """The database rows of a built entity: (entity row, name rows, location rows, status rows,
+    citation rows, the version's serialized fields, the entity's repr)."""
+    entity, names, locations = parts["entity"], parts["names"], parts["locations"]
+    _derive(entity, names, locations)
+    _entity_clean(entity)
+    entity["created"] = entity["updated"] = now
+    entity["merged_into_id"] = None
+    table = _entity_table()
+    # What django-reversion's JSON serializer writes for the entity (values as the python
+    # serializer gives them: protected types as they are, the others as value_to_string).
+    fields = {}
+    for field in _ENTITY_VERSION_FIELDS:
+        value = entity.get(field.attname, _ENTITY_DEFAULTS[field.attname])
+        if not (is_protected_type(value) or isinstance(field, JSONField)):
+            value = str(value)  # value_to_string of the text fields
+        fields[field.name] = value
+    version = json.dumps(fields, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return (
+        table.values(entity),
+        [_part_table(Name).values(name) for name in names],
+        [_part_table(Location).values({name: getattr(loc, name) for name in _Loc.__slots__}) for loc in locations],
+        [_part_table(StatusAssertion).values(status) for status in parts["statuses"]],
+        [_part_table(EntitySource).values({"source_id": source_id, "locator": locator})
+         for source_id, locator in parts["citations"]],
+        version,
+        str(entity["name"])[:191],
+    )
 
 
 def _error(exc: Exception) -> tuple[str, str]:
@@ -214,120 +523,314 @@ def _error(exc: Exception) -> tuple[str, str]:
     return "row", str(exc)
 
 
-def _build_all(documents: list[tuple[str, dict]], sources: dict) -> list[tuple[tuple | None, tuple[str, str] | None]]:
-    """(parts, None) or (None, (field, reason)) for each (slug, document)."""
-    staged: list = []
-    points: list[Location] = []
-    for slug, document in documents:
-        try:
-            staged.append((_build(slug, document, sources, points), None))
-        except (ValidationError, KeyError, TypeError, ValueError) as exc:
-            staged.append((None, _error(exc)))
-    _points_derive(points)
-    results = []
-    for parts, error in staged:
-        if error is None:
-            try:
-                parts = _finish(parts)
-            except (ValidationError, KeyError, TypeError, ValueError) as exc:
-                parts, error = None, _error(exc)
-        results.append((parts, error))
-    return results
+# One prepared row: what the writer needs, in plain values.
+#   (status, record_pk, payload_json, checksum, action, detail, notes, duplicate_key, slug)
+# status: the record's "created" | "updated" | "unchanged"; action and detail:
+#   "rejected" (field, value, reason) · "unchanged" linked entity id · "existing" document ·
+#   "create" the rows of _finish · "invalid" (field, reason)
 
 
-def _build_chunk(chunk: list[tuple[str, dict]]) -> list:
-    return _build_all(chunk, _BUILD["sources"])
+def _prepare(context: _Context, raws: list) -> list[tuple]:
+    from .runner import _jsonable, entity_slug_for
 
-
-def entities_bulk_create(items: list[tuple[str, dict, SourceRecord]], *, sources: dict, comment: str,
-                         user=None) -> tuple[dict[str, Entity], list[tuple[int, str, str]]]:
-    """Create the entities of ``items`` ((slug, document, record) triples) in batches.
-
-    Returns ({slug: entity}, rejects as (index in items, field, reason)).
-    """
-    built, rejects = [], []
-    documents = [(slug, document) for slug, document, _record in items]
-    workers = os.cpu_count() or 1
-    if len(documents) >= PARALLEL_FROM and workers > 1:
-        # Building is computation only (pinyin, search tokens, coordinate conversion, divisions):
-        # forked workers share the loaded tables and send back the unsaved objects.
-        import multiprocessing
-
-        _BUILD["sources"] = sources
-        size = max(200, len(documents) // (workers * 8))
-        chunks = [documents[k:k + size] for k in range(0, len(documents), size)]
-        try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                results = [result for part in pool.imap(_build_chunk, chunks) for result in part]
-        finally:
-            _BUILD.clear()
-    else:
-        results = _build_all(documents, sources)
-    for index, ((parts, error), (_slug, _document, record)) in enumerate(zip(results, items, strict=True)):
-        if error is not None:
-            rejects.append((index, *error))
+    importer, source_key = context.importer, context.source.key
+    staged, points = [], []
+    for raw in raws:
+        data = raw.data if isinstance(raw.data, dict) else {"value": raw.data}
+        kept, dropped = personal_fields_drop(data)
+        payload = {"data": _jsonable(kept), "locator": raw.locator, "line": raw.line, **context.licence}
+        if dropped:
+            payload["dropped_personal_fields"] = dropped
+        checksum = checksum_payload(payload)
+        known = context.existing_records.get(raw.external_id)
+        if known is None:
+            status, record_pk, payload_json = "created", None, json.dumps(payload)
+        elif known[1] != checksum:
+            status, record_pk, payload_json = "updated", known[0], json.dumps(payload)
         else:
-            built.append((parts, record))
-    created: dict[str, Entity] = {}
-    with transaction.atomic():
-        for batch in _batches(built):
-            entities = Entity.objects.bulk_create([parts[0] for parts, _record in batch], batch_size=BATCH)
-            names, locations, statuses, citations, links = [], [], [], [], []
-            through = Entity.records.through
-            for entity, ((_e, entity_names, entity_locations, entity_statuses, entity_citations), record) in zip(
-                    entities, batch, strict=True):
-                for obj in (*entity_names, *entity_locations, *entity_statuses):
-                    obj.entity = entity
-                names += entity_names
-                locations += entity_locations
-                statuses += entity_statuses
-                citations += [EntitySource(entity=entity, source=s, locator=loc) for s, loc in entity_citations]
-                links.append(through(entity_id=entity.pk, sourcerecord_id=record.pk))
-                created[entity.slug] = entity
-            for model, objs in ((Name, names), (Location, locations), (StatusAssertion, statuses),
-                                (EntitySource, citations), (through, links)):
-                _insert(model, objs)
-        if created:
-            _history(list(created.values()), comment=comment, user=user)
-    return created, rejects
+            status, record_pk, payload_json = "unchanged", known[0], None
+        head = (status, record_pk, payload_json, checksum)
+        try:
+            parsed = importer.parse(raw)
+        except RowRejected as exc:
+            staged.append((head, "rejected", (exc.field, str(exc.value)[:300], exc.reason), [], "", ""))
+            continue
+        notes = [{"locator": raw.locator, "line": raw.line, **n.as_dict()} for n in parsed.notes]
+        if dropped:
+            notes.append({"locator": raw.locator, "line": raw.line, "field": ", ".join(dropped), "value": "",
+                          "action": "personal contact fields dropped from the stored record"})
+        slug = entity_slug_for(source_key, raw.external_id)
+        linked = context.linked.get((slug, record_pk)) if status == "unchanged" else None
+        if linked is not None:
+            action, detail = "unchanged", linked
+        elif slug in context.existing_slugs:
+            action, detail = "existing", parsed.document
+        else:
+            try:
+                action, detail = "create", _build(slug, parsed.document, context.sources, points)
+            except (ValidationError, KeyError, TypeError, ValueError) as exc:
+                action, detail = "invalid", _error(exc)
+        staged.append((head, action, detail, notes, parsed.duplicate_key, slug))
+    _points_derive(points)
+    prepared = []
+    for head, action, detail, notes, duplicate_key, slug in staged:
+        if action == "create":
+            try:
+                detail = _finish(detail, context.now)
+            except (ValidationError, KeyError, TypeError, ValueError) as exc:
+                action, detail = "invalid", _error(exc)
+        prepared.append((*head, action, detail, notes, duplicate_key, slug))
+    return prepared
 
 
-def _insert(model, objs: list) -> None:
-    """Insert unsaved objects whose primary keys are not read back, with the values bulk_create
-    would send (each field's ``pre_save`` and ``get_db_prep_save``) but one prepared statement run
-    by ``executemany`` instead of a multi-row statement compiled per batch (on SQLite, at most
-    999 parameters a statement), which was most of the time of bulk_create here."""
-    if not objs:
+_WORKER: dict = {}
+
+
+def _prepare_range(bounds: tuple[int, int]) -> list[tuple]:
+    """A worker's task: prepare the rows lo…hi of the import (inherited at the fork)."""
+    lo, hi = bounds
+    return _prepare(_WORKER["context"], _WORKER["rows"][lo:hi])
+
+
+def _warm() -> None:
+    """Load the tables that preparing uses (divisions, pinyin, jieba, OpenCC) before forking, so
+    that the workers share them instead of each loading its own."""
+    from observatory.china import names as china_names
+
+    china_text.search_tokens("柴火創客空間 Chaihuo")
+    china_names.to_pinyin("柴火")
+    china_divisions.locate_many([113.93], [22.53])
+    china_divisions.division_by_code("440300")
+    from observatory.inventory.importers.cleaning import address_divisions
+
+    address_divisions("广东省深圳市南山区")
+
+
+def _prepared_chunks(context: _Context, rows: list):
+    """Yield (rows, prepared rows) chunk by chunk, in file order."""
+    bounds = [(lo, min(lo + CHUNK, len(rows))) for lo in range(0, len(rows), CHUNK)]
+    workers = os.cpu_count() or 1
+    # Forked from the main thread only: a web server's request thread does the work itself (a
+    # fork copies one thread, and the locks other threads may hold at that moment).
+    if len(rows) < PARALLEL_FROM or workers < 2 or threading.current_thread() is not threading.main_thread():
+        for lo, hi in bounds:
+            yield rows[lo:hi], _prepare(context, rows[lo:hi])
         return
-    connection = connections[router.db_for_write(model)]
-    fields = [f for f in model._meta.concrete_fields
-              if not f.generated and not (f.primary_key and isinstance(f, AutoField))]
-    quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
-    with connection.cursor() as cursor:
-        for batch in _batches(objs, 10 * BATCH):
-            cursor.executemany(sql, [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-                                     for obj in batch])
+    import gc
+    import multiprocessing
+
+    _warm()
+    _WORKER.update(context=context, rows=rows)
+    # Objects that exist at the fork are not scanned by the workers' collector (their pages stay shared).
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for (lo, hi), prepared in zip(bounds, pool.imap(_prepare_range, bounds), strict=True):
+                yield rows[lo:hi], prepared
+    finally:
+        gc.unfreeze()
+        _WORKER.clear()
 
 
-def _history(entities: list[Entity], *, comment: str, user=None) -> None:
-    """One revision for the import, one version per created entity (as reversion would store it)."""
-    revision = Revision.objects.create(comment=comment, user=user if getattr(user, "pk", None) else None,
-                                       date_created=timezone.now())
-    content_type = ContentType.objects.get_for_model(Entity)
-    # Concrete fields only: serialising the many-to-many fields would cost two queries an entity.
-    fields = [f.name for f in Entity._meta.concrete_fields if not f.primary_key]
-    versions = []
-    for batch in _batches(entities):
-        # What serializers.serialize("json", [entity], fields=fields) writes, one serializer per batch.
-        for entity, data in zip(batch, serializers.serialize("python", batch, fields=fields), strict=True):
-            versions.append(Version(
-                revision=revision, object_id=str(entity.pk), content_type=content_type, db="default", format="json",
-                serialized_data=_json_list(data), object_repr=str(entity)[:191]))
-    _insert(Version, versions)
-    assert reversion.is_registered(Entity)
+# ---------------------------------------------------------------------------------------------
+# Writing (this process, inside the import's transaction)
 
 
-def _json_list(data: dict) -> str:
-    return "[" + json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False) + "]"
+def _ids_by(model, key: str, values: list, **filters) -> dict:
+    """{value of ``key``: id} of the rows whose ``key`` is in ``values`` (read back after insert)."""
+    found = {}
+    for batch in _batches(values, _LOOKUP):
+        found.update(model.objects.filter(**filters, **{f"{key}__in": batch}).order_by().values_list(key, "id"))
+    return found
+
+
+class _Writer:
+    def __init__(self, *, importer, source: Source, report, path_name: str, now, user=None):
+        self.importer, self.source, self.report, self.user = importer, source, report, user
+        self.path_name = path_name
+        self.now = now
+        self.first_of: dict[str, tuple[str, str]] = {}  # duplicate key -> (slug, locator) of the first row
+        self.id_of: dict[str, int] = {}  # slug -> entity id, for the rows imported (not rejected)
+        self.repeated: dict[int, list[dict]] = defaultdict(list)  # rejects of repeated ids, by the next row kept
+        self.revision = None
+        self.through = Entity.records.through
+        record_fields = {f.attname: f for f in SourceRecord._meta.concrete_fields}
+        connection = connections[router.db_for_write(SourceRecord)]
+        self.now_db = record_fields["updated_at"].get_db_prep_save(now, connection)
+        self.records = _table(SourceRecord, first=("source_id", "external_id", "payload", "checksum", "imported_at",
+                                                   "updated_at"))
+        quote = connection.ops.quote_name
+        column = {name: quote(field.column) for name, field in record_fields.items()}
+        self.record_update = (f"UPDATE {quote(SourceRecord._meta.db_table)} SET {column['payload']} = %s, "
+                              f"{column['checksum']} = %s, {column['updated_at']} = %s WHERE {column['id']} = %s")
+        self.content_type = ContentType.objects.get_for_model(Entity)
+
+    def _records(self, raws, prepared) -> list[int]:
+        """Insert the new records and update the changed ones; the record id of each row."""
+        new, changed = [], []
+        for raw, (status, record_pk, payload_json, checksum, *_rest) in zip(raws, prepared, strict=True):
+            if status == "created":
+                new.append((self.source.pk, raw.external_id, payload_json, checksum, self.now_db, self.now_db))
+            elif status == "updated":
+                changed.append((payload_json, checksum, self.now_db, record_pk))
+        self.records.insert(new)
+        if changed:
+            if self.records.postgresql:
+                from psycopg.types.json import Jsonb
+
+                changed = [(Jsonb(payload, dumps=_as_is), *rest) for payload, *rest in changed]
+            with connections[self.records.alias].cursor() as cursor:
+                cursor.executemany(self.record_update, changed)
+        ids = _ids_by(SourceRecord, "external_id", [row[1] for row in new], source=self.source) if new else {}
+        return [record_pk if record_pk is not None else ids[raw.external_id]
+                for raw, (_status, record_pk, *_rest) in zip(raws, prepared, strict=True)]
+
+    def chunk(self, raws: list, prepared: list[tuple], *, offset: int) -> None:
+        """Write one chunk of prepared rows (rows ``offset``… of those kept), deciding each row as
+        the per-row path does."""
+        from .runner import _import_one_existing
+
+        report = self.report
+        record_ids = self._records(raws, prepared) if raws else []
+        events, creates = [], []
+        for index, (raw, record_id, row) in enumerate(zip(raws, record_ids, prepared, strict=True), start=offset):
+            events += [("rejected", reject) for reject in self.repeated.pop(index, ())]
+            record_status, _pk, _json, _checksum, action, detail, notes, duplicate_key, slug = row
+            if action == "rejected":
+                field_name, value, reason = detail
+                events.append(("rejected", {"locator": raw.locator, "line": raw.line, "field": field_name,
+                                            "value": value, "reason": reason}))
+                continue
+            if duplicate_key and duplicate_key in self.first_of:
+                events.append(("merged", raw, record_id, *self.first_of[duplicate_key], notes))
+                continue
+            if action == "unchanged":
+                self.id_of[slug] = detail
+                events.append(("counted", "unchanged", detail, notes))
+            elif action == "existing":
+                outcome = _import_one_existing(self.importer, self.source, raw, record_id, record_status, slug,
+                                               detail, path_name=self.path_name)
+                if outcome[0] == "rejected":
+                    events.append(outcome)
+                    continue
+                status, entity_id = outcome
+                self.id_of[slug] = entity_id
+                events.append(("counted", status, entity_id, notes))
+            elif action == "invalid":
+                field_name, reason = detail
+                events.append(("rejected", {"locator": raw.locator, "line": raw.line, "field": field_name,
+                                            "value": "", "reason": reason}))
+                continue
+            else:
+                creates.append((slug, record_id, detail))
+                events.append(("created", slug, notes))
+            if duplicate_key:
+                self.first_of[duplicate_key] = (slug, raw.locator)
+        if not raws:  # the end: the repeated rows after the last row kept
+            events += [("rejected", reject) for reject in self.repeated.pop(offset, ())]
+        self._create(creates)
+        links = []
+        for event in events:
+            kind = event[0]
+            if kind == "rejected":
+                report.counts["rejected"] += 1
+                report.rejects.append(event[1])
+            elif kind == "counted":
+                _kind, status, entity_id, notes = event
+                report.counts[status] += 1
+                report.entities.append(entity_id)
+                report.notes.extend(notes)
+            elif kind == "created":
+                _kind, slug, notes = event
+                report.counts["created"] += 1
+                report.entities.append(self.id_of[slug])
+                report.notes.extend(notes)
+            else:  # merged: a duplicate of an earlier row of the file, kept as a record of its entity
+                _kind, raw, record_id, slug, first_locator, notes = event
+                links.append(self.through(entity_id=self.id_of[slug], sourcerecord_id=record_id))
+                report.counts["merged"] += 1
+                notes.append({"locator": raw.locator, "line": raw.line, "field": "row", "value": "",
+                              "action": f"duplicate of {first_locator} in the same file: kept as a record of {slug}"})
+                report.notes.extend(notes)
+        self.through.objects.bulk_create(links, ignore_conflicts=True)
+
+    def _create(self, creates: list) -> None:
+        """Insert the new entities of a chunk, read their ids back by slug, insert their parts."""
+        if not creates:
+            return
+        _entity_table().insert([rows[0] for _slug, _record_id, rows in creates])
+        ids = _ids_by(Entity, "slug", [slug for slug, _record_id, _rows in creates])
+        self.id_of.update(ids)
+        names, locations, statuses, citations, links, versions = [], [], [], [], [], []
+        if self.revision is None:
+            self.revision = Revision.objects.create(
+                comment=f"Imported from {self.path_name} (bulk)",
+                user=self.user if getattr(self.user, "pk", None) else None, date_created=self.now)
+            assert reversion.is_registered(Entity)
+        revision_id, content_type_id, alias = self.revision.pk, self.content_type.pk, _entity_table().alias
+        for slug, record_id, (_entity, entity_names, entity_locations, entity_statuses, entity_citations, version,
+                              label) in creates:
+            entity_id = ids[slug]
+            key = (entity_id,)
+            names += [key + row for row in entity_names]
+            locations += [key + row for row in entity_locations]
+            statuses += [key + row for row in entity_statuses]
+            citations += [key + row for row in entity_citations]
+            links.append((entity_id, record_id))
+            # What serializers.serialize("json", [entity], fields=<concrete fields>) writes.
+            versions.append((revision_id, str(entity_id), content_type_id, alias, "json",
+                             f'[{{"model": "inventory.entity", "pk": {entity_id}, "fields": {version}}}]', label))
+        for model, rows in ((Name, names), (Location, locations), (StatusAssertion, statuses),
+                            (EntitySource, citations)):
+            _part_table(model).insert(rows)
+        _table(self.through, first=("entity_id", "sourcerecord_id")).insert(links)
+        _table(Version, first=("revision_id", "object_id", "content_type_id", "db", "format", "serialized_data",
+                               "object_repr")).insert(versions)
+
+
+def rows_bulk_import(importer, source: Source, rows: list, report, tick, *, user=None) -> None:
+    """Import ``rows`` (RawRow) of one file into ``report``: the same outcome as
+    ``runner._import_rows``, prepared in chunks and written in batches."""
+    from django.utils.text import slugify
+
+    from .runner import entity_slug_for
+
+    existing_records = {ext: (pk, checksum) for pk, ext, checksum in
+                        SourceRecord.objects.filter(source=source).values_list("id", "external_id", "checksum")}
+    prefix = entity_slug_for(source.key, "x")[: len(slugify(source.key))]
+    existing_slugs = set(Entity.objects.filter(slug__startswith=prefix).values_list("slug", flat=True))
+    through = Entity.records.through
+    linked = {(slug, record_id): entity_id for entity_id, slug, record_id in
+              through.objects.filter(sourcerecord__source=source).values_list("entity_id", "entity__slug",
+                                                                               "sourcerecord_id")}
+    now = timezone.now()
+    context = _Context(importer=importer, source=source, sources={s.key: s for s in Source.objects.all()},
+                       existing_records=existing_records, linked=linked, existing_slugs=existing_slugs, now=now)
+    writer = _Writer(importer=importer, source=source, report=report, path_name=_name(report.path), now=now,
+                     user=user)
+    # A row whose identifier appeared earlier in the file is rejected (and not kept as a record);
+    # its reject is reported in file order, before the next row kept.
+    seen_ids: set[str] = set()
+    kept = []
+    for raw in rows:
+        if raw.external_id in seen_ids:
+            writer.repeated[len(kept)].append({
+                "locator": raw.locator, "line": raw.line, "field": "id", "value": raw.external_id,
+                "reason": "the same identifier appears earlier in the file"})
+            continue
+        seen_ids.add(raw.external_id)
+        kept.append(raw)
+    with transaction.atomic():
+        done = 0
+        for raws, prepared in _prepared_chunks(context, kept):
+            writer.chunk(raws, prepared, offset=done)
+            done += len(raws)
+            tick(len(raws))
+        writer.chunk([], [], offset=done)  # the repeated rows after the last row kept
+        tick(len(rows) - len(kept))
+
+
+def _name(path: str) -> str:
+    from pathlib import Path
+
+    return Path(path).name

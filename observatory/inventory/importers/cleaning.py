@@ -22,6 +22,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "CleaningError",
@@ -85,6 +86,11 @@ codecs.register_error("ftfy_latin1_fallback", _latin1_fallback)
 _MOJIBAKE_HINT = re.compile("[ÃÂâ€æåäçéèï][\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]")
 
 
+# What makes text_repair do more than strip: a mojibake hint, a replacement character, a control
+# character (category Cc: U+0000-U+001F, U+007F-U+009F), a tab or line break, or two spaces.
+_NEEDS_REPAIR = re.compile(_MOJIBAKE_HINT.pattern + "|[\x00-\x1f\x7f-\x9f\ufffd]|  ")
+
+
 def text_repair(value: object, *, field: str = "") -> tuple[str, Note | None]:
     """Clean one text value: repair mojibake (ftfy), normalise to NFC, collapse spaces.
 
@@ -94,6 +100,9 @@ def text_repair(value: object, *, field: str = "") -> tuple[str, Note | None]:
     if value is None:
         return "", None
     text = value if isinstance(value, str) else str(value)
+    if not _NEEDS_REPAIR.search(text) and unicodedata.is_normalized("NFC", text):
+        # Nothing below would change it but the final strip (and then there is no note).
+        return text.strip(), None
     original = text
     if _MOJIBAKE_HINT.search(text) or "\ufffd" in text or any("\x80" <= ch <= "\x9f" for ch in text):
         import ftfy
@@ -415,6 +424,11 @@ def address_divisions(address: str) -> tuple[str | None, str]:
     """
     if not isinstance(address, str) or not address.strip():
         return None, ""
+    return _address_divisions(address)
+
+
+@lru_cache(maxsize=20_000)  # directories repeat addresses (a branch, a building of several spaces)
+def _address_divisions(address: str) -> tuple[str | None, str]:
     from observatory.china.addresses import parse_address
 
     parsed = parse_address(address)

@@ -21,6 +21,7 @@ recording a note for everything it repairs:
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -43,9 +44,20 @@ from .cleaning import (
     website_normalize,
 )
 
-__all__ = ["document_build", "city_division", "name_lang"]
+__all__ = ["document_build", "city_division", "name_lang", "web_address_valid"]
 
 _URL = URLValidator(schemes=["http", "https"])
+
+
+@lru_cache(maxsize=4096)
+def web_address_valid(site: str) -> bool:
+    """Whether Django's URLValidator accepts ``site`` as an http(s) address (remembered: the bulk
+    import checks the entity's website again, as the model field's validator)."""
+    try:
+        _URL(site)
+    except ValidationError:
+        return False
+    return True
 
 
 def name_lang(text: str) -> str:
@@ -55,6 +67,7 @@ def name_lang(text: str) -> str:
     return "zh-Hant" if china_names.to_simplified(text) != text else "zh-Hans"
 
 
+@lru_cache(maxsize=4096)  # a file names few cities, on every row
 def city_division(city: str, country: str = "") -> tuple[str | None, tuple[float, float] | None]:
     """The GB/T 2260 code and centroid of a Chinese city named in a directory ("Shenzhen, Guangdong",
     "ShenZhen", "深圳"), when exactly one prefecture or province-level unit has that name."""
@@ -113,11 +126,8 @@ def document_build(importer, raw, *, names: list[tuple[str, str | None, str]], k
         "field_sources": field_sources,
     }
     site = website_normalize(text_repair(website)[0] if isinstance(website, str) else "")
-    if site:
-        try:
-            _URL(site)
-        except ValidationError:
-            site = ""
+    if site and not web_address_valid(site):
+        site = ""
     if website and not site:
         notes.append(Note("website", str(website)[:200], "not a web address; left empty"))
     if site:

@@ -26,6 +26,7 @@ import zipfile
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -85,11 +86,17 @@ def entity_slug_for(source_key: str, external_id: str) -> str:
     """A stable slug from the source key and the row's external identifier (max 120 characters)."""
     base = slugify(f"{source_key}-{external_id}".replace(":", "-").replace("/", "-"))
     digest = hashlib.sha1(f"{source_key}\x00{external_id}".encode()).hexdigest()[:10]
-    if not base or base == slugify(source_key) or not re.search(r"[a-z0-9]", base[len(slugify(source_key)):]):
-        return f"{slugify(source_key)}-{digest}"[:120]
+    key = _slugified(source_key)
+    if not base or base == key or not re.search(r"[a-z0-9]", base[len(key):]):
+        return f"{key}-{digest}"[:120]
     if len(base) > 100 or not external_id.isascii():
         return f"{base[:100].rstrip('-')}-{digest}"
     return base
+
+
+@lru_cache(maxsize=64)
+def _slugified(source_key: str) -> str:
+    return slugify(source_key)
 
 
 def source_ensure(importer: Importer) -> Source:
@@ -261,118 +268,18 @@ def _import_rows(importer: Importer, source: Source, rows: list[RawRow], report:
 
 def _import_rows_bulk(importer: Importer, source: Source, rows: list[RawRow], report: ImportReport, tick,
                       *, user=None) -> None:
-    """The same as :func:`_import_rows`, with records and new entities written in batches."""
-    from observatory.inventory.models import SourceRecord
-    from observatory.inventory.services import checksum_payload
+    """The same as :func:`_import_rows`, with the rows prepared in chunks (in worker processes
+    for large files) and records and new entities written in batches (importers/bulk.py)."""
+    from .bulk import rows_bulk_import
 
-    from .bulk import BATCH, entities_bulk_create
-
-    licence = {"licence": source.licence or importer.source.licence, "redistributable": source.redistributable}
-    existing_records = {ext: (pk, checksum) for pk, ext, checksum in
-                        SourceRecord.objects.filter(source=source).values_list("id", "external_id", "checksum")}
-    prefix = entity_slug_for(source.key, "x")[: len(slugify(source.key))]
-    existing_slugs = set(Entity.objects.filter(slug__startswith=prefix).values_list("slug", flat=True))
-    through = Entity.records.through
-    linked_slugs = set(through.objects.filter(sourcerecord__source=source).values_list("entity__slug", flat=True))
-    seen_ids: set[str] = set()
-    prepared = []  # (raw, payload, dropped)
-    for raw in rows:
-        tick()
-        if raw.external_id in seen_ids:
-            report.counts["rejected"] += 1
-            report.rejects.append({"locator": raw.locator, "line": raw.line, "field": "id", "value": raw.external_id,
-                                   "reason": "the same identifier appears earlier in the file"})
-            continue
-        seen_ids.add(raw.external_id)
-        data = raw.data if isinstance(raw.data, dict) else {"value": raw.data}
-        kept, dropped = personal_fields_drop(data)
-        payload = {"data": _jsonable(kept), "locator": raw.locator, "line": raw.line, **licence}
-        if dropped:
-            payload["dropped_personal_fields"] = dropped
-        prepared.append((raw, payload, dropped))
-    # Records: new ones inserted, changed ones updated, in batches.
-    records: dict[str, SourceRecord] = {}
-    record_status: dict[str, str] = {}
-    new, changed = [], []
-    for raw, payload, _dropped in prepared:
-        checksum = checksum_payload(payload)
-        known = existing_records.get(raw.external_id)
-        if known is None:
-            new.append(SourceRecord(source=source, external_id=raw.external_id, payload=payload, checksum=checksum))
-            record_status[raw.external_id] = "created"
-        elif known[1] != checksum:
-            changed.append(SourceRecord(pk=known[0], source=source, external_id=raw.external_id, payload=payload,
-                                        checksum=checksum))
-            record_status[raw.external_id] = "updated"
-        else:
-            records[raw.external_id] = SourceRecord(pk=known[0], source=source, external_id=raw.external_id)
-            record_status[raw.external_id] = "unchanged"
-    for record in SourceRecord.objects.bulk_create(new, batch_size=BATCH):
-        records[record.external_id] = record
-    SourceRecord.objects.bulk_update(changed, ["payload", "checksum"], batch_size=BATCH)
-    records.update({record.external_id: record for record in changed})
-
-    first_slug: dict[str, tuple[str, str]] = {}
-    to_create, duplicates, notes_of = [], [], {}
-    for raw, _payload, dropped in prepared:
-        record = records[raw.external_id]
-        try:
-            parsed = importer.parse(raw)
-        except RowRejected as exc:
-            report.counts["rejected"] += 1
-            report.rejects.append({"locator": raw.locator, "line": raw.line, "field": exc.field,
-                                   "value": str(exc.value)[:300], "reason": exc.reason})
-            continue
-        notes = [{"locator": raw.locator, "line": raw.line, **n.as_dict()} for n in parsed.notes]
-        if dropped:
-            notes.append({"locator": raw.locator, "line": raw.line, "field": ", ".join(dropped), "value": "",
-                          "action": "personal contact fields dropped from the stored record"})
-        slug = entity_slug_for(source.key, raw.external_id)
-        if parsed.duplicate_key and parsed.duplicate_key in first_slug:
-            duplicates.append((raw, record, first_slug[parsed.duplicate_key], notes))
-            continue
-        if parsed.duplicate_key:
-            first_slug[parsed.duplicate_key] = (slug, raw.locator)
-        if record_status[raw.external_id] == "unchanged" and slug in linked_slugs:
-            report.counts["unchanged"] += 1
-            report.notes.extend(notes)
-            continue
-        if slug in existing_slugs:
-            _import_one_existing(importer, source, raw, record, record_status[raw.external_id], slug,
-                                 parsed.document, notes, report)
-            continue
-        to_create.append((slug, parsed.document, record))
-        notes_of[slug] = (raw, notes)
-    created, rejects = entities_bulk_create(to_create, sources={source.key: source},
-                                            comment=f"Imported from {Path(report.path).name} (bulk)", user=user)
-    rejected_slugs = set()
-    for index, field_name, reason in rejects:
-        slug = to_create[index][0]
-        raw, _notes = notes_of[slug]
-        rejected_slugs.add(slug)
-        report.counts["rejected"] += 1
-        report.rejects.append({"locator": raw.locator, "line": raw.line, "field": field_name, "value": "",
-                               "reason": reason})
-    for slug, _document, _record in to_create:
-        if slug in rejected_slugs:
-            continue
-        report.counts["created"] += 1
-        report.entities.append(created[slug].pk)
-        report.notes.extend(notes_of[slug][1])
-    links = []
-    for raw, record, (slug, first_locator), notes in duplicates:
-        entity = created.get(slug) or Entity.objects.filter(slug=slug).first()
-        if entity is None:
-            continue
-        links.append(through(entity_id=entity.pk, sourcerecord_id=record.pk))
-        report.counts["merged"] += 1
-        notes.append({"locator": raw.locator, "line": raw.line, "field": "row", "value": "",
-                      "action": f"duplicate of {first_locator} in the same file: kept as a record of {slug}"})
-        report.notes.extend(notes)
-    through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
+    rows_bulk_import(importer, source, rows, report, tick, user=user)
 
 
-def _import_one_existing(importer, source, raw, record, record_status, slug, document, notes, report) -> None:
+def _import_one_existing(importer, source, raw, record_id, record_status, slug, document, *,
+                         path_name: str) -> tuple:
+    """A row of the bulk path whose entity exists: entity_upsert as in :func:`_import_rows`.
+
+    Returns (status, entity id), or ("rejected", the reject)."""
     from observatory.inventory.resolution import merge_carried_document
 
     existing = Entity.objects.get(slug=slug)
@@ -380,25 +287,22 @@ def _import_one_existing(importer, source, raw, record, record_status, slug, doc
     try:
         with transaction.atomic():
             entity, status = entity_upsert(slug=slug, source_index={source.key: source},
-                                           comment=f"Imported from {Path(report.path).name} ({raw.locator})",
-                                           **document)
+                                           comment=f"Imported from {path_name} ({raw.locator})", **document)
     except (ValidationError, KeyError, TypeError, ValueError) as exc:
         field_name, reason = _validation_reason(exc)
-        report.counts["rejected"] += 1
-        report.rejects.append({"locator": raw.locator, "line": raw.line, "field": field_name, "value": "",
-                               "reason": reason})
-        return
-    entity.records.add(record)
+        return "rejected", {"locator": raw.locator, "line": raw.line, "field": field_name, "value": "",
+                            "reason": reason}
+    entity.records.add(record_id)
     if status == "unchanged" and record_status == "updated":
         status = "updated"
-    report.counts[status] += 1
-    report.entities.append(entity.pk)
-    report.notes.extend(notes)
+    return status, entity.pk
 
 
 def _jsonable(value):
     """Values as JSON can hold them: dates in ISO form, non-finite floats as strings."""
     if isinstance(value, dict):
+        if all(key.__class__ is str and item.__class__ is str for key, item in value.items()):
+            return dict(value)  # a row of text (CSV): nothing to change
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]

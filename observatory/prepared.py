@@ -9,12 +9,14 @@ the values and turns the rows into model instances as Django's own ``ModelIterab
 
 Limits, checked when the query is first compiled: each marker must reach the SQL parameters
 unchanged (``exact`` and ``in`` lookups, not ``contains`` or ``iexact``), and the queryset must
-yield model instances (no ``values()``, no ``prefetch_related``, no annotations).
+yield model instances (no ``values()``, no ``prefetch_related``, no annotations), and it may hold
+no date or time but a marker (one taken from the clock would be frozen at the first run).
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -43,6 +45,10 @@ class Prepared:
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         params = tuple(params)
+        for value in _lookup_values(queryset.query.where):
+            if isinstance(value, (dt.date, dt.time)) and value not in self._markers:
+                # a value of the clock (timezone.now() in a filter) would be frozen at the first run
+                raise ValueError(f"a prepared queryset takes no date or time but its markers: {value!r}")
         positions = []
         for marker in self._markers:
             found = [i for i, param in enumerate(params) if type(param) is type(marker) and param == marker]
@@ -55,6 +61,7 @@ class Prepared:
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
         init_list = [column[0].target.attname for column in compiler.select[start:end]]
+        compiler.connection = None  # each run binds its own thread's connection; keep none alive
         return compiler, sql, params, positions, klass_info["model"], start, end, init_list
 
     def run(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> list[Model]:
@@ -82,6 +89,16 @@ class Prepared:
                 populator.populate(row, obj)
             objects.append(obj)
         return objects
+
+
+def _lookup_values(node):
+    """The right-hand values of the lookups in a WHERE tree (the backend may turn dates into text
+    in the SQL parameters, so they are looked for here)."""
+    for child in getattr(node, "children", ()):
+        if hasattr(child, "children"):
+            yield from _lookup_values(child)
+        elif hasattr(child, "rhs"):
+            yield child.rhs
 
 
 def attach_prefetched(instance: Model, related_name: str, objects: list[Model]) -> None:

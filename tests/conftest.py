@@ -12,6 +12,19 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Every test starts with no cached page or answer and no remembered data signature, whatever
+    the previous test in this process left (the page cache is keyed by data, not by test)."""
+    from django.core.cache import caches
+
+    from observatory.site.selectors import _signature_cache
+
+    caches["pages"].clear()
+    _signature_cache.update(at=0.0, value=None)
+    yield
+
+
 @pytest.fixture
 def reader(client):
     """An anonymous reader of the public site."""

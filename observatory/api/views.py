@@ -20,9 +20,10 @@ from .ratelimit import rate_limit_hit
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 # read routes whose answer depends only on the URL and the data: kept in the page cache until the
-# data changes (observatory/site/pagecache.py); exports have their own cache of built files
-CACHED_READS = {"entity_list", "entity_detail", "relation_list", "codebook", "analysis_run_list",
-                "analysis_run_detail", "post_list"}
+# data changes (observatory/site/pagecache.py). Not the analysis runs (a run finishes in another
+# process, the analyze command, and a result can weigh megabytes) nor the posts (a scheduled post
+# appears at its time); exports have their own cache of built files.
+CACHED_READS = {"entity_list", "entity_detail", "relation_list", "codebook"}
 
 
 def _cors(response: HttpResponse) -> HttpResponse:

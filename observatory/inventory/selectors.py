@@ -55,7 +55,7 @@ def _codings(entity_id, *, public_only: bool) -> QuerySet:
     if public_only:
         # a coding whose only evidence is an excerpt of a private field note stays private with it
         codings = codings.filter(Q(source__isnull=False) | Q(excerpt__document__is_public=True))
-    return codings.order_by("code__path")
+    return codings.order_by("code__path", "id")
 
 
 # One query per kind of part, each joined to its source, compiled once per process (see
@@ -79,10 +79,11 @@ _CODINGS = {public: Prepared(lambda pk, public=public: _codings(pk, public_only=
             for public in (True, False)}
 
 
-# Meta.ordering (source entity's name, type, id) without its ORDER BY on a joined name: by type and
-# id here, and the inverse relations by the name of their source in entity_relations_grouped
+# Meta.ordering, by the source entity's name in the database's collation (the join is there for
+# select_related anyway)
 _RELATIONS = Prepared(lambda pk: Relation.objects.filter(Q(source_entity_id=pk) | Q(target_entity_id=pk))
-                      .select_related("source_entity", "target_entity", "source").order_by("type", "id"), _ID)
+                      .select_related("source_entity", "target_entity", "source")
+                      .order_by("source_entity__name", "type", "id"), _ID)
 
 
 def entity_detail(slug: str, *, public_only: bool = True) -> Entity | None:
@@ -109,9 +110,6 @@ def entity_relations_grouped(entity: Entity, *, public_only: bool = True) -> lis
             continue
         label = relation.get_type_display() if outgoing else f"{relation.get_type_display()} (inverse)"
         groups.setdefault(label, []).append({"relation": relation, "other": other, "outgoing": outgoing})
-    for items in groups.values():
-        if not items[0]["outgoing"]:
-            items.sort(key=lambda item: item["other"].name)  # stable: ids stay in order within a name
     return sorted(groups.items())
 
 

@@ -41,6 +41,8 @@ _COUNTER = "observatory:data-version"
 _APPS = {"inventory", "coding", "blog", "analysis"}
 _TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
 _PLACEHOLDER = b"\x00csrf-token\x00"
+# answers larger than this are not kept: a few would crowd out thousands of pages
+MAX_BODY_BYTES = 1_000_000
 
 
 def _cache():
@@ -68,6 +70,11 @@ for _signal in (post_save, post_delete, m2m_changed):
     _signal.connect(data_version_bump, dispatch_uid=f"observatory-page-cache-{_signal!r}")
 
 
+def _keepable(response) -> bool:
+    return (response.status_code == 200 and not response.streaming and not response.cookies
+            and not response.has_header("Set-Cookie") and len(response.content) <= MAX_BODY_BYTES)
+
+
 def public_page(view):
     """Serve ``view``'s 200 answers to anonymous GET/HEAD requests from the cache (see above)."""
 
@@ -89,8 +96,7 @@ def public_page(view):
             response["X-Observatory-Cache"] = "hit"
             return response
         response = view(request, *args, **kwargs)
-        if (response.status_code == 200 and not response.streaming and not response.cookies
-                and not response.has_header("Set-Cookie")):
+        if _keepable(response):
             body = _TOKEN.sub(lambda m: m.group(1) + _PLACEHOLDER + m.group(3), response.content)
             cache.set(key, (response["Content-Type"], body), timeout=seconds)
             response["X-Observatory-Cache"] = "miss"
@@ -118,8 +124,7 @@ def public_read(view):
             response["X-Observatory-Cache"] = "hit"
             return response
         response = view(request, *args, **kwargs)
-        if (response.status_code == 200 and not response.streaming and not response.cookies
-                and not response.has_header("Set-Cookie")):
+        if _keepable(response):
             cache.set(key, (response["Content-Type"], response.content), timeout=seconds)
             response["X-Observatory-Cache"] = "miss"
         return response

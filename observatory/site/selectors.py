@@ -46,13 +46,21 @@ _LOCK = threading.Lock()
 
 
 def data_signature() -> tuple:
-    """(entities, latest entity edit, highest location id, highest relation id, highest status id)."""
+    """(entities, latest entity edit, highest location, relation and status ids, codings, latest
+    coding edit, public documents): what another process's writes change, read in a few cheap
+    aggregates. The codings and the public documents are there because a coding's quote is public
+    only while its source or its document is: a note made private elsewhere must drop the cached
+    pages and answers that quote it."""
+    from observatory.coding.models import Coding, Document
+
     now = time.monotonic()
     if _signature_cache["value"] is not None and now - _signature_cache["at"] < _SIGNATURE_TTL_S:
         return _signature_cache["value"]
     entity = Entity.objects.aggregate(n=Count("id"), updated=Max("updated"))
+    coding = Coding.objects.aggregate(n=Count("id"), updated=Max("updated"))
     value = (entity["n"], str(entity["updated"]), Location.objects.aggregate(m=Max("id"))["m"],
-             Relation.objects.aggregate(m=Max("id"))["m"], StatusAssertion.objects.aggregate(m=Max("id"))["m"])
+             Relation.objects.aggregate(m=Max("id"))["m"], StatusAssertion.objects.aggregate(m=Max("id"))["m"],
+             coding["n"], str(coding["updated"]), Document.objects.filter(is_public=True).count())
     _signature_cache.update(at=now, value=value)
     return value
 

@@ -207,3 +207,17 @@ def test_a_client_with_a_token_always_reads_afresh(reader, mini_dataset):
     reader.get(path)
     fresh = reader.get(path, HTTP_AUTHORIZATION="Bearer not-checked-on-reads")
     assert fresh.status_code == 200 and not fresh.has_header("X-Observatory-Cache")
+
+
+def test_analysis_runs_are_read_afresh(reader, mini_dataset):
+    assert not reader.get(f"{API}/analysis-runs").has_header("X-Observatory-Cache")
+    assert not reader.get(f"{API}/posts").has_header("X-Observatory-Cache")
+
+
+def test_an_answer_over_the_size_limit_is_not_kept(reader, mini_dataset, monkeypatch):
+    from observatory.site import pagecache
+
+    monkeypatch.setattr(pagecache, "MAX_BODY_BYTES", 100)
+    path = f"{API}/entities/chaihuo-makerspace"
+    reader.get(path)
+    assert not reader.get(path).has_header("X-Observatory-Cache")

@@ -53,3 +53,24 @@ def test_curators_still_see_every_coding(field_note_codings):
 
     entity = entity_detail("szoil", public_only=False)
     assert {c.quote for c in entity.codings.all()} >= {"we are broke, keep it secret"}
+
+
+def test_a_note_made_private_elsewhere_drops_the_cached_answers_that_quote_it(reader, field_note_codings):
+    """Another server process (no signal here: a queryset update) makes the public report private:
+    within the data signature's memo, the cached page and JSON must stop quoting it."""
+    from django.core.cache import caches
+
+    from observatory.coding.models import Document
+    from observatory.site.selectors import _signature_cache
+
+    caches["pages"].clear()
+    field_note_codings()
+    for path in ("/entities/szoil/", "/api/v1/entities/szoil"):
+        assert "Workshops every Thursday" in reader.get(path).content.decode()
+        assert reader.get(path)["X-Observatory-Cache"] == "hit"
+    Document.objects.filter(title="Open night report").update(is_public=False)
+    _signature_cache.update(at=0.0, value=None)  # the memo of the other process has expired
+    for path in ("/entities/szoil/", "/api/v1/entities/szoil"):
+        answer = reader.get(path)
+        assert answer["X-Observatory-Cache"] == "miss"
+        assert "Workshops every Thursday" not in answer.content.decode()

@@ -90,3 +90,11 @@ def test_attach_prefetched_replaces_a_stale_list(mini_dataset):
     assert list(entity.names.all()) == []
     attach_prefetched(entity, "names", NAMES.run(entity.pk))
     assert len(entity.names.all()) == Name.objects.filter(entity=entity).count()
+
+
+def test_a_value_of_the_clock_is_refused_rather_than_frozen(db):
+    from django.utils import timezone
+
+    recent = Prepared(lambda pk: Name.objects.filter(entity_id=pk, entity__updated__lte=timezone.now()), -23)
+    with pytest.raises(ValueError, match="no date or time"):
+        recent.run(1)

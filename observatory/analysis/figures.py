@@ -213,29 +213,49 @@ def _n_at_start(km: pd.DataFrame) -> str:
 def per_year_plot(per_year_df: pd.DataFrame) -> Figure:
     """Foundings (above zero) and closings (below zero) per year, stacked by kind, from the frame of
     :func:`observatory.analysis.timeline.events_per_year` (columns ``year``, ``kind``,
-    ``foundings``, ``closings``)."""
+    ``foundings``, ``closings``).
+
+    The bars of a kind are drawn as one collection of rectangles (foundings opaque, closings
+    translucent) rather than one patch each: with 30 kinds over 20 years ``ax.bar`` made some 1,300
+    artists and took seconds to build and save; the picture is the same."""
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Patch
+
     fig = _figure(9.0, 5.0)
     ax = fig.add_subplot()
     if per_year_df is None or per_year_df.empty:
         return _empty(fig, ax, "no dated founding")
     found = per_year_df.pivot_table(index="year", columns="kind", values="foundings", aggfunc="sum", fill_value=0)
     close = per_year_df.pivot_table(index="year", columns="kind", values="closings", aggfunc="sum", fill_value=0)
+    close = close.reindex(index=found.index, fill_value=0)
     kinds = sorted(found.columns, key=lambda k: (-found[k].sum(), str(k)))
     years = found.index.to_numpy(dtype=float)
     up, down = np.zeros(len(years)), np.zeros(len(years))
+    width = 0.8
+    handles = []
+
+    def rectangles(bottom: np.ndarray, height: np.ndarray) -> list:
+        keep = height != 0
+        x0, x1 = years[keep] - width / 2, years[keep] + width / 2
+        y0, y1 = bottom[keep], bottom[keep] + height[keep]
+        return [np.array([[a, c], [b, c], [b, d], [a, d]]) for a, b, c, d in zip(x0, x1, y0, y1, strict=True)]
+
     for colour, kind in zip(_palette(len(kinds)), kinds, strict=True):
         f = found[kind].to_numpy(dtype=float)
-        c = close.reindex(index=found.index, fill_value=0)[kind].to_numpy(dtype=float) if kind in close else 0 * f
-        ax.bar(years, f, bottom=up, color=colour, width=0.8, label=str(kind))
-        ax.bar(years, -c, bottom=-down, color=colour, width=0.8, alpha=0.55)
+        c = close[kind].to_numpy(dtype=float) if kind in close else 0 * f
+        ax.add_collection(PolyCollection(rectangles(up, f), facecolors=[colour], edgecolors="none", linewidths=0))
+        ax.add_collection(PolyCollection(rectangles(-down, -c), facecolors=[colour], edgecolors="none",
+                                         linewidths=0, alpha=0.55))
+        handles.append(Patch(facecolor=colour, label=str(kind)))
         up += f
         down += c
+    ax.autoscale_view()
     ax.axhline(0, color="0.3", linewidth=0.8)
     ax.set_xlabel("year")
     ax.set_ylabel("foundings 成立 (up) / closings 关闭 (down)")
     ax.set_title("Foundings and closings per year, by kind")
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False,
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False,
               ncol=2 if len(kinds) > 16 else 1)
     ax.spines[["top", "right"]].set_visible(False)
     return fig

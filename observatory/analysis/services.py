@@ -22,10 +22,10 @@ from django.utils import timezone
 
 import observatory
 
-from . import graphs
+from .fingerprint import dataset_fingerprint
 from .models import AnalysisFigure, AnalysisRun
 
-__all__ = ["AnalysisInputError", "analysis_run", "code_version", "json_safe"]
+__all__ = ["AnalysisInputError", "analysis_run", "code_version", "dataset_fingerprint", "json_safe"]
 
 
 class AnalysisInputError(ValueError):
@@ -47,40 +47,73 @@ def code_version() -> str:
 
 
 def json_safe(value: Any, notes: list[str], path: str = "result") -> Any:
-    """Convert numpy/pandas values to JSON; NaN and infinities become ``None`` with a note."""
-    if isinstance(value, dict):
-        return {str(k): json_safe(v, notes, f"{path}.{k}") for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v, notes, f"{path}[{i}]") for i, v in enumerate(value)]
-    if isinstance(value, np.ndarray):
-        return json_safe(value.tolist(), notes, path)
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        number = float(value)
-        if math.isnan(number) or math.isinf(number):
-            notes.append(f"{path}: undefined ({'NaN' if math.isnan(number) else 'infinite'}) — stored as null")
+    """Convert numpy/pandas values to JSON; NaN and infinities become ``None`` with a note.
+
+    One pass over the value; the path of an element (``result.nodes.a.z_liaison``, ``result.L[3]``)
+    is only spelled out for the note of an undefined number, and arrays of finite numbers are
+    converted whole (the results of large runs hold hundreds of thousands of numbers)."""
+    trail: list = []   # keys (str, after a dict) and indices (int, in a list) from ``path`` down
+
+    def undefined(number: float) -> None:
+        where = path + "".join(f"[{step}]" if type(step) is int else f".{step}" for step in trail)
+        notes.append(f"{where}: undefined ({'NaN' if math.isnan(number) else 'infinite'}) — stored as null")
+
+    def walk(item: Any) -> Any:
+        kind = type(item)
+        if kind is float:
+            if item - item == 0.0:          # finite (NaN and ±inf give NaN)
+                return item
+            undefined(item)
             return None
-        return number
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+        if kind is str or kind is int or kind is bool or item is None:
+            return item
+        if kind is dict or isinstance(item, dict):
+            out = {}
+            for key, element in item.items():
+                trail.append(str(key))
+                out[str(key)] = walk(element)
+                trail.pop()
+            return out
+        if kind is list or kind is tuple or isinstance(item, list | tuple):
+            out = []
+            for index, element in enumerate(item):
+                trail.append(index)
+                out.append(walk(element))
+                trail.pop()
+            return out
+        if isinstance(item, np.ndarray):
+            if item.dtype.kind in "biu" or (item.dtype.kind == "f" and np.isfinite(item).all()):
+                return item.tolist()
+            return walk(item.tolist())
+        if isinstance(item, np.bool_ | bool):
+            return bool(item)
+        if isinstance(item, np.integer):
+            return int(item)
+        if isinstance(item, np.floating | float):
+            return walk(float(item))
+        if hasattr(item, "isoformat"):
+            return item.isoformat()
+        return item
+
+    return walk(value)
 
 
 def analysis_run(kind: str, *, parameters: dict | None = None, seed: int | None = 0, user=None,
-                 progress=None) -> AnalysisRun:
+                 progress=None, fingerprint: str | None = None) -> AnalysisRun:
     """Run one analysis on the current data and store it. Raises :class:`AnalysisInputError` with a
-    clear message when the data cannot support it (the failed run is stored with that message)."""
+    clear message when the data cannot support it (the failed run is stored with that message).
+
+    ``fingerprint`` is the :func:`dataset_fingerprint` of the data as it is now, when the caller has
+    just computed it (``analyze all`` computes it once for its four runs); by default it is computed
+    here."""
     from .runners import RUNNERS
 
     if kind not in RUNNERS:
         raise AnalysisInputError(f"unknown analysis {kind!r}; choose one of: {', '.join(RUNNERS)}")
     parameters = dict(parameters or {})
     run = AnalysisRun.objects.create(kind=kind, parameters=json_safe(parameters, []), seed=seed,
-                                     dataset_fingerprint=graphs.dataset_fingerprint(), code_version=code_version(),
-                                     created_by=user)
+                                     dataset_fingerprint=fingerprint or dataset_fingerprint(),
+                                     code_version=code_version(), created_by=user)
     started = time.perf_counter()
     try:
         outcome = RUNNERS[kind](parameters=parameters, seed=seed, progress=progress)

@@ -91,7 +91,8 @@ class MCAResult:
             if isinstance(value, np.ndarray):
                 out[key] = value.tolist()
             elif isinstance(value, pd.DataFrame):
-                out[key] = {str(i): row.tolist() for i, row in value.iterrows()}
+                # row by row from one array (iterrows built a Series per row: 1.7 s at 8,700 rows)
+                out[key] = dict(zip(map(str, value.index), value.to_numpy().tolist(), strict=True))
         return out
 
 
@@ -266,6 +267,17 @@ def hcpc(coords, *, n_clusters: int | None = None, min_clusters: int = 2, max_cl
                       centers=centers, consolidated=consolidate)
 
 
+def _hcpc_labels(X: np.ndarray, n_clusters: int, seed: int | None) -> np.ndarray:
+    """The labels of ``hcpc(X, n_clusters=n_clusters, seed=seed)``, without the cuts at every other k
+    and their inertias (the bootstrap only needs the labels of its resamples)."""
+    from sklearn.cluster import KMeans
+
+    labels = fcluster(linkage(X, method="ward"), n_clusters, criterion="maxclust")
+    centers = np.array([X[labels == lab].mean(axis=0) for lab in np.unique(labels)])
+    km = KMeans(n_clusters=len(centers), init=centers, n_init=1, random_state=seed).fit(X)
+    return _relabel_by_size(np.asarray(km.labels_), km.cluster_centers_)[0]
+
+
 def _relabel_by_size(labels: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     uniq, counts = np.unique(labels, return_counts=True)
     first = np.array([np.flatnonzero(labels == u)[0] for u in uniq])
@@ -369,7 +381,10 @@ def bootstrap_jaccard(X, labels, cluster_fn: Callable[[np.ndarray], np.ndarray] 
         k = len(clusters)
 
         def cluster_fn(sample: np.ndarray) -> np.ndarray:
-            return hcpc(sample, n_clusters=min(k, len(sample) - 1), seed=seed).labels
+            # hcpc(sample, n_clusters=min(k, len(sample) - 1), seed=seed).labels, without its cut profile
+            if len(sample) < 3 or not np.isfinite(sample).all():
+                return hcpc(sample, n_clusters=min(k, len(sample) - 1), seed=seed).labels
+            return _hcpc_labels(sample, min(k, len(sample) - 1), seed)
 
     rng = np.random.default_rng(seed)
     scores = np.zeros((n_boot, len(clusters)))

@@ -148,3 +148,95 @@ def test_typology_stability_is_assessed_on_a_stratified_subsample_when_asked(bun
     assert any("stratified random subsample" in note for note in run.notes)
     again = analysis_run("typology", parameters={"max_boot_rows": 20, "n_boot": 10}, seed=4)
     assert _strict_json(again.result) == _strict_json(run.result)
+
+
+# --- the dataset fingerprint ------------------------------------------------------------------------
+
+
+def _fingerprint() -> str:
+    from observatory.analysis.services import dataset_fingerprint
+
+    return dataset_fingerprint()
+
+
+def test_the_fingerprint_is_stable_and_ignores_database_ids(bundled):
+    before = _fingerprint()
+    assert len(before) == 64 and _fingerprint() == before
+    relation = Relation.objects.order_by("pk").first()
+    relation.pk = None          # the same relation again under a new id, the old row gone
+    Relation.objects.filter(pk=Relation.objects.order_by("pk").first().pk).delete()
+    relation.save()
+    assert _fingerprint() == before
+
+
+@pytest.mark.parametrize("change", [
+    "entity name", "entity founding date", "entity closing precision", "entity made private", "location latitude",
+    "location precision", "second location", "relation weight", "relation type", "relation end date",
+    "coding confidence", "coding removed", "code label",
+])
+def test_the_fingerprint_changes_with_any_value_an_analysis_reads(bundled, change):
+    import datetime as dt
+
+    from observatory.coding.models import Code, Coding
+
+    before = _fingerprint()
+    located = Location.objects.filter(entity__is_public=True, lat__isnull=False).order_by("pk").first()
+    relation = Relation.objects.filter(source_entity__is_public=True, target_entity__is_public=True).order_by("pk").first()
+    coding = Coding.objects.filter(entity__is_public=True).order_by("pk").first()
+    entity = located.entity
+    if change == "entity name":
+        Entity.objects.filter(pk=entity.pk).update(name=entity.name + " (renamed)")
+    elif change == "entity founding date":
+        Entity.objects.filter(pk=entity.pk).update(founded=dt.date(1999, 1, 1))
+    elif change == "entity closing precision":
+        Entity.objects.filter(pk=entity.pk).update(closed_precision="day" if entity.closed_precision != "day" else "year")
+    elif change == "entity made private":
+        Entity.objects.filter(pk=entity.pk).update(is_public=False)
+    elif change == "location latitude":
+        Location.objects.filter(pk=located.pk).update(lat=located.lat + 1e-9)
+    elif change == "location precision":
+        Location.objects.filter(pk=located.pk).update(precision="city" if located.precision != "city" else "exact")
+    elif change == "second location":
+        Location.objects.bulk_create([Location(entity=entity, lng=located.lng, lat=located.lat, precision=located.precision,
+                                               province_code=located.province_code,
+                                               prefecture_code=located.prefecture_code)])
+    elif change == "relation weight":
+        Relation.objects.filter(pk=relation.pk).update(weight=relation.weight + 0.5)
+    elif change == "relation type":
+        other = next(t for t in ("collaborates_with", "hosts", "supplies") if t != relation.type)
+        Relation.objects.filter(pk=relation.pk).update(type=other)
+    elif change == "relation end date":
+        Relation.objects.filter(pk=relation.pk).update(to_date=dt.date(2031, 5, 6))
+    elif change == "coding confidence":
+        Coding.objects.filter(pk=coding.pk).update(confidence=coding.confidence / 2)
+    elif change == "coding removed":
+        Coding.objects.filter(pk=coding.pk).delete()
+    elif change == "code label":
+        Code.objects.filter(pk=coding.code_id).update(label_en="Something else")
+    assert _fingerprint() != before
+
+
+def test_private_entities_do_not_enter_the_fingerprint(bundled):
+    private = Entity.objects.filter(is_public=True).order_by("pk").last()
+    Entity.objects.filter(pk=private.pk).update(is_public=False)
+    before = _fingerprint()
+    Entity.objects.filter(pk=private.pk).update(name="renamed while private")
+    assert _fingerprint() == before
+
+
+def test_analyze_all_computes_the_fingerprint_once_for_its_four_runs(bundled, monkeypatch):
+    from observatory.analysis import fingerprint, services
+    from observatory.analysis.management.commands import analyze
+
+    calls = []
+
+    def counting():
+        calls.append(1)
+        return fingerprint.dataset_fingerprint()
+
+    monkeypatch.setattr(analyze, "dataset_fingerprint", counting)
+    monkeypatch.setattr(services, "dataset_fingerprint", lambda **_: pytest.fail("computed again for one run"))
+    call_command("analyze", "all", "--seed", "1")
+    runs = list(AnalysisRun.objects.all())
+    assert len(calls) == 1 and len(runs) == 4 and all(run.status == "done" for run in runs)
+    assert {run.dataset_fingerprint for run in runs} == {fingerprint.dataset_fingerprint()}

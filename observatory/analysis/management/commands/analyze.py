@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from observatory.analysis.services import AnalysisInputError, analysis_run
+from observatory.analysis.services import AnalysisInputError, analysis_run, dataset_fingerprint
 from observatory.console import console, progress_bar
 
 ALL = ["network", "spatial", "typology", "timeline"]
@@ -40,10 +40,12 @@ class Command(BaseCommand):
             "timeline": {},
         }
         failures = 0
+        # one fingerprint for every run of this command: the data are read once for it, not once per analysis
+        fingerprint = dataset_fingerprint()
         with progress_bar("Analysing", len(kinds)) as tick:
             for kind in kinds:
                 try:
-                    run = analysis_run(kind, parameters=parameters[kind], seed=seed)
+                    run = analysis_run(kind, parameters=parameters[kind], seed=seed, fingerprint=fingerprint)
                 except AnalysisInputError as exc:
                     failures += 1
                     console.print(f"[yellow]{kind}[/yellow]: not run — {exc}")

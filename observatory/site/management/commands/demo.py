@@ -34,10 +34,10 @@ class Command(BaseCommand):
 
     def _analyses(self) -> None:
         """Run the analyses the site shows, unless runs on exactly this data already exist."""
-        from observatory.analysis import graphs
         from observatory.analysis.models import AnalysisRun
+        from observatory.analysis.services import dataset_fingerprint
 
-        fingerprint = graphs.dataset_fingerprint()
+        fingerprint = dataset_fingerprint()
         done = set(AnalysisRun.objects.filter(status="done", dataset_fingerprint=fingerprint)
                    .values_list("kind", flat=True))
         missing = [kind for kind in ("network", "spatial", "typology", "timeline") if kind not in done]

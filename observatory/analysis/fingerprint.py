@@ -14,8 +14,8 @@ It is content-addressed: entities are referred to by slug, never by database id,
 hashed as a multiset of rows (a 64-bit hash per row, pandas' SipHash ``hash_array`` combined
 column by column; the sorted row hashes go into the sha256). So the same data gives the same
 fingerprint whatever the ids or the order the database returns the rows in, and a change to any value
-above (or a row added or removed) changes it. Dates are hashed as ISO text, so SQLite and PostgreSQL
-give the same fingerprint for the same data.
+above (or a row added or removed) changes it. Dates are hashed as the ISO text the database gives for
+them (``CAST(... AS text)``), never as Python date objects built only to be hashed.
 
 Speed: the rows are read straight off the database cursor (no model instances, no per-row Django
 converters) and hashed as arrays; at 100,000 entities and a million relations this takes a few

@@ -6,10 +6,13 @@ dates overlap the window (a relation without dates is taken as present throughou
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 from django.db import connections
 from django.db.models import Q
@@ -58,6 +61,45 @@ def _cursor_rows(queryset, chunk_size: int = 20000):
             yield from rows
 
 
+@contextlib.contextmanager
+def _no_cyclic_gc():
+    """Pause Python's cyclic garbage collector while millions of containers (the arcs' dicts and
+    lists) are created: they hold no reference cycles, and the collector's passes over them took a
+    third of the time of building the graph. Reference counting frees memory as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _add_arcs(graph: nx.DiGraph, slugs: list, source: np.ndarray, target: np.ndarray, data: list) -> None:
+    """Add the arcs slugs[source[t]] → slugs[target[t]] with their data dicts to a graph that has all
+    the nodes and no arc, as ``graph.add_edges_from`` would in the order t = 0, 1, ...: each
+    successor dict gets its arcs in that order, and so does each predecessor dict, with the data
+    dict shared by both. Filled one node at a time (a stable sort by source, then by target), so the
+    insertions run in C and stay within one dict."""
+    succ, pred = getattr(graph, "_succ", None), getattr(graph, "_pred", None)
+    if not (isinstance(succ, dict) and isinstance(pred, dict)) or graph.number_of_edges():
+        graph.add_edges_from(zip((slugs[i] for i in source.tolist()), (slugs[i] for i in target.tolist()),
+                                 data, strict=True))
+        return
+    n = len(slugs)
+    for rows, ends, table in ((source, target, succ), (target, source, pred)):
+        order = np.argsort(rows, kind="stable")
+        stops = np.cumsum(np.bincount(rows, minlength=n)).tolist()
+        other = list(map(slugs.__getitem__, ends[order].tolist()))
+        dicts = list(map(data.__getitem__, order.tolist()))
+        start = 0
+        for slug, stop in zip(slugs, stops, strict=True):
+            if stop > start:
+                table[slug].update(zip(other[start:stop], dicts[start:stop], strict=True))
+                start = stop
+    getattr(nx, "_clear_cache", lambda graph: None)(graph)
+
+
 def network_graph(*, since: dt.date | None = None, until: dt.date | None = None, types: list[str] | None = None,
                   public_only: bool = True) -> nx.DiGraph:
     """Directed graph of entities (attributes: slug, name, name_zh, kind, layer) and relations in a
@@ -65,24 +107,33 @@ def network_graph(*, since: dt.date | None = None, until: dt.date | None = None,
     and their types are listed.
 
     Built from arrays: the relations are read as (source id, target id, type, weight) rows in the
-    queryset's order, parallel ones merged in a dict (weights added in that order, types listed in it),
-    and the arcs added at once in order of first appearance, which is the graph the former
-    ``has_edge`` loop built."""
+    queryset's order; their ends are mapped to node positions and the parallel ones grouped by a hash
+    factorisation (in order of first appearance), the weights of a group added in row order from 0
+    (the sums a loop over the rows makes) and the types listed in that order. The arcs are then
+    written into the graph's successor and predecessor dicts in order of first appearance, with one
+    data dict shared by both as networkx does: the graph that ``add_edges_from`` (and the former
+    ``has_edge`` loop) built, several times faster."""
+    with _no_cyclic_gc():
+        return _network_graph(since=since, until=until, types=types, public_only=public_only)
+
+
+def _network_graph(*, since, until, types, public_only) -> nx.DiGraph:
     graph = nx.DiGraph()
     entities = _entities(public_only)
-    slugs: dict[int, str] = {}
+    ids = []
     nodes = []
+    names = []
+    # in the entities' default order (by name), which the relations' order below refers to
     for pk, slug, name, name_zh, kind, layer, founded, closed in entities.values_list(
             "pk", "slug", "name", "name_zh", "kind", "layer", "founded", "closed").iterator(chunk_size=10000):
         if until and founded and founded > until:
             continue
         if since and closed and closed < since:
             continue
-        slugs[pk] = slug
+        ids.append(pk)
+        names.append(name)
         nodes.append((slug, {"name": name, "name_zh": name_zh, "kind": kind, "layer": layer}))
     graph.add_nodes_from(nodes)
-    # Relations whose ends are not nodes are skipped below rather than by two IN (subquery) filters,
-    # which took over half of the query time; the rows and their order are the same.
     relations = Relation.objects.all()
     if since:
         relations = relations.filter(Q(to_date__isnull=True) | Q(to_date__gte=since))
@@ -90,20 +141,47 @@ def network_graph(*, since: dt.date | None = None, until: dt.date | None = None,
         relations = relations.filter(Q(from_date__isnull=True) | Q(from_date__lte=until))
     if types:
         relations = relations.filter(type__in=types)
-    arcs: dict[tuple[str, str], dict] = {}
-    slug_of = slugs.get
-    for source_id, target_id, rtype, weight in _cursor_rows(
-            relations.values_list("source_entity_id", "target_entity_id", "type", "weight")):
-        source, target = slug_of(source_id), slug_of(target_id)
-        if source is None or target is None:
-            continue
-        data = arcs.get((source, target))
-        if data is None:
-            arcs[source, target] = {"weight": weight, "types": [rtype]}
-        else:
-            data["weight"] += weight
-            data["types"].append(rtype)
-    graph.add_edges_from((source, target, data) for (source, target), data in arcs.items())
+    # The rows are read unordered and put in the relations' default order (source entity's name, type,
+    # id) here: sorting a million rows joined to their source in the database took three quarters of
+    # the query time. The database still decides the order of names (the entities' order) and of
+    # types (a query for the distinct types), so its collation rules as before. Relations whose ends
+    # are not nodes are skipped here rather than by two IN (subquery) filters.
+    rows = list(_cursor_rows(relations.order_by().values_list("id", "source_entity_id", "target_entity_id", "type",
+                                                              "weight")))
+    if not rows or not nodes:
+        return graph
+    columns = list(zip(*rows, strict=True))
+    del rows
+    position = pd.Index(np.asarray(ids, dtype=np.int64))
+    source = position.get_indexer(np.asarray(columns[1], dtype=np.int64))
+    target = position.get_indexer(np.asarray(columns[2], dtype=np.int64))
+    kept = np.flatnonzero((source >= 0) & (target >= 0))
+    if kept.size == 0:
+        return graph
+    type_codes, type_values = pd.factorize(np.asarray(columns[3], dtype=object)[kept], sort=False)
+    database_order = {t: i for i, t in enumerate(relations.order_by("type").values_list("type", flat=True).distinct())}
+    late = sorted(t for t in type_values if t not in database_order)      # a type added meanwhile
+    database_order.update({t: len(database_order) + i for i, t in enumerate(late)})
+    type_rank = np.array([database_order[t] for t in type_values], dtype=np.int64)[type_codes]
+    name_group = np.cumsum([False] + [a != b for a, b in zip(names, names[1:], strict=False)], dtype=np.int64)
+    relation_ids = np.asarray(columns[0], dtype=np.int64)[kept]
+    order = kept[np.lexsort((relation_ids, type_rank, name_group[source[kept]]))]
+    source, target = source[order], target[order]
+    weights = np.asarray(columns[4], dtype=np.float64)[order]
+    rtypes = np.asarray(columns[3], dtype=object)[order]
+    # arc ids numbered in order of first appearance, so a row is the first of its arc where the
+    # running maximum of the ids grows
+    arc = pd.factorize(source * len(nodes) + target, sort=False)[0]
+    running = np.maximum.accumulate(arc)
+    first = np.flatnonzero(np.r_[True, running[1:] > running[:-1]])
+    total = np.bincount(arc, weights=weights, minlength=first.size)   # row order, from 0 as the loop did
+    type_lists = [[t] for t in rtypes[first].tolist()]
+    repeated = np.ones(arc.size, dtype=bool)
+    repeated[first] = False
+    for a, t in zip(arc[repeated].tolist(), rtypes[repeated].tolist(), strict=True):
+        type_lists[a].append(t)                           # later relations of the pair, in row order
+    data = [{"weight": w, "types": tl} for w, tl in zip(total.tolist(), type_lists, strict=True)]
+    _add_arcs(graph, [slug for slug, _ in nodes], source[first], target[first], data)
     return graph
 
 

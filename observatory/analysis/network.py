@@ -11,9 +11,12 @@ turns them into ``None`` and records why.
 
 from __future__ import annotations
 
+import ctypes
 import math
+import os
 from collections.abc import Hashable, Mapping
 from itertools import chain
+from operator import methodcaller
 from typing import Any, NamedTuple
 
 import networkx as nx
@@ -34,6 +37,7 @@ __all__ = [
     "betweenness",
     "centralities",
     "communities",
+    "COMMUNITY_METHOD",
     "structural_holes",
     "to_json_safe",
 ]
@@ -125,11 +129,22 @@ def _adjacency(G: nx.Graph) -> Mapping:
     return getattr(G, "_adj", None) or G.adj
 
 
-def _as_arcs(G: nx.Graph) -> tuple[list, sp.csr_matrix, int]:
-    """Nodes, the 0/1 adjacency as a canonical CSR matrix (self-loops removed, parallel arcs merged)
-    and sna's arc count m (self-loops included, as rows of sna's edge list)."""
-    if G.number_of_nodes() == 0:
-        raise ValueError("the graph has no nodes: brokerage needs a directed graph with at least 3 nodes")
+def _ids(objects: np.ndarray) -> np.ndarray:
+    """``id()`` of every element of an object array. In CPython an object array is a buffer of object
+    pointers and ``id`` is that pointer, so the buffer is read as unsigned integers (checked on the
+    first element; elsewhere ``id`` is called per element). The array keeps the objects alive."""
+    if (objects.size and objects.dtype == object and objects.flags.c_contiguous
+            and objects.itemsize == ctypes.sizeof(ctypes.c_size_t)):
+        pointers = np.frombuffer((ctypes.c_size_t * objects.size).from_address(objects.ctypes.data), dtype=np.uintp)
+        if int(pointers[0]) == id(objects[0]):
+            return pointers.astype(np.uint64)
+    return np.fromiter(map(id, objects), dtype=np.uint64, count=objects.size)
+
+
+def _arc_index(G: nx.Graph) -> tuple[list, np.ndarray, np.ndarray]:
+    """Nodes and every arc as positions (src[t], dst[t]) in the order of the successor lists (graph
+    order, then each node's successors in insertion order), self-loops included. An undirected tie
+    is two arcs (a self-loop one), as in networkx's adjacency."""
     nodes = list(G)
     n = len(nodes)
     adjacency = _adjacency(G)
@@ -146,34 +161,61 @@ def _as_arcs(G: nx.Graph) -> tuple[list, sp.csr_matrix, int]:
         # live objects never share an id, so an id found among the nodes' ids is that node. A key that
         # is equal to its node's key but another object is looked up by value (a dict lookup per arc is
         # most of the time of brokerage on a large graph, hence the detour).
-        node_ids = pd.Index(np.fromiter(map(id, nodes), dtype=np.uint64, count=n))
-        dst = node_ids.get_indexer(np.fromiter(map(id, chain.from_iterable(adjacency.values())), dtype=np.uint64,
-                                               count=total)).astype(np.int64)
+        targets = np.fromiter(chain.from_iterable(adjacency.values()), dtype=object, count=total)
+        node_ids = pd.Index(_ids(np.fromiter(nodes, dtype=object, count=n)))
+        dst = node_ids.get_indexer(_ids(targets)).astype(np.int64)
         unmatched = np.flatnonzero(dst < 0)
         if unmatched.size:
             position = {node: i for i, node in enumerate(nodes)}
-            targets = list(chain.from_iterable(adjacency.values()))
             dst[unmatched] = [position[targets[i]] for i in unmatched]
     src = np.repeat(np.arange(n, dtype=np.int64), outdeg)
+    return nodes, src, dst
+
+
+def _arc_weights(G: nx.Graph, weight: str | None, count: int) -> np.ndarray:
+    """The ``weight`` attribute of every arc in :func:`_arc_index` order (1 where absent or when
+    ``weight`` is None), read from the successor lists without networkx's edge views."""
+    if weight is None:
+        return np.ones(count)
+    data = chain.from_iterable(map(methodcaller("values"), _adjacency(G).values()))
+    return np.fromiter(map(methodcaller("get", weight, 1.0), data), dtype=np.float64, count=count)
+
+
+def _csr_from_arcs(n: int, src: np.ndarray, dst: np.ndarray) -> sp.csr_matrix:
+    """0/1 CSR matrix of arcs given with src non-decreasing (as :func:`_arc_index` lists them),
+    self-loops dropped; each row's indices in the order given (not sorted: nothing here needs it)."""
     loops = dst == src
-    if loops.any():                                       # self-loops count in m but never in a two-path
+    if loops.any():
         dst, src = dst[~loops], src[~loops]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
-    A = sp.csr_matrix((np.ones(dst.size, dtype=np.int32), dst.astype(np.int32), indptr), shape=(n, n))
-    A.sort_indices()
-    return nodes, A, total
+    return sp.csr_matrix((np.ones(dst.size, dtype=np.int32), dst.astype(np.int32), indptr), shape=(n, n))
+
+
+def _as_arcs(G: nx.Graph) -> tuple[list, sp.csr_matrix, int]:
+    """Nodes, the 0/1 adjacency as a CSR matrix (self-loops removed; a simple graph has no parallel
+    arcs) and sna's arc count m (self-loops included, as rows of sna's edge list)."""
+    if G.number_of_nodes() == 0:
+        raise ValueError("the graph has no nodes: brokerage needs a directed graph with at least 3 nodes")
+    nodes, src, dst = _arc_index(G)
+    # self-loops count in m but never in a two-path
+    return nodes, _csr_from_arcs(len(nodes), src, dst), int(src.size)
 
 
 def _group_codes(G: nx.Graph, nodes: list, attr: str) -> tuple[np.ndarray, list]:
-    data = getattr(G, "_node", None) or G.nodes
-    values = [data[node].get(attr) for node in nodes]
-    missing = [node for node, value in zip(nodes, values, strict=True) if value is None]
-    if missing:
+    data = getattr(G, "_node", None)
+    if isinstance(data, dict) and len(data) == len(nodes):
+        rows = data.values()                              # the graph's node order, which nodes is in
+    else:
+        rows = map(G.nodes.__getitem__, nodes)
+    values = list(map(methodcaller("get", attr), rows))
+    if None in values:
+        missing = [node for node, value in zip(nodes, values, strict=True) if value is None]
         shown = ", ".join(map(repr, missing[:5])) + (" ..." if len(missing) > 5 else "")
         raise ValueError(f"{len(missing)} node(s) have no {attr!r} attribute ({shown}); give every node a "
                          f"group, e.g. G.nodes[n][{attr!r}] = 'physical'")
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), sort=False)
+    labels = np.fromiter(values, dtype=object, count=len(values))
+    codes, uniques = pd.factorize(labels, sort=False)
     if len(uniques) < 2:
         raise ValueError(f"the partition on {attr!r} has only one group ({uniques[0]!r}): brokerage roles compare "
                          "groups, so give the nodes at least two distinct values")
@@ -201,105 +243,50 @@ def _triangles(n: int, e_lo: np.ndarray, e_hi: np.ndarray) -> tuple[np.ndarray, 
     corners (a, b, c) with the ids t of its ties a–b, b–c and a–c.
 
     Ties are oriented from lower to higher (degree, index) rank, so every triangle is the unique path
-    a→b→c closed by a→c, and the sparse product of the oriented adjacency with itself only walks the
-    short out-lists of that orientation (Chiba & Nishizeki 1985). The tie ids travel as the CSR data
-    of the oriented adjacency, so what belongs to a tie (its directions, its weights) is read, not
-    looked up."""
+    a→b→c closed by a→c, found by walking only the short out-lists of that orientation (Chiba &
+    Nishizeki 1985; compiled, :func:`._kernels.oriented_triangles`). The tie ids travel as the CSR
+    data of the oriented adjacency, so what belongs to a tie (its directions, its weights) is read,
+    not looked up."""
+    from ._kernels import oriented_triangles
+
     degree = np.bincount(e_lo, minlength=n) + np.bincount(e_hi, minlength=n)
+    by_rank = np.argsort(degree, kind="stable")           # the node of each rank (ties by index)
     rank = np.empty(n, dtype=np.int64)
-    rank[np.lexsort((np.arange(n), degree))] = np.arange(n)
-    flip = rank[e_lo] > rank[e_hi]
-    u = np.where(flip, e_hi, e_lo)
-    v = np.where(flip, e_lo, e_hi)
-    U = sp.csr_matrix((np.arange(1, u.size + 1, dtype=np.int64), (u, v)), shape=(n, n))   # tie id + 1
+    rank[by_rank] = np.arange(n)
+    # the oriented adjacency on ranks (low → high): the hubs' rows sit together, which the walk
+    # revisits most
+    r_lo, r_hi = rank[e_lo], rank[e_hi]
+    U = sp.csr_matrix((np.arange(1, e_lo.size + 1, dtype=np.int64), (np.minimum(r_lo, r_hi), np.maximum(r_lo, r_hi))),
+                      shape=(n, n))                      # data: tie id + 1
     U.sort_indices()
-    P = sp.csr_matrix((np.ones(U.nnz, dtype=np.int32), U.indices, U.indptr), shape=(n, n))
-    closed = (P @ P).multiply(P).tocsr()               # (a, c) with the number of b such that a→b→c
-    closed.sort_indices()
-    if closed.nnz == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty, empty, empty, empty, empty
-    a = np.repeat(np.arange(n, dtype=np.int64), np.diff(closed.indptr))
-    c = closed.indices.astype(np.int64)
-    keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(U.indptr)) * n + U.indices
+    ra, rb, rc, ab, bc, ac = oriented_triangles(U.indptr, U.indices)
+    a, b, c = by_rank[ra], by_rank[rb], by_rank[rc]
+    order = np.lexsort((b, c, a))                         # by node (a, c, b), the order of the sums below
     tie = U.data - 1
-    tie_ac = tie[np.searchsorted(keys, a * n + c)]
-    # candidates b: out-neighbours of a in the orientation, kept when b→c is an oriented tie too
-    starts = U.indptr[a].astype(np.int64)
-    lengths = (U.indptr[a + 1] - U.indptr[a]).astype(np.int64)
-    rows = np.repeat(np.arange(a.size), lengths)
-    position = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(rows.size)
-    mid = U.indices[position].astype(np.int64)
-    query = mid * n + c[rows]
-    found = np.searchsorted(keys, query)
-    found[found == keys.size] = 0
-    hit = keys[found] == query
-    rows, position, found = rows[hit], position[hit], found[hit]
-    return a[rows], mid[hit], c[rows], tie[position], tie[found], tie_ac[rows]
+    return a[order], b[order], c[order], tie[ab[order]], tie[bc[order]], tie[ac[order]]
 
 
 def _role_counts(A: sp.csr_matrix, codes: np.ndarray, n_groups: int) -> np.ndarray:
     """Observed brokerage counts, an (n, 6) float array in BROKERAGE_ROLES order.
 
-    Every two-path i→j→k with i ≠ k is counted from degrees per group (no enumeration), then the
-    closed ones (arc i→k present) are subtracted; a closed two-path is an ordered reading of a triangle
-    of the undirected skeleton, and sparse graphs have few triangles, so they are listed explicitly."""
+    Every two-path i→j→k with i ≠ k is counted from degrees per group (no enumeration): with
+    in_a(j) and out_a(j) the arcs into and out of j from and to group a, and s the broker's group,
+    coordinator = in_s·out_s − r_s, itinerant = Σ_{a≠s} in_a·out_a − (r − r_s), representative =
+    in_s·(out − out_s), gatekeeper = (in − in_s)·out_s, liaison = (in − in_s)(out − out_s) −
+    Σ_{a≠s} in_a·out_a, where r (r_s) counts j's reciprocated ties (within its group), the pairs
+    i = k. Then the closed ones (arc i→k present) are subtracted: a closed two-path is an ordered
+    reading of a triangle of the undirected skeleton, and sparse graphs have few triangles, so they
+    are listed (:func:`_triangles`) and each of their six orderings checked. The loops are compiled
+    (:func:`._kernels.brokerage_roles`)."""
+    from ._kernels import brokerage_roles
+
     n = A.shape[0]
-    counts = np.zeros((n, 6), dtype=np.float64)
     if A.nnz == 0:
-        return counts
-    src = np.repeat(np.arange(n, dtype=np.int64), np.diff(A.indptr))
-    dst = A.indices.astype(np.int64)
-    gs, gd = codes[src], codes[dst]
-    within = gs == gd
-    outdeg = np.bincount(src, minlength=n).astype(np.float64)
-    indeg = np.bincount(dst, minlength=n).astype(np.float64)
-    out_same = np.bincount(src[within], minlength=n).astype(np.float64)
-    in_same = np.bincount(dst[within], minlength=n).astype(np.float64)
-    # Σ_a in[j, a]·out[j, a]: pairs (i, k) around j with i and k in the same group
-    if n * n_groups <= 50_000_000:
-        in_g = np.bincount(dst * n_groups + gs, minlength=n * n_groups).reshape(n, n_groups)
-        out_g = np.bincount(src * n_groups + gd, minlength=n * n_groups).reshape(n, n_groups)
-        same_pair = np.einsum("ij,ij->i", in_g.astype(np.float64), out_g.astype(np.float64))
-    else:
-        in_g = sp.csr_matrix((np.ones(dst.size), (dst, gs)), shape=(n, n_groups))
-        out_g = sp.csr_matrix((np.ones(src.size), (src, gd)), shape=(n, n_groups))
-        same_pair = np.asarray(in_g.multiply(out_g).sum(axis=1)).ravel()
-    # reciprocated arcs into j (i→j with j→i too) = mutual ties of j in the skeleton
+        return np.zeros((n, 6), dtype=np.float64)
     e_lo, e_hi, code = _skeleton(A)
-    mutual = code == 3
-    mutual_same = mutual & (codes[e_lo] == codes[e_hi])
-    recip = (np.bincount(e_lo[mutual], minlength=n) + np.bincount(e_hi[mutual], minlength=n)).astype(np.float64)
-    recip_same = (np.bincount(e_lo[mutual_same], minlength=n)
-                  + np.bincount(e_hi[mutual_same], minlength=n)).astype(np.float64)
-    # All two-paths i→j→k, i ≠ k, classified by the groups of i and k relative to the broker j.
-    other_same = same_pair - in_same * out_same              # g_i = g_k ≠ g_j, including i = k
-    counts[:, 0] = in_same * out_same - recip_same
-    counts[:, 1] = other_same - (recip - recip_same)
-    counts[:, 2] = in_same * (outdeg - out_same)
-    counts[:, 3] = (indeg - in_same) * out_same
-    counts[:, 4] = (indeg - in_same) * (outdeg - out_same) - other_same
-    # Subtract the closed ones: each ordering (i, j, k) of a triangle with arcs i→j, j→k and i→k.
-    t0, t1, t2, t01, t12, t02 = _triangles(n, e_lo, e_hi)
-    if t0.size:
-        corner = (t0, t1, t2)
-
-        def arc_from(x: np.ndarray, tie: np.ndarray) -> np.ndarray:   # is there an arc from x along tie?
-            return (code[tie] & np.where(x == e_lo[tie], 1, 2)) > 0
-
-        arc = {(0, 1): arc_from(t0, t01), (1, 0): arc_from(t1, t01), (1, 2): arc_from(t1, t12),
-               (2, 1): arc_from(t2, t12), (0, 2): arc_from(t0, t02), (2, 0): arc_from(t2, t02)}
-        group = [codes[x] for x in corner]
-        removed = np.zeros(n * 5, dtype=np.int64)
-        for p, q, r in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
-            closed = arc[p, q] & arc[q, r] & arc[p, r]
-            gi, gj, gk = group[p][closed], group[q][closed], group[r][closed]
-            role = np.where(gi == gj, np.where(gj == gk, 0, 2),
-                            np.where(gj == gk, 3, np.where(gi == gk, 1, 4)))
-            removed += np.bincount(corner[q][closed] * 5 + role, minlength=n * 5)
-        counts[:, :5] -= removed.reshape(n, 5)
-    counts[:, 5] = counts[:, :5].sum(axis=1)
-    return counts
+    triangles = np.vstack(_triangles(n, e_lo, e_hi)) if e_lo.size else np.empty((6, 0), dtype=np.int64)
+    return brokerage_roles(A.indptr, A.indices, np.ascontiguousarray(codes, dtype=np.int64), int(n_groups),
+                           e_lo, e_hi, code, triangles)
 
 
 def _choose2(x: np.ndarray | float) -> np.ndarray | float:
@@ -647,19 +634,14 @@ def structural_holes(G: nx.Graph, weight: str | None = None) -> pd.DataFrame:
     """
     if G.number_of_nodes() == 0:
         raise ValueError("the graph has no nodes: structural holes need at least one tie")
-    nodes = list(G)
+    nodes, src, dst = _arc_index(G)
     n = len(nodes)
-    index = {node: i for i, node in enumerate(nodes)}
-    rows, cols, vals = [], [], []
-    for u, v, data in G.edges(data=True):
-        if u == v:
-            continue
-        w = 1.0 if weight is None else float(data.get(weight, 1.0))
-        rows.append(index[u])
-        cols.append(index[v])
-        vals.append(w)
-    W = sp.csr_matrix((vals, (rows, cols)), shape=(n, n), dtype=float)
-    M = (W + W.T).tocsr() if G.is_directed() else (W + W.T).tocsr()  # undirected: m_uv = 2 w_uv
+    w = _arc_weights(G, weight, src.size)
+    keep = src != dst
+    W = sp.csr_matrix((w[keep], (src[keep], dst[keep])), shape=(n, n), dtype=float)
+    # directed: m_uv = w_uv + w_vu; undirected: the successor lists hold each tie both ways, so W is
+    # already the symmetric m_uv = w_uv
+    M = (W + W.T).tocsr() if G.is_directed() else W
     M.eliminate_zeros()
     M.sum_duplicates()                                     # canonical: sorted, one entry per tie
     totals = np.asarray(M.sum(axis=1)).ravel()
@@ -719,45 +701,45 @@ def _brandes_dependencies(indptr: np.ndarray, indices: np.ndarray, sources, n: i
     """Brandes' (2001) unweighted dependencies δ_s(v), summed over the given sources.
 
     The same accumulation as networkx's ``_single_source_shortest_path_basic`` and ``_accumulate_basic``,
-    level by level on the CSR arrays of the successor lists: a breadth-first search counts shortest
-    paths σ level by level, then dependencies δ(v) = Σ_w σ(v)/σ(w)·(1 + δ(w)) flow back from the
-    deepest level. Only the order of floating-point additions differs from networkx."""
-    indptr = np.asarray(indptr, dtype=np.int64)
-    indices = np.asarray(indices, dtype=np.int64)
-    degree = np.diff(indptr)
+    level by level with sparse products on the successor lists: the rows of the current level are
+    sliced out of the CSR matrix once (A_d), the breadth-first search counts shortest paths
+    σ(w) = Σ_{v→w, v at level d} σ(v) as A_dᵀσ, and the dependencies δ(v) = σ(v)·Σ_{v→w, w at level
+    d+1} (1 + δ(w))/σ(w) flow back from the deepest level as A_d·c with c nonzero on level d+1 only.
+    Only the order of floating-point additions differs from networkx (about 1e-15 relative)."""
+    A = sp.csr_matrix((np.ones(len(indices)), np.asarray(indices), np.asarray(indptr)), shape=(n, n))
     total = np.zeros(n)
-    dist = np.empty(n, dtype=np.int64)
-    sigma = np.empty(n)
+    dist = np.full(n, -1, dtype=np.int64)
+    sigma = np.zeros(n)
+    delta = np.zeros(n)
+    coefficient = np.zeros(n)
     for s in sources:
-        dist.fill(-1)
-        sigma.fill(0.0)
         dist[s] = 0
         sigma[s] = 1.0
         frontier = np.array([s], dtype=np.int64)
-        levels = []
-        depth = 0
-        while frontier.size:
-            lengths = degree[frontier]
-            count = int(lengths.sum())
-            if count == 0:
-                break
-            dst = indices[np.repeat(indptr[frontier] - np.cumsum(lengths) + lengths, lengths) + np.arange(count)]
-            src = np.repeat(frontier, lengths)
-            fresh = dst[dist[dst] < 0]
+        levels = [frontier]
+        rows = []                                        # A_d: the arcs leaving level d
+        while True:
+            A_d = A[frontier]
+            paths = A_d.T @ sigma[frontier]              # shortest paths into every successor of the level
+            fresh = np.flatnonzero((paths > 0) & (dist < 0))
             if fresh.size == 0:
                 break
-            dist[fresh] = depth + 1
-            on_dag = dist[dst] == depth + 1                   # arcs of the shortest-path DAG
-            src, dst = src[on_dag], dst[on_dag]
-            sigma += np.bincount(dst, weights=sigma[src], minlength=n)
-            levels.append((src, dst))
-            frontier = np.flatnonzero(dist == depth + 1)
-            depth += 1
-        delta = np.zeros(n)
-        for src, dst in reversed(levels):
-            delta += np.bincount(src, weights=sigma[src] * ((1.0 + delta[dst]) / sigma[dst]), minlength=n)
+            dist[fresh] = len(levels)
+            sigma[fresh] = paths[fresh]
+            rows.append(A_d)
+            levels.append(fresh)
+            frontier = fresh
+        for depth in range(len(rows) - 1, -1, -1):
+            below, level = levels[depth + 1], levels[depth]
+            coefficient[below] = (1.0 + delta[below]) / sigma[below]
+            delta[level] = sigma[level] * (rows[depth] @ coefficient)
+            coefficient[below] = 0.0
         delta[s] = 0.0
         total += delta
+        reached = np.concatenate(levels)
+        dist[reached] = -1
+        sigma[reached] = 0.0
+        delta[reached] = 0.0
     return total
 
 
@@ -791,6 +773,10 @@ def betweenness(G: nx.Graph, *, k: int | None = None, seed: int | None = None) -
     np.float64(1.0)
     """
     nodes, A, _ = _as_arcs(G)
+    return _betweenness(nodes, A, k=k, seed=seed)
+
+
+def _betweenness(nodes: list, A: sp.csr_matrix, *, k: int | None, seed) -> pd.Series:
     n = len(nodes)
     if k is not None and k >= n:
         k = None
@@ -802,7 +788,16 @@ def betweenness(G: nx.Graph, *, k: int | None = None, seed: int | None = None) -
     position = {node: i for i, node in enumerate(nodes)}
     pivots = np.array([position[v] for v in nx.utils.create_py_random_state(seed).sample(nodes, k)], dtype=np.int64)
     halves = (pivots[: (k + 1) // 2], pivots[(k + 1) // 2:])
-    raws = [_brandes_dependencies(A.indptr, A.indices, half, n) for half in halves]
+    # The halves are independent: on two threads (NumPy and SciPy's sparse products release the GIL)
+    # when the machine has two cores. Each half is the same computation either way, and they are
+    # added in the same order, so the values do not depend on it.
+    if (os.cpu_count() or 1) > 1 and k >= 64:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            raws = list(pool.map(lambda half: _brandes_dependencies(A.indptr, A.indices, half, n), halves))
+    else:
+        raws = [_brandes_dependencies(A.indptr, A.indices, half, n) for half in halves]
     values = _betweenness_scale(raws[0] + raws[1], pivots)
     series = pd.Series(values, index=pd.Index(nodes, name="node"), name="betweenness")
     estimates = [_betweenness_scale(raw, half) for raw, half in zip(raws, halves, strict=True)] if k >= 4 else None
@@ -821,6 +816,30 @@ def _half_split_error(values: np.ndarray, halves: list[np.ndarray] | None, top: 
         return None
     se = (halves[0][order] - halves[1][order]) / 2
     return float(np.sqrt(np.mean(se**2)) / mean)
+
+
+def _pagerank(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray, *, alpha: float = 0.85,
+              max_iter: int = 100, tol: float = 1.0e-6) -> np.ndarray:
+    """PageRank by networkx's power iteration (``pagerank``, networkx 3.6.1, uniform teleport and
+    dangling vectors) on the arcs (src, dst) with weights w, self-loops included: the same iterations
+    and stopping rule (l1 change below n·tol), so the values agree with networkx to rounding. Without
+    arcs every node gets 1/n."""
+    if src.size == 0:
+        return np.full(n, 1 / n)
+    strength = np.bincount(src, weights=w, minlength=n)
+    with np.errstate(divide="ignore"):
+        inverse = np.where(strength != 0, 1.0 / strength, 0.0)
+    # column-stochastic transpose, so that x @ Q is one CSR product QT @ x
+    QT = sp.csr_matrix((w * inverse[src], (dst, src)), shape=(n, n))
+    dangling = np.flatnonzero(strength == 0)
+    p = np.repeat(1.0 / n, n)
+    x = p
+    for _ in range(max_iter):
+        xlast = x
+        x = alpha * (QT @ x + x[dangling].sum() * p) + (1 - alpha) * p
+        if np.absolute(x - xlast).sum() < n * tol:
+            return x
+    raise nx.PowerIterationFailedConvergence(max_iter)
 
 
 def centralities(G: nx.Graph, *, betweenness_k: int | None = None, seed: int | None = None,
@@ -872,13 +891,14 @@ def centralities(G: nx.Graph, *, betweenness_k: int | None = None, seed: int | N
     """
     if G.number_of_nodes() == 0:
         raise ValueError("the graph has no nodes: centralities need at least one node")
-    nodes = list(G)
+    nodes, src, dst = _arc_index(G)
     n = len(nodes)
+    outdeg = np.bincount(src, minlength=n)
     if G.is_directed():
-        indeg = dict(G.in_degree())
-        outdeg = dict(G.out_degree())
-    else:
-        indeg = outdeg = dict(G.degree())
+        indeg = np.bincount(dst, minlength=n)
+        degree = indeg + outdeg
+    else:                                                 # a self-loop adds 2 to the degree, as in networkx
+        indeg = outdeg = degree = outdeg + np.bincount(src[src == dst], minlength=n)
     k = betweenness_k
     if k is None and n > exact_max_nodes:
         k = _DEFAULT_PIVOTS
@@ -886,20 +906,20 @@ def centralities(G: nx.Graph, *, betweenness_k: int | None = None, seed: int | N
         k = None
     rel_se = None
     if weight is None:
-        between = betweenness(G, k=k, seed=seed)
+        between = _betweenness(nodes, _csr_from_arcs(n, src, dst), k=k, seed=seed)
         between_values = between.to_numpy()
         if k is not None:
             rel_se = _half_split_error(between_values, between.attrs["half_estimates"])
     else:
         scores = nx.betweenness_centrality(G, k=k, normalized=True, weight=weight, seed=seed)
         between_values = np.array([scores[v] for v in nodes], dtype=float)
-    pagerank = nx.pagerank(G, alpha=alpha, weight=weight) if G.number_of_edges() else dict.fromkeys(nodes, 1 / n)
+    pagerank = _pagerank(n, src, dst, _arc_weights(G, weight, src.size), alpha=alpha)
     frame = pd.DataFrame({
-        "in_degree": [indeg[v] for v in nodes],
-        "out_degree": [outdeg[v] for v in nodes],
-        "degree": [indeg[v] + outdeg[v] if G.is_directed() else indeg[v] for v in nodes],
+        "in_degree": indeg,
+        "out_degree": outdeg,
+        "degree": degree,
         "betweenness": between_values,
-        "pagerank": [pagerank[v] for v in nodes],
+        "pagerank": pagerank,
     }, index=pd.Index(nodes, name="node"))
     error = 0.0 if k is None else n / (n - 1) * math.sqrt(math.log(2 / 0.05) / (2 * k))
     frame.attrs.update(betweenness_exact=k is None, betweenness_pivots=k, betweenness_error_95=error,
@@ -911,18 +931,43 @@ def centralities(G: nx.Graph, *, betweenness_k: int | None = None, seed: int | N
 # Communities
 # --------------------------------------------------------------------------------------------------
 
-class CommunityPartition(NamedTuple):
+#: How :func:`communities` finds them, for the record of a run (the parameters are those of the call).
+COMMUNITY_METHOD = "leiden"
+
+
+class CommunityPartition(tuple):
     """Result of :func:`communities`: ``membership`` (node → community id) and ``modularity``.
 
-    Unpacks as a pair (``membership, q = communities(G)``) and also accepts ``result["modularity"]``."""
+    Unpacks as a pair (``membership, q = communities(G)``), also accepts ``result["modularity"]``, and
+    records how the partition was found in ``method`` (algorithm, objective, resolution, iterations,
+    seed, implementation), which does not take part in comparisons."""
 
-    membership: dict
-    modularity: float
+    def __new__(cls, membership: dict, modularity: float, method: dict | None = None):
+        self = super().__new__(cls, (membership, modularity))
+        self.method = dict(method or {})
+        return self
+
+    def __getnewargs__(self):
+        return (self[0], self[1], self.method)
+
+    @property
+    def membership(self) -> dict:
+        return tuple.__getitem__(self, 0)
+
+    @property
+    def modularity(self) -> float:
+        return tuple.__getitem__(self, 1)
 
     def __getitem__(self, key):  # type: ignore[override]
         if isinstance(key, str):
+            if key not in ("membership", "modularity", "method"):
+                raise KeyError(key)
             return getattr(self, key)
         return tuple.__getitem__(self, key)
+
+    def __repr__(self) -> str:
+        return (f"CommunityPartition(communities={len(set(self.membership.values()))}, "
+                f"modularity={self.modularity!r}, method={self.method!r})")
 
     @property
     def communities(self) -> list[list]:
@@ -933,46 +978,99 @@ class CommunityPartition(NamedTuple):
         return [groups[c] for c in sorted(groups)]
 
 
-def _undirected_weighted(G: nx.Graph, weight: str | None) -> nx.Graph:
-    H = nx.Graph()
-    H.add_nodes_from(G)
-    for u, v, data in G.edges(data=True):
-        w = 1.0 if weight is None else float(data.get(weight, 1.0))
-        if H.has_edge(u, v):
-            H[u][v]["weight"] += w
-        else:
-            H.add_edge(u, v, weight=w)
-    return H
+def _undirected_ties(G: nx.Graph, weight: str | None) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+    """The undirected weighted projection of G as ties (lo, hi), lo ≤ hi positions in graph order, in
+    lexicographic order: arcs u→v and v→u merged, their weights added (1 per arc when ``weight`` is
+    None or the attribute is absent); an undirected tie counts once; self-loops kept."""
+    nodes, src, dst = _arc_index(G)
+    n = len(nodes)
+    w = _arc_weights(G, weight, src.size)
+    if not G.is_directed():                               # each tie is listed from both ends
+        once = src <= dst
+        src, dst, w = src[once], dst[once], w[once]
+    lo, hi = np.minimum(src, dst), np.maximum(src, dst)
+    T = sp.coo_matrix((w, (lo, hi)), shape=(n, n)).tocsr()   # sums the two arcs of a reciprocated tie
+    T.sort_indices()
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(T.indptr))
+    return nodes, rows, T.indices.astype(np.int64), T.data
 
 
 def _sort_key(node: Hashable) -> tuple[str, str]:
     return (type(node).__name__, str(node))
 
 
-def communities(G: nx.Graph, *, seed: int | None = 0, resolution: float = 1.0,
-                weight: str | None = "weight") -> CommunityPartition:
-    """Louvain communities of the undirected weighted projection of G, with their modularity.
+def _no_cyclic_gc():
+    """A context in which Python's cyclic garbage collector is paused (and resumed after, if it ran):
+    creating millions of small containers that hold no cycles otherwise triggers collections that
+    walk all of them, which took more time than igraph's own work on 100,000 nodes."""
+    import contextlib
+    import gc
+
+    @contextlib.contextmanager
+    def context():
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            yield
+        finally:
+            if enabled:
+                gc.enable()
+
+    return context()
+
+
+def _igraph_seeded(seed: int | None):
+    """A context in which igraph draws its random numbers from ``random.Random(seed)`` (igraph uses the
+    module-level ``random`` by default); the default generator is put back afterwards."""
+    import contextlib
+    import random
+
+    import igraph
+
+    @contextlib.contextmanager
+    def context():
+        igraph.set_random_number_generator(random.Random(seed))
+        try:
+            yield igraph
+        finally:
+            igraph.set_random_number_generator(random)
+
+    return context()
+
+
+def communities(G: nx.Graph, *, seed: int | None = 0, resolution: float = 1.0, weight: str | None = "weight",
+                n_iterations: int = 2) -> CommunityPartition:
+    """Leiden communities of the undirected weighted projection of G, with their modularity.
 
     Arcs u→v and v→u are merged into one undirected tie whose weight is the sum of theirs (1 per arc
-    when the attribute is absent). Communities are found with the Louvain method (Blondel et al. 2008,
-    networkx ``louvain_communities``) for the given ``resolution`` (γ; larger gives smaller
-    communities), and numbered deterministically: largest first, ties broken by the smallest member.
+    when the attribute is absent). Communities are found with the Leiden algorithm (Traag, Waltman &
+    van Eck 2019) maximising modularity at the given ``resolution`` (γ; larger gives smaller
+    communities), as implemented in igraph's C core (``Graph.community_leiden``, objective
+    ``"modularity"``, β = 0.01, ``n_iterations`` passes; 2 is the default of igraph and leidenalg).
+    Leiden refines Louvain (Blondel et al. 2008): every community it returns is connected, and the
+    modularity is at least as high in practice. Communities are numbered deterministically: largest
+    first, ties broken by the smallest member.
 
     Parameters
     ----------
     G : networkx.Graph or DiGraph
     seed : int or None, default 0
-        Seed of the node order Louvain visits; the default makes repeated runs identical.
+        Seed of the random generator igraph draws from (node order, refinement); the same graph and
+        seed give the same partition, run to run. None draws a fresh one.
     resolution : float
         Modularity resolution γ.
     weight : str or None
         Edge attribute holding tie strength.
+    n_iterations : int
+        Leiden iterations; a negative number iterates until the partition no longer changes (slow
+        on large graphs).
 
     Returns
     -------
     CommunityPartition
         ``membership`` maps each node to a community id 0, 1, ...; ``modularity`` is Newman's Q of that
-        partition on the projection, at the same resolution.
+        partition on the projection, at the same resolution; ``method`` records the algorithm and its
+        parameters.
 
     Examples
     --------
@@ -982,21 +1080,48 @@ def communities(G: nx.Graph, *, seed: int | None = 0, resolution: float = 1.0,
 
     References
     ----------
+    Traag, V. A., Waltman, L. & van Eck, N. J. (2019). From Louvain to Leiden: guaranteeing
+    well-connected communities. *Scientific Reports* 9, 5233.
     Blondel, V. D., Guillaume, J.-L., Lambiotte, R. & Lefebvre, E. (2008). Fast unfolding of communities
     in large networks. *J. Stat. Mech.* P10008.
     """
     if G.number_of_nodes() == 0:
         raise ValueError("the graph has no nodes: communities need at least one tie")
-    H = _undirected_weighted(G, weight)
-    if H.number_of_edges() == 0:
-        membership = {node: i for i, node in enumerate(sorted(H, key=_sort_key))}
-        return CommunityPartition(membership, float("nan"))
-    parts = nx.community.louvain_communities(H, weight="weight", resolution=resolution, seed=seed)
-    ordered = sorted((sorted(p, key=_sort_key) for p in parts), key=lambda p: (-len(p), _sort_key(p[0])))
-    membership = {node: cid for cid, members in enumerate(ordered) for node in members}
-    membership = {node: membership[node] for node in G}
-    q = nx.community.modularity(H, ordered, weight="weight", resolution=resolution)
-    return CommunityPartition(membership, float(q))
+    nodes, lo, hi, w = _undirected_ties(G, weight)
+    n = len(nodes)
+    method = {"algorithm": COMMUNITY_METHOD, "objective": "modularity", "resolution": resolution, "beta": 0.01,
+              "n_iterations": n_iterations, "seed": seed, "weight": weight,
+              "implementation": "igraph " + _igraph_version()}
+    rank = np.empty(n, dtype=np.int64)                    # position of each node in _sort_key order
+    if all(type(node) is str for node in nodes):          # one type: _sort_key orders as the strings do
+        rank[sorted(range(n), key=nodes.__getitem__)] = np.arange(n)
+    else:
+        rank[sorted(range(n), key=lambda i: _sort_key(nodes[i]))] = np.arange(n)
+    if lo.size == 0:
+        return CommunityPartition(dict(zip(nodes, rank.tolist(), strict=True)), float("nan"), method)
+    with _igraph_seeded(seed) as igraph:
+        with _no_cyclic_gc():                             # a million small lists: no cycles to look for
+            H = igraph.Graph(n=n, edges=np.column_stack((lo, hi)).tolist(), directed=False)
+        weights = w.tolist()
+        found = H.community_leiden(objective_function="modularity", weights=weights, resolution=resolution,
+                                   beta=0.01, n_iterations=n_iterations)
+        raw = np.asarray(found.membership, dtype=np.int64)
+        # largest first, ties broken by the smallest member (in _sort_key order)
+        sizes = np.bincount(raw)
+        smallest = np.full(sizes.size, n, dtype=np.int64)
+        np.minimum.at(smallest, raw, rank)
+        order = np.lexsort((smallest, -sizes))
+        renumber = np.empty_like(order)
+        renumber[order] = np.arange(order.size)
+        membership = renumber[raw]
+        q = H.modularity(membership.tolist(), weights=weights, resolution=resolution, directed=False)
+    return CommunityPartition(dict(zip(nodes, membership.tolist(), strict=True)), float(q), method)
+
+
+def _igraph_version() -> str:
+    import igraph
+
+    return igraph.__version__
 
 
 # --------------------------------------------------------------------------------------------------

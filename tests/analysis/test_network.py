@@ -241,13 +241,75 @@ def test_it_samples_betweenness_with_a_stated_error_bound():
     assert (sampled["betweenness"] - exact).abs().max() < bound
 
 
-def test_it_finds_reproducible_louvain_communities():
+def test_it_finds_reproducible_leiden_communities():
     G = nx.DiGraph(nx.barbell_graph(6, 1))
     first = communities(G, seed=0)
     assert first == communities(G, seed=0)
     assert len(set(first.membership.values())) == 2
     assert first["modularity"] == pytest.approx(first.modularity) and first.modularity > 0.4
     assert [len(c) for c in first.communities] == sorted((len(c) for c in first.communities), reverse=True)
+    assert first.method["algorithm"] == "leiden" and first.method["objective"] == "modularity"
+    assert first.method["seed"] == 0 and first.method["implementation"].startswith("igraph")
+
+
+def test_communities_reach_networkx_louvain_modularity_on_the_karate_club():
+    G = nx.karate_club_graph()
+    for seed in range(5):
+        ours = communities(G, seed=seed)
+        louvain = nx.community.louvain_communities(G, weight="weight", seed=seed)
+        reference = nx.community.modularity(G, louvain, weight="weight")
+        assert ours.modularity >= reference - 0.01
+        # every community is connected (Leiden's guarantee)
+        assert all(nx.is_connected(G.subgraph(c)) for c in ours.communities)
+
+
+def test_community_modularity_is_newmans_q_on_the_merged_projection():
+    G = nx.gnp_random_graph(200, 0.04, seed=5, directed=True)
+    G.add_edge(3, 3, weight=2.0)
+    nx.set_edge_attributes(G, {e: float(i % 3 + 1) for i, e in enumerate(G.edges)}, "weight")
+    H = nx.Graph()
+    H.add_nodes_from(G)
+    for u, v, w in G.edges(data="weight"):
+        H.add_edge(u, v, weight=H[u][v]["weight"] + w if H.has_edge(u, v) else w)
+    for resolution in (1.0, 1.5):
+        found = communities(G, seed=2, resolution=resolution)
+        assert set(found.membership) == set(G)
+        assert found.modularity == pytest.approx(
+            nx.community.modularity(H, found.communities, weight="weight", resolution=resolution), abs=1e-12)
+
+
+def test_communities_are_identical_run_to_run_and_process_to_process():
+    import subprocess
+    import sys
+
+    code = ("import json, networkx as nx; from observatory.analysis.network import communities; "
+            "G = nx.DiGraph(nx.powerlaw_cluster_graph(600, 3, 0.2, seed=3)); "
+            "c = communities(G, seed=11); print(json.dumps([sorted(c.membership.items()), c.modularity]))")
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
+            .stdout for _ in range(2)]
+    assert runs[0] == runs[1]
+    G = nx.DiGraph(nx.powerlaw_cluster_graph(600, 3, 0.2, seed=3))
+    here = communities(G, seed=11)
+    assert json.loads(runs[0]) == [[list(item) for item in sorted(here.membership.items())], here.modularity]
+    assert here == communities(G, seed=11)
+    assert communities(G, seed=12).modularity > 0.3                  # another seed: another (good) partition
+
+
+def test_communities_leave_the_global_random_generator_alone():
+    import random
+
+    random.seed(5)
+    expected = random.random()
+    random.seed(5)
+    communities(nx.karate_club_graph(), seed=1)
+    assert random.random() == expected
+
+
+def test_communities_of_a_graph_without_ties_are_singletons():
+    G = nx.DiGraph()
+    G.add_nodes_from(["b", "a", "c"])
+    found = communities(G)
+    assert found.membership == {"b": 1, "a": 0, "c": 2} and math.isnan(found.modularity)
 
 
 def test_it_projects_community_space_ties_onto_both_layers():

@@ -142,7 +142,7 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
         notes.append("z-scores are undefined (null) where the null model's variance is 0, e.g. coordinator roles in "
                      "a group of fewer than 3 actors (as in R sna)")
     result = {"partition": partition, "nodes": nodes, "graph": graph_level.to_dict(orient="index"),
-              "modularity": communities.modularity,
+              "modularity": communities.modularity, "communities": communities.method,
               "betweenness": {"exact": central.attrs["betweenness_exact"],
                               "pivots": central.attrs["betweenness_pivots"],
                               "error_95": central.attrs["betweenness_error_95"],

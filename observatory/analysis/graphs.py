@@ -6,9 +6,7 @@ dates overlap the window (a relation without dates is taken as present throughou
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import hashlib
 
 import networkx as nx
@@ -19,6 +17,8 @@ from django.db.models import Q
 
 from observatory.coding.models import Code, Coding
 from observatory.inventory.models import Entity, Location, Relation
+
+from .network import _no_cyclic_gc  # the collector paused while millions of arcs are created
 
 __all__ = ["dataset_fingerprint", "network_graph", "spatial_points", "timeline_table", "typology_table"]
 
@@ -59,20 +59,6 @@ def _cursor_rows(queryset, chunk_size: int = 20000):
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk_size):
             yield from rows
-
-
-@contextlib.contextmanager
-def _no_cyclic_gc():
-    """Pause Python's cyclic garbage collector while millions of containers (the arcs' dicts and
-    lists) are created: they hold no reference cycles, and the collector's passes over them took a
-    third of the time of building the graph. Reference counting frees memory as usual."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _add_arcs(graph: nx.DiGraph, slugs: list, source: np.ndarray, target: np.ndarray, data: list) -> None:

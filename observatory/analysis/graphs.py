@@ -7,7 +7,6 @@ dates overlap the window (a relation without dates is taken as present throughou
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 import networkx as nx
 import numpy as np
@@ -20,33 +19,12 @@ from observatory.inventory.models import Entity, Location, Relation
 
 from .network import _no_cyclic_gc  # the collector paused while millions of arcs are created
 
-__all__ = ["dataset_fingerprint", "network_graph", "spatial_points", "timeline_table", "typology_table"]
+__all__ = ["network_graph", "spatial_points", "timeline_table", "typology_table"]
 
 
 def _entities(public_only: bool = True):
     queryset = Entity.objects.public() if public_only else Entity.objects.filter(merged_into__isnull=True)
     return queryset
-
-
-def dataset_fingerprint(*, public_only: bool = True) -> str:
-    """sha256 over everything an analysis reads, in a stable order: same data, same fingerprint."""
-    digest = hashlib.sha256()
-    entities = _entities(public_only)
-    for row in entities.order_by("slug").values_list("slug", "kind", "founded", "founded_precision", "closed",
-                                                     "closed_precision", "province_code").iterator(chunk_size=5000):
-        digest.update(repr(row).encode())
-    for row in (Location.objects.filter(entity__in=entities).order_by("entity__slug", "id")
-                .values_list("entity__slug", "lng", "lat", "precision", "prefecture_code").iterator(chunk_size=5000)):
-        digest.update(repr(row).encode())
-    for row in (Relation.objects.filter(source_entity__in=entities, target_entity__in=entities)
-                .order_by("source_entity__slug", "type", "target_entity__slug", "id")
-                .values_list("source_entity__slug", "type", "target_entity__slug", "from_date", "to_date", "weight")
-                .iterator(chunk_size=5000)):
-        digest.update(repr(row).encode())
-    for row in (Coding.objects.filter(entity__in=entities).order_by("entity__slug", "code__path", "id")
-                .values_list("entity__slug", "code__path", "confidence").iterator(chunk_size=5000)):
-        digest.update(repr(row).encode())
-    return digest.hexdigest()
 
 
 def _cursor_rows(queryset, chunk_size: int = 20000):

@@ -4,8 +4,9 @@ Django compiles every queryset afresh: for the handful of small queries behind a
 building and compiling the SQL costs several times more than running it. ``Prepared`` builds the
 queryset once per process and database with marker values in place of the variable ones, keeps
 its compiled SQL and the compiler's description of the columns, and on each run only substitutes
-the values and turns the rows into model instances as Django's own ``ModelIterable`` does
-(deferred-free ``from_db`` plus the ``select_related`` objects).
+the values, runs the SQL on a cursor and turns the rows into model instances as Django's own
+``ModelIterable`` does (the columns' converters, deferred-free ``from_db`` plus the
+``select_related`` objects); the converters and populators are worked out once per connection.
 
 Limits, checked when the query is first compiled: each marker must reach the SQL parameters
 unchanged (``exact`` and ``in`` lookups, not ``contains`` or ``iexact``), and the queryset must
@@ -24,7 +25,6 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
-from django.db.models.sql.constants import MULTI
 
 __all__ = ["Prepared", "attach_prefetched"]
 
@@ -76,19 +76,38 @@ class Prepared:
         for found, value in zip(positions, values, strict=True):
             for i in found:
                 bound[i] = value
-        # a private copy, bound to this thread's connection, whose as_sql answers the kept SQL
-        run = copy.copy(compiler)
-        run.connection = connection
-        run.as_sql = lambda *args, **kwargs: (sql, bound)
-        results = run.execute_sql(MULTI)
-        populators = get_related_populators(compiler.klass_info, compiler.select, using)
+        converters, populators = self._row_readers(compiler, connection, using)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, bound)
+            rows = cursor.fetchall()
         objects = []
-        for row in run.results_iter(results):
+        for row in rows:
+            if converters:
+                row = list(row)
+                for pos, convs, expression in converters:
+                    value = row[pos]
+                    for converter in convs:
+                        value = converter(value, expression, connection)
+                    row[pos] = value
             obj = model.from_db(using, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
             objects.append(obj)
         return objects
+
+    def _row_readers(self, compiler, connection, using: str) -> tuple[list, list]:
+        """The column converters and the select_related populators, worked out once per connection
+        (a converter may be a method of the connection's backend, so they are kept on it; the
+        first run on a thread's connection pays what the ORM pays on every query)."""
+        kept = connection.__dict__.setdefault("_observatory_prepared", {})
+        readers = kept.get(self)
+        if readers is None:
+            bound = copy.copy(compiler)
+            bound.connection = connection
+            found = bound.get_converters([column[0] for column in compiler.select[:compiler.col_count]])
+            converters = [(pos, convs, expression) for pos, (convs, expression) in sorted(found.items())]
+            readers = kept[self] = (converters, get_related_populators(compiler.klass_info, compiler.select, using))
+        return readers
 
 
 def _lookup_values(node):

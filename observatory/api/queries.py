@@ -8,8 +8,10 @@ import datetime as dt
 import functools
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from ninja.renderers import JSONRenderer
 
 from observatory.inventory.dates import format_fuzzy_date
 from observatory.inventory.models import Entity, Location, Relation, StatusAssertion
@@ -18,7 +20,17 @@ from observatory.prepared import Prepared
 
 from .errors import ApiError
 
-__all__ = ["bbox_parse", "entity_as_dict", "entity_queryset", "relation_as_dict", "relation_queryset"]
+__all__ = ["bbox_parse", "entity_as_dict", "entity_queryset", "json_response", "relation_as_dict",
+           "relation_queryset"]
+
+_RENDERER = JSONRenderer()
+
+
+def json_response(data: dict) -> HttpResponse:
+    """``data`` rendered as the API renders a validated answer (same encoder, same content type),
+    for a handler whose dict already has its schema's shape and types."""
+    return HttpResponse(_RENDERER.render(None, data, response_status=200),
+                        content_type=f"{_RENDERER.media_type}; charset={_RENDERER.charset}")
 
 
 def bbox_parse(value: str) -> tuple[float, float, float, float]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from observatory.blog.spam import binary_metrics, evaluate, main
+from observatory.blog.spam import binary_metrics, evaluate, evaluate_repeated, main
 
 SPAM_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "spam"
 VIDEOS = ["Youtube01-Psy", "Youtube02-KatyPerry", "Youtube03-LMFAO", "Youtube04-Eminem"]
@@ -45,21 +45,39 @@ def test_it_reaches_the_documented_figures_leaving_one_video_out(test_video):
     assert sum(result["decisions"].values()) == result["test"]["messages"]
 
 
-def test_it_reaches_the_documented_figures_on_the_pooled_held_out_splits():
+def test_it_reaches_the_target_on_a_held_out_split_drawn_at_random():
+    """The issue's protocol, as docs/spam.md measures it: 20 random 80/20 splits of the four
+    videos, stratified by class (seeds 0-19; the first five are the table's)."""
     files = [SPAM_FIXTURES / f"{v}.csv" for v in VIDEOS]
-    lost = f1s = 0.0
-    for shuffle, (f1, fp) in POOLED.items():
-        result = evaluate(files, split=0.8, shuffle=shuffle)
-        figures = result["spam_decision"]
-        assert (result["test"]["spam"], result["test"]["ham"]) == (166, 151)
+    done = []
+    result = evaluate_repeated(files, split=0.8, repeat=20, progress=lambda i, n: done.append((i, n)))
+    assert done[-1] == (20, 20) and len(result["splits"]) == 20
+    for split in result["splits"][:5]:
+        f1, fp = POOLED[split["shuffle"]]
+        figures = split["spam_decision"]
+        assert (split["test"]["spam"], split["test"]["ham"]) == (166, 151)
         assert figures["f1"] >= f1 - MARGIN
         assert figures["fp"] <= fp + 1
-        lost += figures["fp"]
-        f1s += figures["f1"]
-    # What docs/spam.md states for the five splits together: mean F1 >= 0.95, and at most 1 % of
-    # the 755 legitimate test comments lost (3 documented).
-    assert f1s / len(POOLED) >= 0.95
-    assert lost / (151 * len(POOLED)) <= 0.01
+    summary = result["summary"]["spam_decision"]
+    # documented: mean F1 0.9635 (95 % interval 0.958-0.969), 12 of 3,020 legitimate comments lost
+    # (mean rate 0.40 %, interval 0.14-0.65 %)
+    assert summary["f1"]["low"] >= 0.95 and summary["false_positive_rate"]["high"] <= 0.01
+    assert summary["f1"]["low"] <= summary["f1"]["mean"] <= summary["f1"]["high"]
+    assert summary["fp"] == sum(split["spam_decision"]["fp"] for split in result["splits"]) <= 20
+    assert summary["fp"] + summary["tn"] == 151 * 20
+    assert result["target"]["met"] is True
+    assert result["target"]["splits_meeting_it"].endswith("of 20")
+
+
+def test_the_target_is_judged_on_the_whole_interval():
+    """One split is no interval: the target holds only if the single figures meet it."""
+    result = evaluate_repeated([SMS], split=0.8, repeat=1, first_shuffle=7)
+    single = result["splits"][0]["spam_decision"]
+    assert result["summary"]["spam_decision"]["f1"] == {"mean": single["f1"], "low": single["f1"],
+                                                         "high": single["f1"]}
+    assert result["target"]["met"] == (single["f1"] >= 0.95 and single["false_positive_rate"] <= 0.01)
+    with pytest.raises(ValueError, match="at least 1"):
+        evaluate_repeated([SMS], split=0.8, repeat=0)
 
 
 def test_it_splits_pooled_files_at_random_stratified_by_class():
@@ -113,6 +131,17 @@ def test_the_command_prints_the_figures_as_json(capsys):
     assert result["thresholds"]["ham_below"] <= result["thresholds"]["spam_from"]
 
 
+def test_the_command_repeats_splits_with_a_progress_bar_and_a_summary(capsys):
+    bundled = str(SPAM_FIXTURES / "SMSSpamCollection_lines0001-0500.tsv")
+    assert main(["evaluate", "--train", bundled, "--split", "0.8", "--shuffle", "3", "--repeat", "2"]) == 0
+    out, err = capsys.readouterr()
+    result = json.loads(out)
+    assert [split["shuffle"] for split in result["splits"]] == [3, 4]
+    assert set(result["summary"]["spam_decision"]["f1"]) == {"mean", "low", "high"}
+    assert isinstance(result["target"]["met"], bool)
+    assert "2/2" in err
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -127,6 +156,7 @@ def test_the_command_prints_the_figures_as_json(capsys):
             ["evaluate", "--train", str(SMS), "--test", str(SPAM_FIXTURES / "PROVENANCE.md")],
             "unrecognised format",
         ),
+        (["evaluate", "--train", str(SMS), "--split", "0.8", "--repeat", "3"], "--repeat goes with --split and --shuffle"),
         (["frobnicate"], "invalid choice"),
     ],
 )

@@ -16,7 +16,7 @@ from .classifier import (
     choose_target_fpr,
     choose_thresholds,
 )
-from .evaluation import binary_metrics, evaluate, main
+from .evaluation import binary_metrics, evaluate, evaluate_repeated, main
 from .features import comment_links, feature_hash, find_links, markup_links, normalise, text_features
 from .readers import (
     ACCEPTED_FORMATS,
@@ -57,6 +57,7 @@ __all__ = [
     "choose_thresholds",
     "count_links",
     "evaluate",
+    "evaluate_repeated",
     "feature_hash",
     "find_links",
     "hash_ip",

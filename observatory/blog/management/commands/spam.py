@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("args", nargs="*", metavar="COMMAND",
-                            help="evaluate --train FILE... (--test FILE | --split 0.8 [--shuffle SEED])  |  train FILE...  |  status")
+                            help="evaluate --train FILE... (--test FILE | --split 0.8 [--shuffle SEED [--repeat N]])  |  train FILE...  |  status")
 
     def run_from_argv(self, argv):
         # `evaluate` hands its own options to the spam package's argparse (observatory.blog.spam.main).

@@ -1,13 +1,15 @@
 """Rendered public pages kept in a cache until the data changes.
 
 A public page is the same for every anonymous reader of one language, and most of its cost is the
-queries and the template, not the answer. ``public_page`` keeps the rendered answer under a key
-made of the path, the query string, the language and the *data version*:
+queries and the template, not the answer. ``public_page`` keeps the rendered answer for the path,
+the query string, the language and the *data version*:
 
 * the data signature of ``selectors.data_signature`` (counts and latest edits, so bulk writes that
-  send no signal are seen within its few seconds of memo), and
+  send no signal are seen within its few seconds of memo), part of the key, and
 * a counter in the cache that every save or delete of a model of the observatory's apps bumps
-  (so a curator's edit of a source or a coding shows on the next request).
+  (so a curator's edit of a source or a coding shows on the next request), kept with the answer:
+  the counter and the answer are read in one round trip (``get_many``), and an answer kept under
+  another counter is not served.
 
 Entries also expire after ``OBSERVATORY_PAGE_CACHE_SECONDS`` (what depends on the clock, such as a
 scheduled post, is at most that late); ``0`` turns the cache off. Signed-in users are never served
@@ -34,7 +36,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
-__all__ = ["data_version", "data_version_bump", "public_page", "public_read"]
+__all__ = ["data_version_bump", "public_page", "public_read"]
 
 ALIAS = "pages"
 _COUNTER = "observatory:data-version"
@@ -49,11 +51,19 @@ def _cache():
     return caches[ALIAS]
 
 
-def data_version() -> str:
+def _lookup(cache, prefix: str, parts: list[str]) -> tuple[str, int, tuple | None]:
+    """The key of an answer, the current counter and the kept ``(content_type, body)`` if it was
+    kept under that counter; one round trip to the cache."""
     from .selectors import data_signature
 
-    counter = _cache().get(_COUNTER, 0)
-    return hashlib.sha256(repr((data_signature(), counter)).encode()).hexdigest()[:20]
+    raw = "\n".join([*parts, repr(data_signature())])
+    key = prefix + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+    found = cache.get_many([_COUNTER, key])
+    counter = found.get(_COUNTER, 0)
+    stored = found.get(key)
+    if stored is not None and stored[0] == counter:
+        return key, counter, stored[1:]
+    return key, counter, None
 
 
 def data_version_bump(sender=None, **kwargs) -> None:
@@ -84,11 +94,9 @@ def public_page(view):
         if (seconds <= 0 or request.method not in {"GET", "HEAD"}
                 or getattr(request, "user", None) is not None and request.user.is_authenticated):
             return view(request, *args, **kwargs)
-        raw = "\n".join([request.path, request.META.get("QUERY_STRING", ""), get_language() or "",
-                         data_version()])
-        key = "page:" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
         cache = _cache()
-        stored = cache.get(key)
+        key, counter, stored = _lookup(cache, "page:", [request.path, request.META.get("QUERY_STRING", ""),
+                                                         get_language() or ""])
         if stored is not None:
             content_type, body = stored
             response = HttpResponse(body.replace(_PLACEHOLDER, get_token(request).encode()),
@@ -98,7 +106,7 @@ def public_page(view):
         response = view(request, *args, **kwargs)
         if _keepable(response):
             body = _TOKEN.sub(lambda m: m.group(1) + _PLACEHOLDER + m.group(3), response.content)
-            cache.set(key, (response["Content-Type"], body), timeout=seconds)
+            cache.set(key, (counter, response["Content-Type"], body), timeout=seconds)
             response["X-Observatory-Cache"] = "miss"
         return response
 
@@ -114,10 +122,8 @@ def public_read(view):
         seconds = settings.OBSERVATORY_PAGE_CACHE_SECONDS
         if seconds <= 0 or request.method != "GET" or "HTTP_AUTHORIZATION" in request.META:
             return view(request, *args, **kwargs)
-        raw = "\n".join(["api", request.path, request.META.get("QUERY_STRING", ""), data_version()])
-        key = "read:" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
         cache = _cache()
-        stored = cache.get(key)
+        key, counter, stored = _lookup(cache, "read:", ["api", request.path, request.META.get("QUERY_STRING", "")])
         if stored is not None:
             content_type, body = stored
             response = HttpResponse(body, content_type=content_type)
@@ -125,7 +131,7 @@ def public_read(view):
             return response
         response = view(request, *args, **kwargs)
         if _keepable(response):
-            cache.set(key, (response["Content-Type"], response.content), timeout=seconds)
+            cache.set(key, (counter, response["Content-Type"], response.content), timeout=seconds)
             response["X-Observatory-Cache"] = "miss"
         return response
 

@@ -5,7 +5,7 @@ building and compiling the SQL costs several times more than running it. ``Prepa
 queryset once per process and database with marker values in place of the variable ones, keeps
 its compiled SQL and the compiler's description of the columns, and on each run only substitutes
 the values, runs the SQL on a cursor and turns the rows into model instances as Django's own
-``ModelIterable`` does (the columns' converters, deferred-free ``from_db`` plus the
+``ModelIterable`` does (the columns' converters, ``from_db`` with any deferred fields, plus the
 ``select_related`` objects); the converters and populators are worked out once per connection.
 
 Limits, checked when the query is first compiled: each marker must reach the SQL parameters

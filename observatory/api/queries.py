@@ -123,8 +123,13 @@ def entity_url(slug: str) -> str:
     return _entity_url_template().replace("slug-placeholder", slug)
 
 
-# the relations of one entity between public entities, compiled once (observatory/prepared.py)
-_ENTITY_RELATIONS = Prepared(lambda pk: relation_queryset(entity_id=pk).order_by("id"), -(2**31) + 19)
+# the relations of one entity between public entities, compiled once (observatory/prepared.py);
+# of the joined rows only what relation_as_dict reads (whole entities would bring their search text
+# and provenance, and decode JSON, for two slugs)
+_ENTITY_RELATIONS = Prepared(lambda pk: relation_queryset(entity_id=pk).order_by("id").only(
+    "id", "type", "source_entity__slug", "target_entity__slug", "from_date", "from_precision", "to_date",
+    "to_precision", "weight", "confidence", "evidence", "source__key", "source__licence", "source_locator",
+    "updated"), -(2**31) + 19)
 
 
 def relation_queryset(*, type: str = "", entity: Entity | None = None, entity_id: int | None = None) -> QuerySet:

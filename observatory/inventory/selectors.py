@@ -66,23 +66,30 @@ _DETAIL = {
     True: Prepared(lambda slug: Entity.objects.public().filter(slug=slug).order_by()[:1], _SLUG),
     False: Prepared(lambda slug: Entity.objects.filter(slug=slug).order_by()[:1], _SLUG),
 }
+# a part's source is shown by its key (and, in the API, its licence): its CSL record, often the
+# largest column and decoded from JSON, is read for the citations only
+_KEY_ONLY = ("source__csl", "source__note")
 _PARTS = {
-    "names": Prepared(lambda pk: Name.objects.select_related("source").filter(entity_id=pk).order_by("id"), _ID),
-    "statuses": Prepared(lambda pk: StatusAssertion.objects.select_related("source").filter(entity_id=pk)
-                         .order_by("date", "id"), _ID),
+    "names": Prepared(lambda pk: Name.objects.select_related("source").defer(*_KEY_ONLY).filter(entity_id=pk)
+                      .order_by("id"), _ID),
+    "statuses": Prepared(lambda pk: StatusAssertion.objects.select_related("source").defer(*_KEY_ONLY)
+                         .filter(entity_id=pk).order_by("date", "id"), _ID),
     "citations": Prepared(lambda pk: EntitySource.objects.select_related("source").filter(entity_id=pk)
                           .order_by("id"), _ID),
-    "locations": Prepared(lambda pk: Location.objects.select_related("source").filter(entity_id=pk)
-                          .order_by("id"), _ID),
+    "locations": Prepared(lambda pk: Location.objects.select_related("source").defer(*_KEY_ONLY)
+                          .filter(entity_id=pk).order_by("id"), _ID),
 }
 _CODINGS = {public: Prepared(lambda pk, public=public: _codings(pk, public_only=public), _ID)
             for public in (True, False)}
 
 
 # Meta.ordering, by the source entity's name in the database's collation (the join is there for
-# select_related anyway)
+# select_related anyway); the other ends are shown by name and link, so their search text, notes and
+# provenance are left in the database
 _RELATIONS = Prepared(lambda pk: Relation.objects.filter(Q(source_entity_id=pk) | Q(target_entity_id=pk))
                       .select_related("source_entity", "target_entity", "source")
+                      .defer(*_KEY_ONLY, *(f"{end}__{field}" for end in ("source_entity", "target_entity")
+                                           for field in ("search_text", "note", "field_sources")))
                       .order_by("source_entity__name", "type", "id"), _ID)
 
 

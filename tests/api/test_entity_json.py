@@ -4,8 +4,11 @@ the schema would have given, value for value and type for type, for every public
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from ninja.renderers import JSONRenderer
 
 from observatory.api.queries import entity_detail_as_dict
@@ -51,3 +54,18 @@ def test_every_entity_answer_is_what_the_schema_would_give(reader, mini_dataset)
         seen |= {part for part in ("names", "locations", "statuses", "relations", "codes", "sources") if answer[part]}
     # the dataset exercises every part of the answer
     assert seen == {"names", "locations", "statuses", "relations", "codes", "sources"}
+
+
+def test_no_part_of_an_answer_or_a_page_loads_a_left_out_column(client, mini_dataset, settings):
+    """The entity's parts and relations leave large columns (CSL records, search text, notes) in the
+    database: nothing that builds the answer or the page may fetch one back, row by row."""
+    settings.OBSERVATORY_PAGE_CACHE_SECONDS = 0
+    for slug in Entity.objects.public().values_list("slug", flat=True):
+        entity = entity_detail(slug)
+        with CaptureQueriesContext(connection) as queries:
+            entity_detail_as_dict(entity)
+        assert len(queries) == 1, [q["sql"] for q in queries]  # the relations
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/entities/{slug}/").status_code == 200
+        lazy = [q["sql"] for q in queries if re.search(r'WHERE "inventory_\w+"\."id" = \S+ LIMIT 21', q["sql"])]
+        assert not lazy, lazy

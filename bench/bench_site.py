@@ -5,6 +5,7 @@ percentiles at concurrency 16, gunicorn on loopback, the load from a second proc
     .venv/bin/python bench/bench_site.py --full           # 100,000 entities, 3,000 requests per page
     .venv/bin/python bench/bench_site.py --entities 50000 --requests 2000 --workers 4
     .venv/bin/python bench/bench_site.py --full --redis redis://127.0.0.1:6379/15   # shared page cache
+    .venv/bin/python bench/bench_site.py --entities 100000 --rounds 3 --redis redis://127.0.0.1:6379/15  # medians
 
 A synthetic SQLite database is filled with the seeded generator of bench/bench_export.py (points
 then spread over China with a fixed formula, and the real 柴火创客空间 added through the
@@ -166,6 +167,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1_000, help="requests per page measured")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--full", action="store_true", help="100,000 entities, 3,000 requests per page")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure every page this many times, interleaved, and give medians (the load of "
+                             "a shared machine drifts; Datasette is measured in each round, and the ratio to it "
+                             "is taken round by round)")
     parser.add_argument("--redis", metavar="URL", default="",
                         help="share the page cache between the workers through this Redis database, as a "
                              "deployment with several processes does (it is emptied first), e.g. "
@@ -174,7 +179,7 @@ def main() -> None:
     if args.full:
         args.entities, args.requests = 100_000, 3_000
     context = mp.get_context("spawn")
-    rows: list[tuple[str, str, dict]] = []
+    rows: dict[tuple[str, str], list[dict]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-site-") as folder:
         database = Path(folder) / "bench.sqlite3"
         started = time.perf_counter()
@@ -226,26 +231,34 @@ def main() -> None:
                 ("search: chaihuo", "/search/?q=chaihuo", ["/search/?q=chaihuo"]),
                 ("search: 空间 (every entity matches)", "/search/?q=空间", [f"/search/?q={quote('空间')}"]),
             ]
-            # every request a different entity, none of them seen in the warm-up: the page cache never helps
-            for label, shown, paths in pages:
-                rows.append(("Observatory", f"{label} `{shown}`", _measure(context, port, paths, args.requests)))
-            if args.entities >= CONCURRENCY * 4 + args.requests * 2:
-                # a different entity every request, none seen before (the pages and the JSON take
-                # different ranges, so neither warms the other's queries' rows in SQLite's cache)
-                for label, shown, template, first in (
-                        ("entity page", "/entities/space-N/", "/entities/space-{}/", CONCURRENCY * 4),
-                        ("entity JSON (API)", "/api/v1/entities/space-N", "/api/v1/entities/space-{}",
-                         CONCURRENCY * 4 + args.requests)):
-                    cold = [template.format(i) for i in range(first, first + args.requests)]
-                    warmup = [template.format(i) for i in range(CONCURRENCY * 4)]
-                    rows.append(("Observatory", f"{label}, a different entity each request (cache cold) `{shown}`",
-                                 _measure(context, port, cold, args.requests, warmup)))
             peer_pages = [
                 ("row page (HTML)", "/peer/entity/N", [f"/peer/entity/{i}" for i in ids]),
                 ("row JSON", "/peer/entity/N.json", [f"/peer/entity/{i}.json" for i in ids]),
             ]
-            for label, shown, paths in peer_pages:
-                rows.append(("Datasette", f"{label} `{shown}`", _measure(context, peer_port, paths, args.requests)))
+            cold_each = args.requests * 2
+            cold = args.entities >= CONCURRENCY * 4 + cold_each * args.rounds
+            for round_ in range(args.rounds):
+                if args.rounds > 1:
+                    print(f"round {round_ + 1} of {args.rounds}", file=sys.stderr, flush=True)
+                for label, shown, paths in pages:
+                    rows.setdefault(("Observatory", f"{label} `{shown}`"), []).append(
+                        _measure(context, port, paths, args.requests))
+                if cold:
+                    # a different entity every request, none seen before in any round (the pages and
+                    # the JSON take different ranges, so neither warms the other's rows in SQLite's cache)
+                    offset = CONCURRENCY * 4 + round_ * cold_each
+                    for label, shown, template, first in (
+                            ("entity page", "/entities/space-N/", "/entities/space-{}/", offset),
+                            ("entity JSON (API)", "/api/v1/entities/space-N", "/api/v1/entities/space-{}",
+                             offset + args.requests)):
+                        paths = [template.format(i) for i in range(first, first + args.requests)]
+                        warmup = [template.format(i) for i in range(CONCURRENCY * 4)]
+                        rows.setdefault(("Observatory", f"{label}, a different entity each request (cache cold) "
+                                                        f"`{shown}`"), []).append(
+                            _measure(context, port, paths, args.requests, warmup))
+                for label, shown, paths in peer_pages:
+                    rows.setdefault(("Datasette", f"{label} `{shown}`"), []).append(
+                        _measure(context, peer_port, paths, args.requests))
         finally:
             for process in (server, datasette):
                 os.killpg(process.pid, signal.SIGTERM)
@@ -262,10 +275,26 @@ def main() -> None:
           + ("the workers share one cached copy of each" if args.redis else
              "the page cache keeps a copy per worker process, so each worker renders each page once")
           + "; the warm-up asks for each five times. The cold rows ask for a different entity every time.\n")
-    print("| server | page | requests/s | p50 (ms) | p99 (ms) | non-200 |")
-    print("| --- | --- | ---: | ---: | ---: | ---: |")
-    for server_name, label, m in rows:
-        print(f"| {server_name} | {label} | {m['rps']:.0f} | {m['p50']:.1f} | {m['p99']:.1f} | {m['errors']} |")
+    peers = {"entity page": "row page (HTML)", "entity JSON (API)": "row JSON"}
+    peer_rows = {label.split(" `")[0]: measured for (server_name, label), measured in rows.items()
+                 if server_name == "Datasette"}
+    rounds_text = f", median of {args.rounds} rounds" if args.rounds > 1 else ""
+    print(f"| server | page | requests/s{rounds_text} | p50 (ms) | p99 (ms) | non-200 | × Datasette's equivalent |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for (server_name, label), measured in rows.items():
+        ratio = ""
+        peer = next((peer_rows[p] for ours, p in peers.items() if server_name == "Observatory"
+                     and label.startswith(ours) and p in peer_rows), None)
+        if peer is not None:
+            # the same round's peer figure: both were measured under the same load
+            ratios = [m["rps"] / q["rps"] for m, q in zip(measured, peer, strict=True)]
+            ratio = f"{statistics.median(ratios):.2f}" + (f" ({min(ratios):.2f}–{max(ratios):.2f})"
+                                                         if len(ratios) > 1 else "")
+        rps = [m["rps"] for m in measured]
+        spread = f" ({min(rps):.0f}–{max(rps):.0f})" if len(rps) > 1 else ""
+        print(f"| {server_name} | {label} | {statistics.median(rps):.0f}{spread} | "
+              f"{statistics.median(m['p50'] for m in measured):.1f} | {statistics.median(m['p99'] for m in measured):.1f} | "
+              f"{sum(m['errors'] for m in measured)} | {ratio} |")
 
 
 def _datasette_version() -> str:

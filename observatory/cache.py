@@ -37,10 +37,11 @@ class RedisCache(django_redis.RedisCache):
 
     def count_in_window(self, key: str, timeout: int) -> int:
         """Add one to the counter ``key`` and return it; a new counter expires after ``timeout``
-        seconds. One round trip (Django's ``add`` then ``incr`` take three: add, exists, incrby)."""
+        seconds. One round trip, in a transaction, so no counter is ever left without its expiry
+        (Django's ``add`` then ``incr`` take three: add, exists, incrby)."""
         key = self.make_and_validate_key(key)
         client = self._cache.get_client(key, write=True)
-        count = client.incr(key)
-        if count == 1:
-            client.expire(key, timeout)
-        return count
+        pipe = client.pipeline(transaction=True)
+        pipe.set(key, 0, ex=timeout, nx=True)
+        pipe.incr(key)
+        return pipe.execute()[1]

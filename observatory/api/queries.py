@@ -11,7 +11,6 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja.renderers import JSONRenderer
 
 from observatory.inventory.dates import format_fuzzy_date
 from observatory.inventory.models import Entity, Location, Relation, StatusAssertion
@@ -23,14 +22,14 @@ from .errors import ApiError
 __all__ = ["bbox_parse", "entity_as_dict", "entity_queryset", "json_response", "relation_as_dict",
            "relation_queryset"]
 
-_RENDERER = JSONRenderer()
+def json_response(request, data: dict) -> HttpResponse:
+    """``data`` rendered by the API's own renderer, as it renders a validated answer, for a handler
+    whose dict already has its schema's shape and types."""
+    from .api import api  # the API module imports the endpoints, which import this one
 
-
-def json_response(data: dict) -> HttpResponse:
-    """``data`` rendered as the API renders a validated answer (same encoder, same content type),
-    for a handler whose dict already has its schema's shape and types."""
-    return HttpResponse(_RENDERER.render(None, data, response_status=200),
-                        content_type=f"{_RENDERER.media_type}; charset={_RENDERER.charset}")
+    renderer = api.renderer
+    return HttpResponse(renderer.render(request, data, response_status=200),
+                        content_type=f"{renderer.media_type}; charset={renderer.charset}")
 
 
 def bbox_parse(value: str) -> tuple[float, float, float, float]:
@@ -186,6 +185,9 @@ def entity_detail_as_dict(entity: Entity) -> dict:
                       "confidence": c.confidence, "quote": c.quote, "coded_on": c.coded_on,
                       "source": _source_ref(c)} for c in entity.codings.all()]
     data["sources"] = [{"key": c.source.key, "title": c.source.title, "licence": c.source.licence,
-                        "redistributable": c.source.redistributable, "locator": c.locator, "csl": c.source.csl}
+                        "redistributable": c.source.redistributable, "locator": c.locator,
+                        # the schema's object; services refuse anything else, but the admin's raw JSON
+                        # field could store a list
+                        "csl": c.source.csl if isinstance(c.source.csl, dict) else {}}
                        for c in entity.citations.all()]
     return data

@@ -31,6 +31,7 @@ import re
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -67,8 +68,18 @@ def _lookup(cache, prefix: str, parts: list[str]) -> tuple[str, int, tuple | Non
 
 
 def data_version_bump(sender=None, **kwargs) -> None:
+    """Bump the data counter now, and once more when the surrounding transaction commits: a
+    request of another process between the two would otherwise read the new counter with the old
+    rows and keep an old page under it."""
     if sender is not None and sender._meta.app_label not in _APPS:
         return
+    _bump()
+    connection = transaction.get_connection(kwargs.get("using") or DEFAULT_DB_ALIAS)
+    if connection.in_atomic_block and not any(func is _bump for _sids, func, _robust in connection.run_on_commit):
+        transaction.on_commit(_bump, using=connection.alias)
+
+
+def _bump() -> None:
     cache = _cache()
     try:
         cache.incr(_COUNTER)

@@ -69,3 +69,13 @@ def test_no_part_of_an_answer_or_a_page_loads_a_left_out_column(client, mini_dat
             assert client.get(f"/entities/{slug}/").status_code == 200
         lazy = [q["sql"] for q in queries if re.search(r'WHERE "inventory_\w+"\."id" = \S+ LIMIT 21', q["sql"])]
         assert not lazy, lazy
+
+
+def test_a_malformed_csl_record_answers_an_empty_object(reader, mini_dataset):
+    """Services refuse a CSL record that is not an object, but the admin's raw JSON field could
+    store one: the answer keeps the schema's shape instead of failing."""
+    from observatory.inventory.models import Source
+
+    Source.objects.filter(key="szmakermap2017").update(csl=["not", "an", "object"])
+    sources = reader.get("/api/v1/entities/szoil").json()["sources"]
+    assert sources and all(s["csl"] == {} for s in sources if s["key"] == "szmakermap2017")

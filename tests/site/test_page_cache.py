@@ -75,3 +75,24 @@ def test_each_language_has_its_own_copy(mini_dataset):
     chinese = Client()
     chinese.cookies["django_language"] = "zh-hans"
     assert _get(chinese).content != english.content
+
+
+def test_the_counter_moves_again_when_the_transaction_commits(mini_dataset):
+    """A save bumps the counter at once and once more at commit, so a request of another process
+    that read the new counter before the commit cannot keep the old page under the final one; many
+    saves in one transaction add one bump at commit, not one each. (The test runs inside a
+    transaction that never commits: the callbacks waiting for the commit are read directly.)"""
+    from django.core.cache import caches
+    from django.db import connection
+
+    from observatory.site.pagecache import _COUNTER, _bump
+
+    pages = caches["pages"]
+    before = pages.get(_COUNTER, 0)
+    for _ in range(3):
+        Source.objects.filter(key="szmakermap2017").first().save()
+    assert pages.get(_COUNTER, 0) == before + 3
+    waiting = [func for _sids, func, _robust in connection.run_on_commit if func is _bump]
+    assert len(waiting) == 1
+    waiting[0]()
+    assert pages.get(_COUNTER, 0) == before + 4

@@ -79,7 +79,7 @@ def entity_get(request, slug: str):
     # the busiest read: its dict is built from fixed model fields in the schema's shape
     # (tests/api/test_entity_json.py holds it to EntityDetail), so it is rendered as ninja would,
     # without validating it again (a third of the time of an uncached answer)
-    return queries.json_response(queries.entity_detail_as_dict(entity))
+    return queries.json_response(request, queries.entity_detail_as_dict(entity))
 
 
 @router.get("/relations", response={200: RelationPage, **ERRORS}, tags=["relations"], url_name="relation_list",

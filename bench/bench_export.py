@@ -28,7 +28,8 @@ KINDS = ["makerspace", "fab_lab", "hackerspace", "company", "online_forum", "inc
 
 
 def _django(database: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    # bench_site.py --postgres fills a PostgreSQL database instead of the SQLite file
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{database}"
     os.environ.setdefault("DEBUG", "true")
     os.environ["OBSERVATORY_VAR_DIR"] = str(database.parent)
     os.environ["DJANGO_SETTINGS_MODULE"] = "observatory.settings"

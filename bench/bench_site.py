@@ -6,6 +6,7 @@ percentiles at concurrency 16, gunicorn on loopback, the load from a second proc
     .venv/bin/python bench/bench_site.py --entities 50000 --requests 2000 --workers 4
     .venv/bin/python bench/bench_site.py --full --redis redis://127.0.0.1:6379/15   # shared page cache
     .venv/bin/python bench/bench_site.py --entities 100000 --rounds 3 --redis redis://127.0.0.1:6379/15  # medians
+    .venv/bin/python bench/bench_site.py --postgres postgres://postgres@127.0.0.1:5432/bench_site   # PostgreSQL
 
 A synthetic SQLite database is filled with the seeded generator of bench/bench_export.py (points
 then spread over China with a fixed formula, and the real 柴火创客空间 added through the
@@ -34,7 +35,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -53,10 +54,25 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _fill(database: Path, entities: int) -> None:
+def _fill(database: Path, entities: int, postgres: str = "") -> None:
     """bench_export's synthetic inventory, points spread over China, and 柴火创客空间 itself."""
+    if postgres:
+        os.environ["BENCH_DATABASE_URL"] = postgres
     populate(database, entities, entities * 2)
+    from django.apps import apps
+    from django.core.management.color import no_style
     from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # the generator gives explicit ids: move the sequences past them
+        models = [m for app in ("inventory", "coding") for m in apps.get_app_config(app).get_models()]
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(statement)
+        # as the importer does after a bulk write (observatory/dbstats.py)
+        from observatory.dbstats import statistics_refresh
+
+        statistics_refresh(models)
 
     from observatory.inventory.services import entity_upsert
 
@@ -73,19 +89,47 @@ def _fill(database: Path, entities: int) -> None:
                               "address_zh": "深圳市南山区华侨城创意园北区"}])
 
 
-def _export_peer(database: Path, peer: Path) -> None:
+_PEER_TABLE = ("CREATE TABLE {schema}entity (id INTEGER PRIMARY KEY, slug TEXT UNIQUE, kind TEXT, layer TEXT, "
+               "name TEXT, name_zh TEXT, name_en TEXT, website TEXT, founded TEXT, closed TEXT, "
+               "province_code TEXT, lng REAL, lat REAL, precision TEXT, address_zh TEXT, updated TEXT)")
+_PEER_ROWS = ("SELECT e.id, e.slug, e.kind, e.layer, e.name, e.name_zh, e.name_en, "
+              "e.website, e.founded, e.closed, e.province_code, l.lng, l.lat, l.precision, l.address_zh, "
+              "e.updated FROM inventory_entity e LEFT JOIN inventory_location l ON l.id = "
+              "(SELECT MIN(id) FROM inventory_location WHERE entity_id = e.id) WHERE e.is_public")
+
+
+def _export_peer(database: Path, peer: Path, postgres: str = "") -> None:
     """The entity table (with its first location) in a SQLite file of its own, for Datasette."""
-    connection = sqlite3.connect(database)
-    connection.execute(f"ATTACH DATABASE '{peer}' AS peer")
-    connection.execute("CREATE TABLE peer.entity (id INTEGER PRIMARY KEY, slug TEXT UNIQUE, kind TEXT, layer TEXT, "
-                       "name TEXT, name_zh TEXT, name_en TEXT, website TEXT, founded TEXT, closed TEXT, "
-                       "province_code TEXT, lng REAL, lat REAL, precision TEXT, address_zh TEXT, updated TEXT)")
-    connection.execute("INSERT INTO peer.entity SELECT e.id, e.slug, e.kind, e.layer, e.name, e.name_zh, e.name_en, "
-                       "e.website, e.founded, e.closed, e.province_code, l.lng, l.lat, l.precision, l.address_zh, "
-                       "e.updated FROM inventory_entity e LEFT JOIN inventory_location l ON l.id = "
-                       "(SELECT MIN(id) FROM inventory_location WHERE entity_id = e.id) WHERE e.is_public")
+    if postgres:
+        import psycopg
+
+        with psycopg.connect(postgres) as source:
+            rows = [tuple(v.isoformat(sep=" ") if hasattr(v, "tzinfo") and hasattr(v, "hour") else
+                          v.isoformat() if hasattr(v, "isoformat") else v for v in row)
+                    for row in source.execute(_PEER_ROWS)]
+        connection = sqlite3.connect(peer)
+        connection.execute(_PEER_TABLE.format(schema=""))
+        connection.executemany(f"INSERT INTO entity VALUES ({', '.join('?' * 16)})", rows)
+    else:
+        connection = sqlite3.connect(database)
+        connection.execute(f"ATTACH DATABASE '{peer}' AS peer")
+        connection.execute(_PEER_TABLE.format(schema="peer."))
+        connection.execute("INSERT INTO peer.entity " + _PEER_ROWS)
     connection.commit()
     connection.close()
+
+
+def _postgres_fresh(url: str) -> None:
+    """Drop and create the database of ``url`` (connecting to the server's ``postgres`` database)."""
+    import psycopg
+    from psycopg import sql
+
+    name = urlsplit(url).path.lstrip("/")
+    if not name:
+        raise SystemExit(f"--postgres {url}: name a database, e.g. postgres://postgres@127.0.0.1:5432/bench_site")
+    with psycopg.connect(urlunsplit(urlsplit(url)._replace(path="/postgres")), autocommit=True) as server:
+        server.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def _get(connection: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
@@ -167,6 +211,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1_000, help="requests per page measured")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--full", action="store_true", help="100,000 entities, 3,000 requests per page")
+    parser.add_argument("--postgres", metavar="URL", default="",
+                        help="serve Observatory from this PostgreSQL database instead of SQLite (it is dropped and "
+                             "created afresh), e.g. postgres://postgres@127.0.0.1:5432/bench_site; Datasette serves "
+                             "its SQLite copy of the same rows")
     parser.add_argument("--rounds", type=int, default=1,
                         help="measure every page this many times, interleaved, and give medians (the load of "
                              "a shared machine drifts; Datasette is measured in each round, and the ratio to it "
@@ -183,17 +231,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-site-") as folder:
         database = Path(folder) / "bench.sqlite3"
         started = time.perf_counter()
-        filler = context.Process(target=_fill, args=(database, args.entities))
+        if args.postgres:
+            _postgres_fresh(args.postgres)
+        filler = context.Process(target=_fill, args=(database, args.entities, args.postgres))
         filler.start()
         filler.join()
         if filler.exitcode:
             raise SystemExit("filling the database failed")
         peer = Path(folder) / "peer.sqlite3"
-        _export_peer(database, peer)
+        _export_peer(database, peer, args.postgres)
         fill_s = time.perf_counter() - started
         (Path(folder) / "bench_settings.py").write_text(SETTINGS)
         port, peer_port = _free_port(), _free_port()
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_SETTINGS_MODULE": "bench_settings",
+        env = {**os.environ, "DATABASE_URL": args.postgres or f"sqlite:///{database}", "DJANGO_SETTINGS_MODULE": "bench_settings",
                "PYTHONPATH": os.pathsep.join([folder, str(ROOT)]), "DEBUG": "false", "SECRET_KEY": "bench-only",
                "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false",
                "OBSERVATORY_VAR_DIR": folder, "DATABASE_CONN_MAX_AGE": "60"}
@@ -266,7 +316,7 @@ def main() -> None:
     cache_text = ("the page cache shared by the workers in Redis (`REDIS_URL`)" if args.redis else
                   "the page cache of each worker in local memory, as without `REDIS_URL`")
     print(f"### Public site and Datasette, {args.entities:,} entities, concurrency {CONCURRENCY}\n")
-    print(f"gunicorn ({args.workers} sync workers) on loopback, SQLite, production settings "
+    print(f"gunicorn ({args.workers} sync workers) on loopback, {'PostgreSQL' if args.postgres else 'SQLite'}, production settings "
           f"(DATABASE_CONN_MAX_AGE=60; {cache_text}); Datasette {_datasette_version()} (`--immutable`, one process) on the entity "
           f"table exported to its own file. {args.requests:,} requests per page after a warm-up, from a separate "
           f"process over 16 keep-alive connections. Map data for all of China at national zoom: "

@@ -160,3 +160,18 @@ def test_a_spreadsheet_and_its_newer_version_give_in_bulk_what_they_give_row_by_
     for (per_row_report, per_row_db), (bulk_report, bulk_db) in zip(outcomes[False], outcomes[True], strict=True):
         assert bulk_report == per_row_report
         assert bulk_db == per_row_db
+
+
+def test_a_bulk_import_refreshes_the_planner_statistics_on_postgresql(tmp_path):
+    """Without it PostgreSQL plans from the statistics of the tables before the import, and one
+    query of the entity JSON ran for seconds (observatory/dbstats.py)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite plans without statistics (run the suite with DATABASE_URL=postgres://…)")
+    source_import(importer=importer_get("spreadsheet", mapping=FIXTURES / "survey.yaml"),
+                  path=_spreadsheet(tmp_path / "sheet.csv", 60), bulk=True)
+    with connection.cursor() as cursor:
+        # ANALYZE sets reltuples within the transaction; autovacuum cannot see its uncommitted rows
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'inventory_entity'")
+        assert cursor.fetchone()[0] == Entity.objects.count() > 50

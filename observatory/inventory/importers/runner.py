@@ -29,11 +29,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from observatory.dbstats import statistics_refresh
 from observatory.inventory.models import Entity, ImportRun, Source
 from observatory.inventory.services import entity_upsert, source_record_upsert, source_upsert
 
@@ -169,6 +171,9 @@ def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False
             source = source_ensure(importer)
             if bulk if bulk is not None else len(rows) >= BULK_THRESHOLD:
                 _import_rows_bulk(importer, source, rows, report, tick, user=user)
+                if not dry_run:
+                    # a large write: the planner's statistics would describe the tables before it
+                    statistics_refresh(apps.get_app_config("inventory").get_models())
             else:
                 _import_rows(importer, source, rows, report, tick)
             if dry_run:

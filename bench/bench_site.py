@@ -22,6 +22,7 @@ JSON. Prints a Markdown section, with the size of the national map payload.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.client
 import multiprocessing as mp
 import os
@@ -104,8 +105,9 @@ def _export_peer(database: Path, peer: Path, postgres: str = "") -> None:
         import psycopg
 
         with psycopg.connect(postgres) as source:
-            rows = [tuple(v.isoformat(sep=" ") if hasattr(v, "tzinfo") and hasattr(v, "hour") else
-                          v.isoformat() if hasattr(v, "isoformat") else v for v in row)
+            # dates and date-times as the SQLite copy stores them
+            rows = [tuple(v.isoformat(sep=" ") if isinstance(v, dt.datetime) else
+                          v.isoformat() if isinstance(v, dt.date) else v for v in row)
                     for row in source.execute(_PEER_ROWS)]
         connection = sqlite3.connect(peer)
         connection.execute(_PEER_TABLE.format(schema=""))

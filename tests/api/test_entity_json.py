@@ -79,3 +79,130 @@ def test_a_malformed_csl_record_answers_an_empty_object(reader, mini_dataset):
     Source.objects.filter(key="szmakermap2017").update(csl=["not", "an", "object"])
     sources = reader.get("/api/v1/entities/szoil").json()["sources"]
     assert sources and all(s["csl"] == {} for s in sources if s["key"] == "szmakermap2017")
+
+
+def _awkward_entity():
+    """An entity whose every part holds a value that is easy to write wrongly into JSON: floats
+    that 15 digits do not round-trip and whole ones, date-times with and without microseconds,
+    every precision of a fuzzy date, undated statuses, outlines, CSL records that are and are not
+    objects, text that must be escaped, and neighbours and evidence the public must not see."""
+    import datetime as dt
+
+    from observatory.coding.models import Code, Codebook, Coding, Document, Excerpt
+    from observatory.inventory.models import EntitySource, Location, Name, Relation, Source, StatusAssertion
+
+    utc = dt.UTC
+    book = Source.objects.create(key="awkward-book", title="《深圳制造》 \"quoted\" \\ back", licence="CC-BY-4.0",
+                                 redistributable=True, csl={"type": "book", "title": "深圳 🛠", "issued": {
+                                     "date-parts": [[2016, 3]]}, "page": 1.5})
+    odd = Source.objects.create(key="awkward-list", title="list", licence="", redistributable=False,
+                                csl=["not", "an", "object"])
+    entity = Entity.objects.create(slug="awkward", kind="makerspace", layer="physical", name="怪 \"space\"\n\t\x01",
+                                   name_zh="怪空间", name_en="Awkward", website="https://example.org/a?b=1&c=2",
+                                   founded=dt.date(999, 1, 1), founded_precision="circa",
+                                   closed=dt.date(2019, 7, 1), closed_precision="month", province_code="440000")
+    other = Entity.objects.create(slug="awkward-peer", kind="fab_lab", layer="physical", name="Peer")
+    hidden = Entity.objects.create(slug="awkward-hidden", kind="fab_lab", layer="physical", name="Hidden",
+                                   is_public=False)
+    merged = Entity.objects.create(slug="awkward-merged", kind="fab_lab", layer="physical", name="Merged",
+                                   merged_into=other)
+    Name.objects.create(entity=entity, text="怪空间 🛠", lang="zh-Hans", pinyin="guài kōngjiān", source=book,
+                        source_locator="p. 12 \"x\"", valid_from=dt.date(2010, 2, 3))
+    Name.objects.create(entity=entity, text="Awkward \\ Space", lang="en")
+    Location.objects.create(entity=entity, original_lng=113.93456789012345, original_lat=0.1 + 0.2, crs="GCJ-02",
+                            lng=1 / 3, lat=22.0, precision="building",
+                            polygon=[[[113.9, 22.5], [114.0, 22.5], [114.0, 22.6], [113.9, 22.5]]],
+                            polygon_wgs84=[[[113.89, 22.49], [113.99, 22.49], [113.99, 22.59], [113.89, 22.49]]],
+                            address_zh="深圳市南山区", division_code="440305", province_code="440000",
+                            prefecture_code="440300", county_code="440305", valid_to=dt.date(2020, 12, 31))
+    Location.objects.create(entity=entity, lng=None, lat=None, precision="city", placed_at_centroid=True,
+                            source=odd)
+    for value, kind, date, precision in (("active", "observed", None, "day"),
+                                         ("accredited", "official_accreditation", dt.date(2016, 3, 1), "month"),
+                                         ("inactive", "inferred", dt.date(2021, 1, 1), "year"),
+                                         ("active", "observed", dt.date(2018, 5, 6), "day")):
+        StatusAssertion.objects.create(entity=entity, value=value, kind=kind, date=date, date_precision=precision,
+                                       programme="国家备案众创空间" if kind == "official_accreditation" else "",
+                                       revoked_on=dt.date(2022, 2, 2) if value == "accredited" else None,
+                                       source=book if date else None)
+    for target, weight in ((other, 12345678901234567.0), (hidden, 1.0), (merged, 1.0)):
+        Relation.objects.create(source_entity=entity, target_entity=target, type="partner_of", weight=weight,
+                                confidence=0.7, from_date=dt.date(2015, 1, 1), from_precision="year",
+                                to_date=dt.date(2017, 6, 30), to_precision="day", evidence="「合作」\r\n</script>",
+                                source=book)
+    Relation.objects.create(source_entity=other, target_entity=entity, type="supplies", weight=2.0, confidence=1.0)
+    codebook = Codebook.objects.create(key="awkward", version="1", title_en="Awkward")
+    code = Code.objects.create(codebook=codebook, path="practice.open-bom", key="open-bom", label_en="Open BOM",
+                               label_zh="开放物料清单", definition="d", order=0)
+    note = Document.objects.create(title="note", text="a private field note", is_public=False)
+    public_note = Document.objects.create(title="public", text="a public interview", is_public=True)
+    Coding.objects.create(entity=entity, code=code, source=book, quote="“open” \\ 开源", confidence=1 / 3,
+                          coded_on=dt.date(2024, 4, 5))
+    Coding.objects.create(entity=entity, code=code, excerpt=Excerpt.objects.create(document=note, start=2, end=9),
+                          confidence=1.0)
+    Coding.objects.create(entity=entity, code=code, confidence=0.5,
+                          excerpt=Excerpt.objects.create(document=public_note, start=2, end=8))
+    EntitySource.objects.create(entity=entity, source=book, locator="ch. 3")
+    EntitySource.objects.create(entity=entity, source=odd)
+    # date-times with microseconds (written as milliseconds, truncated), with none, and with fewer
+    # than a millisecond
+    Entity.objects.filter(pk=entity.pk).update(updated=dt.datetime(2024, 5, 6, 7, 8, 9, 999999, tzinfo=utc))
+    relations = list(Relation.objects.filter(source_entity=entity).order_by("id"))
+    Relation.objects.filter(pk=relations[0].pk).update(updated=dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=utc))
+    Relation.objects.filter(target_entity=entity).update(updated=dt.datetime(2024, 5, 6, 7, 8, 9, 500, tzinfo=utc))
+    return entity
+
+
+def test_awkward_values_are_written_as_the_schema_would_write_them(reader, db):
+    _awkward_entity()
+    response = reader.get("/api/v1/entities/awkward")
+    assert response.status_code == 200
+    answer = json.loads(response.content)
+    validated = EntityDetail.model_validate(entity_detail_as_dict(entity_detail("awkward"))).model_dump()
+    _same(answer, json.loads(JSONRenderer().render(None, validated, response_status=200)), "awkward")
+    # what the comparison rests on, spelled out
+    assert answer["founded"] == "circa 0999" and answer["closed"] == "2019-07"
+    assert answer["status"] == "inactive"  # the latest dated one; an undated one ranks below any dated
+    assert answer["updated"] == "2024-05-06T07:08:09.999Z"
+    assert [r["updated"] for r in answer["relations"]] == ["2024-05-06T07:08:09Z", "2024-05-06T07:08:09.000Z"]
+    assert [r["target_entity"] for r in answer["relations"]] == ["awkward-peer", "awkward"]  # no hidden end
+    assert answer["relations"][0]["weight"] == 12345678901234567.0
+    assert answer["locations"][0]["original_lng"] == 113.93456789012345
+    assert answer["locations"][0]["lat"] == 22.0 and isinstance(answer["locations"][0]["lat"], float)
+    assert len(answer["codes"]) == 2 and answer["codes"][1]["source"] is None  # the private note's coding: no
+    assert answer["sources"][1]["csl"] == {} and answer["sources"][0]["csl"]["page"] == 1.5
+    assert answer["name"] == "怪 \"space\"\n\t\x01"
+
+
+def test_the_answer_is_one_query_with_the_shortest_floats_and_no_other_entity_answers(reader, db, settings):
+    settings.OBSERVATORY_PAGE_CACHE_SECONDS = 0
+    _awkward_entity()
+    with CaptureQueriesContext(connection) as queries:
+        text = reader.get("/api/v1/entities/awkward").content.decode()
+    assert len(queries) == 1, [q["sql"] for q in queries]
+    # floats as Python writes them: the shortest digits that read back, whole ones with their '.0'
+    assert "113.93456789012345" in text and "0.30000000000000004" in text and '"lat":22.0' in text.replace(" ", "")
+    for slug in ("awkward-hidden", "awkward-merged", "no-such-entity"):
+        response = reader.get(f"/api/v1/entities/{slug}")
+        assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_postgresql_prepares_the_answer_once_per_connection_unless_told_not_to(reader, db, settings):
+    settings.OBSERVATORY_PAGE_CACHE_SECONDS = 0
+    _awkward_entity()
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                           ["%json_build_object('slug'%"])
+            return cursor.fetchone()[0]
+
+    settings.OBSERVATORY_PREPARED_STATEMENTS = False
+    plain = reader.get("/api/v1/entities/awkward").content
+    assert prepared() == 0
+    settings.OBSERVATORY_PREPARED_STATEMENTS = True
+    answers = [reader.get("/api/v1/entities/awkward").content for _ in range(3)]
+    assert prepared() == 1 and answers == [plain] * 3
+    assert reader.get("/api/v1/entities/no-such-entity").status_code == 404
+    assert prepared() == 1

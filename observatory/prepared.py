@@ -12,21 +12,27 @@ Limits, checked when the query is first compiled: each marker must reach the SQL
 unchanged (``exact`` and ``in`` lookups, not ``contains`` or ``iexact``), and the queryset must
 yield model instances (no ``values()``, no ``prefetch_related``, no annotations), and it may hold
 no date or time but a marker (one taken from the clock would be frozen at the first run).
+
+On PostgreSQL the SQL is also prepared on the server, once per connection (:func:`prepared_cursor`):
+there the planning of a small query costs more than its run.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
-__all__ = ["Prepared", "attach_prefetched"]
+__all__ = ["Prepared", "attach_prefetched", "prepared_cursor"]
 
 
 class Prepared:
@@ -77,7 +83,7 @@ class Prepared:
             for i in found:
                 bound[i] = value
         converters, populators = self._row_readers(compiler, connection, using)
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(sql, bound)
             rows = cursor.fetchall()
         objects = []
@@ -134,3 +140,50 @@ def attach_prefetched(instance: Model, related_name: str, objects: list[Model]) 
     if not hasattr(instance, "_prefetched_objects_cache"):
         instance._prefetched_objects_cache = {}
     instance._prefetched_objects_cache[field.remote_field.cache_name] = queryset
+
+
+def prepared_cursor(connection):
+    """A cursor of ``connection`` whose statements the database keeps prepared.
+
+    On PostgreSQL (unless ``OBSERVATORY_PREPARED_STATEMENTS`` is off), a cursor that binds its
+    parameters on the server and prepares each statement it runs: a query of fixed shape is then
+    planned once per connection instead of on every run (for the API's entity answer, planning cost
+    2 ms against 0.7 ms to run it). Django's own cursors bind on the client and never prepare, to
+    keep older connection poolers working; psycopg keeps the prepared statements of the connection,
+    up to 100, and deallocates them after a rollback. The cursor goes through Django's wrapper, so
+    errors, execute wrappers and the query log behave as for any query. Elsewhere, the connection's
+    usual cursor (Python's SQLite driver keeps its statements prepared already).
+    """
+    if connection.vendor != "postgresql" or not settings.OBSERVATORY_PREPARED_STATEMENTS:
+        return connection.cursor()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # psycopg prepares a statement when asked (prepare=True) or after this many runs of it:
+        # here only when asked, so that no other cursor of the connection starts preparing
+        raw.prepare_threshold = 2**31 - 1
+    cursor = _preparing_cursor_class()(raw)
+    return _LoggedCursor(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)
+
+
+class _LoggedCursor(CursorDebugWrapper):
+    """Logs a statement with its values, as Django logs its own queries (psycopg keeps no text of a
+    statement whose values are bound on the server, from which Django would read it)."""
+
+    def debug_sql(self, sql=None, params=None, use_last_executed_query=False, many=False):
+        if use_last_executed_query and not many:
+            sql, use_last_executed_query = self.db.ops.compose_sql(sql, params), False
+        return super().debug_sql(sql, params, use_last_executed_query, many)
+
+
+@functools.cache
+def _preparing_cursor_class():
+    import psycopg  # only on PostgreSQL
+
+    class PreparingCursor(psycopg.Cursor):
+        """Binds its parameters on the server, and prepares what it runs."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparingCursor

@@ -23,15 +23,18 @@ value and type for type, on both databases):
 The public filters are those of :mod:`observatory.inventory.selectors` and
 :mod:`observatory.api.queries`: a public entity, relations whose two ends are public and not merged,
 codings with a source or an excerpt of a public document. Other databases fall back on the ORM path
-(``queries.entity_detail_as_dict``), which is also the reference the tests compare with.
+(``queries.entity_detail_as_dict``), which is also the reference the tests compare with. On
+PostgreSQL the statement is prepared on the server once per connection
+(:func:`observatory.prepared.prepared_cursor`).
 """
 
 from __future__ import annotations
 
 import functools
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+
+from observatory.prepared import prepared_cursor
 
 __all__ = ["entity_detail_json", "supported"]
 
@@ -248,41 +251,7 @@ def entity_detail_json(slug: str, url_template: str, using: str = DEFAULT_DB_ALI
     ``url_template`` is its API address with ``{slug}`` in place of the slug."""
     connection = connections[using]
     prefix, suffix = url_template.split("{slug}")
-    with _cursor(connection) as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_statement(connection.vendor), [prefix, suffix, slug])
         row = cursor.fetchone()
     return row[0] if row else None
-
-
-def _cursor(connection):
-    """A cursor of ``connection`` for the statement. On PostgreSQL, unless
-    ``OBSERVATORY_PREPARED_STATEMENTS`` is off, one that prepares it on the server: planning the
-    seven subqueries costs three times what running them does (2 ms against 0.7 ms at 100,000
-    entities), and a prepared statement is planned once per connection. Django's own cursors bind
-    on the client and never prepare (to keep older connection poolers working), so this cursor
-    binds on the server, and the connection prepares only what is asked explicitly. The SQLite
-    driver keeps its statements prepared already."""
-    if connection.vendor != "postgresql" or not settings.OBSERVATORY_PREPARED_STATEMENTS:
-        return connection.cursor()
-    connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:
-        # psycopg prepares a statement when asked (prepare=True) or after this many runs of it:
-        # here only when asked; it deallocates them again after a rollback or a DISCARD
-        raw.prepare_threshold = 2**31 - 1
-    cursor = _preparing_cursor_class()(raw)
-    # through Django's wrapper: errors, execute wrappers and the query log as for any query
-    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
-
-
-@functools.cache
-def _preparing_cursor_class():
-    import psycopg
-
-    class PreparingCursor(psycopg.Cursor):
-        """Binds its parameters on the server, and prepares what it runs."""
-
-        def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
-
-    return PreparingCursor

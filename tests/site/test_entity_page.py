@@ -64,3 +64,20 @@ def test_it_shows_chinese_code_labels_and_names_first_in_chinese(reader, mini_da
     reader.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     html = reader.get("/entities/szoil/").content.decode()
     assert "深圳开放创新实验室 <span class=\"alt\">(Shenzhen Open Innovation Lab)</span>" in html
+
+
+def test_the_name_filter_shows_the_readers_language_first_and_escapes_both(db):
+    from django.utils import translation
+
+    from observatory.inventory.models import Entity
+    from observatory.site.templatetags.atlas import entity_name
+
+    both = Entity(name="<b>x</b>", name_zh="<i>空间</i>", name_en="Space & Co")
+    only_zh = Entity(name="柴火", name_zh="柴火", name_en="")
+    neither = Entity(name="<script>", name_zh="", name_en="")
+    with translation.override("en"):
+        assert entity_name(both) == 'Space &amp; Co <span class="alt" lang="zh-Hans">(&lt;i&gt;空间&lt;/i&gt;)</span>'
+        assert entity_name(only_zh) == "柴火" and entity_name(neither) == "&lt;script&gt;"
+    with translation.override("zh-hans"):
+        assert entity_name(both) == '&lt;i&gt;空间&lt;/i&gt; <span class="alt">(Space &amp; Co)</span>'
+        assert entity_name(only_zh) == "柴火" and entity_name(neither) == "&lt;script&gt;"

@@ -3,6 +3,8 @@
 from urllib.parse import urlsplit
 
 from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from observatory.inventory.taxonomy import KINDS, LAYERS
@@ -29,6 +31,23 @@ def layer_label(layer: str) -> str:
     if _zh():
         return LAYER_ZH.get(layer, layer)
     return dict(LAYERS).get(layer, layer)
+
+
+@register.filter
+def entity_name(entity) -> SafeString:
+    """An entity's name in the reader's language, the other language's in brackets, escaped (a
+    filter rather than an included template: it is written for every row of a list and every
+    relation of an entity page)."""
+    name_zh, name_en = entity.name_zh, entity.name_en
+    if _zh():
+        shown, lang = name_zh or entity.name, ""
+        other = name_en
+    else:
+        shown, lang = name_en or entity.name, ' lang="zh-Hans"'
+        other = name_zh
+    if name_zh and name_en:
+        return format_html('{} <span class="alt"{}>({})</span>', shown, mark_safe(lang), other)
+    return conditional_escape(shown)
 
 
 @register.filter

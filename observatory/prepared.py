@@ -12,9 +12,6 @@ Limits, checked when the query is first compiled: each marker must reach the SQL
 unchanged (``exact`` and ``in`` lookups, not ``contains`` or ``iexact``), and the queryset must
 yield model instances (no ``values()``, no ``prefetch_related``, no annotations), and it may hold
 no date or time but a marker (one taken from the clock would be frozen at the first run).
-
-On PostgreSQL the SQL is also prepared on the server, once per connection (:func:`prepared_cursor`):
-there the planning of a small query costs more than its run.
 """
 
 from __future__ import annotations
@@ -83,7 +80,7 @@ class Prepared:
             for i in found:
                 bound[i] = value
         converters, populators = self._row_readers(compiler, connection, using)
-        with prepared_cursor(connection) as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(sql, bound)
             rows = cursor.fetchall()
         objects = []
@@ -146,17 +143,28 @@ def prepared_cursor(connection):
     """A cursor of ``connection`` whose statements the database keeps prepared.
 
     On PostgreSQL (unless ``OBSERVATORY_PREPARED_STATEMENTS`` is off), a cursor that binds its
-    parameters on the server and prepares each statement it runs: a query of fixed shape is then
+    values on the server and prepares each statement it runs, so that a statement of fixed shape is
     planned once per connection instead of on every run (for the API's entity answer, planning cost
-    2 ms against 0.7 ms to run it). Django's own cursors bind on the client and never prepare, to
-    keep older connection poolers working; psycopg keeps the prepared statements of the connection,
-    up to 100, and deallocates them after a rollback. The cursor goes through Django's wrapper, so
-    errors, execute wrappers and the query log behave as for any query. Elsewhere, the connection's
-    usual cursor (Python's SQLite driver keeps its statements prepared already).
+    2 ms and running it 0.7 ms). Django's own cursors bind on the client and never prepare, to keep
+    older connection poolers working; psycopg keeps the connection's prepared statements, up to 100,
+    and deallocates them after a rollback.
+
+    Only for a statement whose result columns cannot change type: once a migration changes the type
+    of a column a prepared statement returns (even a ``max_length``), PostgreSQL refuses to run it
+    again on that connection ("cached plan must not change result type"), and a connection kept
+    open by ``DATABASE_CONN_MAX_AGE`` would keep failing. A statement that returns one text column,
+    as the entity answer does, is planned again instead. Elsewhere, the connection's usual cursor
+    (Python's SQLite driver keeps its statements prepared already).
+
+    The cursor goes through Django's wrapper, so errors, execute wrappers and the query log behave
+    as for any query.
     """
     if connection.vendor != "postgresql" or not settings.OBSERVATORY_PREPARED_STATEMENTS:
         return connection.cursor()
+    # what connection.cursor() does before it makes a cursor
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
+    connection.validate_thread_sharing()
     raw = connection.connection
     if raw.prepare_threshold is None:
         # psycopg prepares a statement when asked (prepare=True) or after this many runs of it:
@@ -172,7 +180,11 @@ class _LoggedCursor(CursorDebugWrapper):
 
     def debug_sql(self, sql=None, params=None, use_last_executed_query=False, many=False):
         if use_last_executed_query and not many:
-            sql, use_last_executed_query = self.db.ops.compose_sql(sql, params), False
+            try:
+                sql = self.db.ops.compose_sql(sql, params)
+            except Exception:  # noqa: BLE001 - a value the client cannot write: the query will say so, wrapped
+                pass
+            use_last_executed_query = False
         return super().debug_sql(sql, params, use_last_executed_query, many)
 
 

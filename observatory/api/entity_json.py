@@ -15,9 +15,11 @@ value and type for type, on both databases):
   writes it (``2011``, ``circa 2011``, ``2011-05``, ``2011-05-03``);
 - a date-time as Django's JSON encoder writes an aware UTC one: milliseconds when there are
   microseconds, ``Z`` for UTC;
-- a float as a float, shortest round trip (SQLite's JSON writes 15 significant digits, which can
-  change a coordinate; PostgreSQL writes a whole float without its ``.0``, which a client would read
-  as an integer);
+- a float as a float, shortest round trip: on SQLite by a Python function registered on each
+  connection (SQLite's JSON writes 15 significant digits, and before 3.43 its conversions between
+  doubles and text are not exact); PostgreSQL's own output is exact, but writes a whole float
+  without its ``.0``, which a client would read as an integer; an infinity or NaN, which JSON cannot
+  hold and writes refuse, as null;
 - booleans as ``true`` / ``false`` (SQLite stores 1 / 0); a CSL record that is not an object as ``{}``.
 
 The public filters are those of :mod:`observatory.inventory.selectors` and
@@ -31,6 +33,7 @@ PostgreSQL the statement is prepared on the server once per connection
 from __future__ import annotations
 
 import functools
+import math
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -94,12 +97,9 @@ class _SQLite(_Dialect):
         return f"json(CASE WHEN {column} THEN 'true' ELSE 'false' END)"
 
     def number(self, column):
-        # the fewest significant digits (15, 16 or 17) that read back as the same double, as
-        # Python's repr chooses them; '!' keeps the '.0' of a whole number ('%%' is '%' once the
-        # parameters are bound)
-        tries = " ".join(f"WHEN CAST(printf('%%!.{digits}g', {column}) AS REAL) = {column} "
-                         f"THEN json(printf('%%!.{digits}g', {column}))" for digits in (15, 16))
-        return f"CASE WHEN {column} IS NULL THEN NULL {tries} ELSE json(printf('%%!.17g', {column})) END"
+        # SQLite before 3.43 neither prints nor reads doubles exactly (its JSON writes 15 digits): a
+        # function of ours, registered on each connection, writes them as Python does
+        return f"json({_SQLITE_FLOAT}({column}))"
 
     def date(self, column):
         return column  # stored as YYYY-MM-DD
@@ -131,9 +131,11 @@ class _PostgreSQL(_Dialect):
         return f"coalesce((SELECT json_agg({element} ORDER BY {order}) FROM {source}), '[]'::json)"
 
     def number(self, column):
-        # float8 is written shortest round trip already, but a whole one without its '.0'
-        return (f"CASE WHEN {column} = trunc({column}) AND abs({column}) < 1e16 "
-                f"THEN (trunc({column})::numeric::text || '.0')::json ELSE to_json({column}) END")
+        # float8 is written shortest round trip already, but a whole one without its '.0' (bigint
+        # keeps all 16 digits below 1e16, numeric would round to 15); what JSON cannot hold is null
+        return (f"CASE WHEN {column} IS NULL OR {column} IN ('Infinity', '-Infinity', 'NaN') THEN NULL "
+                f"WHEN {column} = trunc({column}) AND abs({column}) < 1e16 "
+                f"THEN (trunc({column})::bigint::text || '.0')::json ELSE to_json({column}) END")
 
     def date(self, column):
         return f"to_char({column}, 'YYYY-MM-DD')"
@@ -159,6 +161,23 @@ class _PostgreSQL(_Dialect):
 
 
 _DIALECTS = {"sqlite": _SQLite(), "postgresql": _PostgreSQL()}
+_SQLITE_FLOAT = "observatory_json_float"
+
+
+def _json_float(value: float | None) -> str | None:
+    """A double as JSON text, as Python's json writes it (the shortest digits that read back the
+    same); NULL, hence JSON null, for infinities and NaN, which JSON cannot hold (writes refuse
+    them)."""
+    if value is None or not math.isfinite(value):
+        return None
+    return repr(float(value))
+
+
+def sqlite_functions_register(sender, connection, **kwargs) -> None:
+    """``connection_created`` receiver: give each SQLite connection the functions the statement
+    calls."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(_SQLITE_FLOAT, 1, _json_float, deterministic=True)
 
 
 def supported(using: str = DEFAULT_DB_ALIAS) -> bool:

@@ -162,7 +162,8 @@ def entity_detail_as_dict(entity: Entity) -> dict:
     data = entity_as_dict(entity)
     statuses = list(entity.statuses.all())
     if statuses:
-        latest = max(statuses, key=lambda s: (s.date or dt.date.min, s.id))
+        # the latest date; an undated status ranks below any dated one (as the list's nulls_last)
+        latest = max(statuses, key=lambda s: (s.date is not None, s.date or dt.date.min, s.id))
         data["status"] = latest.value
     locations = list(entity.locations.all())
     point = next((loc for loc in locations if loc.lat is not None), None)

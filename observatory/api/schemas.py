@@ -278,8 +278,8 @@ class RelationIn(Strict):
     source: str = Field(description="source reference: key or key#locator")
     from_date: str | None = None
     to_date: str | None = None
-    weight: float = Field(1.0, ge=0)
-    confidence: float = Field(1.0, ge=0, le=1)
+    weight: float = Field(1.0, ge=0, allow_inf_nan=False)
+    confidence: float = Field(1.0, ge=0, le=1, allow_inf_nan=False)
     evidence: str = ""
 
 

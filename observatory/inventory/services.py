@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -397,8 +398,8 @@ def _relation_validate(source_entity: Entity, target_entity: Entity, type: str, 
     _choice("type", type, RELATION_TYPES)
     if not (0 <= confidence <= 1):
         raise ValidationError({"confidence": f"{confidence} is outside 0…1"})
-    if weight < 0:
-        raise ValidationError({"weight": f"{weight} is negative"})
+    if not math.isfinite(weight) or weight < 0:
+        raise ValidationError({"weight": f"{weight} is not a finite number ≥ 0"})
 
 
 @transaction.atomic

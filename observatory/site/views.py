@@ -6,7 +6,9 @@ import datetime as dt
 import json
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
+from django.db import router
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -127,23 +129,28 @@ def _relation_groups(entity) -> list[tuple[str, list[dict]]]:
     return groups
 
 
-def _versions(object_id: str):
+def _versions(content_type_id: int, object_id: str):
     from reversion.models import Version
 
     from observatory.inventory.models import Entity
 
-    return (Version.objects.get_for_model(Entity).filter(object_id=object_id).select_related("revision")
-            .only("revision", "revision__date_created").order_by("-revision__date_created")[:50])
+    # what Version.objects.get_for_object filters on, the content type left a value
+    return (Version.objects.filter(content_type_id=content_type_id, object_id=object_id,
+                                   db=router.db_for_write(Entity))
+            .select_related("revision").only("revision", "revision__date_created")
+            .order_by("-revision__date_created")[:50])
 
 
-# compiled once (observatory/prepared.py): compiling it cost three times running it
-_HISTORY = Prepared(_versions, "\x00object-id\x00")
+# compiled once (observatory/prepared.py): compiling it cost 0.7 ms, running it 0.08; the content
+# type is a value, not a constant of the SQL (a test database's flush gives it a new id)
+_HISTORY = Prepared(_versions, -(2**31) + 23, "\x00object-id\x00")
 
 
 def _history(entity) -> list[dt.datetime]:
     """Dates of the recorded revisions of an entity (newest first), without who made them."""
     try:
-        return [version.revision.date_created for version in _HISTORY.run(str(entity.pk))]
+        content_type = ContentType.objects.get_for_model(entity, for_concrete_model=True)
+        return [version.revision.date_created for version in _HISTORY.run(content_type.pk, str(entity.pk))]
     except Exception:  # noqa: BLE001 - history is a courtesy; a missing registration must not break the page
         return []
 

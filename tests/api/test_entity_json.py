@@ -4,13 +4,17 @@ the schema would have given, value for value and type for type, for every public
 from __future__ import annotations
 
 import json
+import math
+import random
 import re
+import struct
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from ninja.renderers import JSONRenderer
 
+from observatory.api.entity_json import _DIALECTS
 from observatory.api.queries import entity_detail_as_dict
 from observatory.api.schemas import EntityDetail
 from observatory.inventory.models import Entity
@@ -206,3 +210,58 @@ def test_postgresql_prepares_the_answer_once_per_connection_unless_told_not_to(r
     assert prepared() == 1 and answers == [plain] * 3
     assert reader.get("/api/v1/entities/no-such-entity").status_code == 404
     assert prepared() == 1
+    # a migration elsewhere changes the type of a column the statement reads (run in a DO block, so
+    # that psycopg, which forgets its statements when it sees an ALTER, does not see this one): the
+    # statement, whose one result column stays text, is planned again rather than failing
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's transaction holds deferred checks
+        cursor.execute("DO $$ BEGIN EXECUTE 'ALTER TABLE inventory_entity ALTER COLUMN name TYPE varchar(400)'; END $$")
+    assert prepared() == 1
+    assert reader.get("/api/v1/entities/awkward").content == plain
+
+
+def _float_values() -> list[float]:
+    """Doubles of every kind: random bit patterns (every exponent), random coordinates, and the
+    ones that caught earlier versions of the statement out."""
+    rng = random.Random(20261129)
+    values = [struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0] for _ in range(1500)]
+    values += [round(rng.uniform(73, 135), rng.randint(3, 15)) for _ in range(500)]
+    values += [rng.uniform(18, 54) for _ in range(500)]
+    values += [115.94482247950219, 26.593329688289572, 113.93456789012345, 0.1 + 0.2, 1 / 3, 0.1, 1.0, 22.0,
+               -0.0, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 1234567890123457.0,
+               -1234567890123457.0, 9007199254740992.0, 1e15, 1e16, 12345678901234567.0, 1e-7, 123456789.0]
+    return [v for v in values if math.isfinite(v)]
+
+
+def test_every_float_is_written_as_python_writes_it(db):
+    """Through the dialect's own expression: the value read back is the same double and a JSON float
+    (a whole one keeps its '.0'); on SQLite the text is Python's own."""
+    dialect = _DIALECTS[connection.vendor]
+    statement = ("SELECT " + dialect.document(dialect.obj([("v", dialect.number("t.v"))]))
+                 + " FROM (SELECT CAST(%s AS DOUBLE PRECISION) AS v) t")
+    with connection.cursor() as cursor:
+        for value in _float_values():
+            cursor.execute(statement, [value])
+            text = cursor.fetchone()[0]
+            read = json.loads(text)["v"]
+            assert type(read) is float and read == value, (value, text)
+            if connection.vendor == "sqlite":
+                assert json.dumps({"v": value}, separators=(",", ":")) == text
+        # JSON has no infinity nor NaN: null rather than a document no parser reads
+        for value in (math.inf, -math.inf, math.nan):
+            cursor.execute(statement, [value])
+            assert json.loads(cursor.fetchone()[0]) == {"v": None}
+
+
+def test_an_undated_status_ranks_below_any_dated_one_in_every_answer(reader, db):
+    import datetime as dt
+
+    from observatory.inventory.models import StatusAssertion
+
+    entity = Entity.objects.create(slug="ancient", kind="makerspace", layer="physical", name="Ancient")
+    StatusAssertion.objects.create(entity=entity, value="active", kind="observed", date=dt.date(1, 1, 1))
+    StatusAssertion.objects.create(entity=entity, value="closed", kind="observed")  # a later id, no date
+    assert reader.get("/api/v1/entities/ancient").json()["status"] == "active"
+    assert entity_detail_as_dict(entity_detail("ancient"))["status"] == "active"
+    listed = reader.get("/api/v1/entities", {"kind": "makerspace"}).json()["items"]
+    assert [e["status"] for e in listed if e["slug"] == "ancient"] == ["active"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -102,6 +105,16 @@ def test_it_records_relations_and_codings(reader, mini_dataset, token):
     unknown = reader.post(f"{API}/relations", {**relation, "target_entity": "nobody"},
                           content_type="application/json", **_auth(token))
     assert unknown.status_code == 422 and "nobody" in unknown.json()["error"]["message"]
+    # JSON has no infinity: Python's parser takes one, the schema and the service refuse it
+    for weight in ("Infinity", "NaN", "1e999"):
+        body = json.dumps({**relation, "type": "partner_of"}).replace('"confidence"', f'"weight": {weight}, "confidence"')
+        refused = reader.post(f"{API}/relations", body, content_type="application/json", **_auth(token))
+        assert refused.status_code in (400, 422) and "weight" in refused.content.decode(), (weight, refused.content)
+    from observatory.inventory.services import relation_upsert
+
+    with pytest.raises(ValidationError, match="finite"):
+        relation_upsert(source_entity=Entity.objects.get(slug="chaihuo-makerspace"), type="partner_of",
+                        target_entity=Entity.objects.get(slug="seeed-studio"), weight=float("inf"))
     coding = {"entity": "x-factory", "code": "knowledge.peer-learning", "source": "szmakermap2017#feature:3",
               "quote": "makers teach each other", "confidence": 0.6}
     response = reader.post(f"{API}/codings", coding, content_type="application/json", **_auth(token))

@@ -133,8 +133,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", "") or None}
 
-# PostgreSQL: the queries of fixed shape behind an entity page and its JSON are prepared on the
-# server once per connection (observatory/prepared.py); off for a pooler that cannot keep them
+# PostgreSQL: the API's entity answer is prepared on the server once per connection
+# (observatory/prepared.py, observatory/api/entity_json.py); off for a pooler that cannot keep it
 OBSERVATORY_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

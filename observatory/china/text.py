@@ -34,7 +34,7 @@ from functools import lru_cache
 
 from observatory.china.names import CJK_RE, pinyin_syllables, to_simplified
 
-__all__ = ["DOMAIN_WORDS", "search_tokens"]
+__all__ = ["DOMAIN_WORDS", "search_tokens", "warm_up"]
 
 #: Words of the field that jieba's general dictionary lacks or splits; kept as single words.
 DOMAIN_WORDS = (
@@ -162,3 +162,11 @@ def search_tokens(text: str) -> list[str]:
             close_run()
     close_run()
     return list(tokens)
+
+
+def warm_up() -> None:
+    """Load jieba's dictionary and pypinyin's tables now (about a second) rather than on the first
+    search a server process answers."""
+    _tokenizer()
+    _pinyin_syllable_set()
+    search_tokens("柴火创客空间 Chaihuo Makerspace chaihuo")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import math
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -57,7 +58,10 @@ def _converter(model_field: models.Field):
         if isinstance(model_field, models.ForeignKey | models.AutoField | models.IntegerField):
             return int(text)
         if isinstance(model_field, models.FloatField):
-            return float(text)
+            value = float(text)
+            if not math.isfinite(value):  # float() takes "inf" and "nan"; no field holds them
+                raise ValueError("expected a finite number")
+            return value
         if isinstance(model_field, models.DateTimeField):
             return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         if isinstance(model_field, models.DateField):

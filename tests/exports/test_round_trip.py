@@ -120,6 +120,20 @@ def test_it_names_the_file_line_and_column_of_a_bad_value(mini_dataset, tmp_path
     assert not Entity.objects.exists()  # one transaction: nothing half-imported
 
 
+def test_it_refuses_an_infinite_relation_weight(mini_dataset, tmp_path):
+    import csv
+
+    export_run("datapackage", tmp_path / "pkg", include_restricted=True)
+    path = tmp_path / "pkg" / "relations.csv"
+    rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
+    rows[1][rows[0].index("weight")] = "inf"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+    _empty_database()
+    with pytest.raises(CommandError, match=r"relations\.csv:2: column weight: 'inf' is not valid \(expected a finite"):
+        call_command("import_package", str(tmp_path / "pkg"))
+
+
 def test_it_explains_a_folder_that_is_not_a_package(db, tmp_path):
     with pytest.raises(CommandError, match="no datapackage.json"):
         call_command("import_package", str(tmp_path))

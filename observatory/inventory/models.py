@@ -22,6 +22,7 @@ from .taxonomy import (
     PRECISION_CHOICES,
     RELATION_CHOICES,
     STATUS_KINDS,
+    STATUS_ORIGINS,
     STATUS_VALUES,
 )
 
@@ -247,9 +248,20 @@ class StatusAssertion(SourcedModel):
     batch = models.CharField(max_length=100, blank=True)
     revoked_on = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True)
+    origin = models.CharField(max_length=20, choices=STATUS_ORIGINS, default="document")
+    confidence = models.FloatField(
+        null=True, blank=True, help_text="0-1, for statuses inferred from observations; empty for documents"
+    )
+    rule = models.CharField(max_length=100, blank=True, help_text="the inference rule that gave an inferred status")
 
     class Meta:
         ordering = ["entity", "date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
+                name="status_confidence_0_1",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.entity}: {self.value} ({self.kind})"

@@ -83,6 +83,9 @@ RELATION_TYPES: dict[str, tuple[str, str]] = {
     "knowledge_flows_to": ("knowledge flows to", "知识流向"),
     "online_presence_of": ("online presence of", "线上阵地"),
     "located_in": ("located in", "位于"),
+    # A directory's listing of an actor ("listed on hackerspaces.org") is a record, not a tie of
+    # interaction: the analyses keep it apart from real ties.
+    "listed_in": ("listed in (directory)", "收录于（名录）"),
 }
 RELATION_CHOICES = [(slug, label) for slug, (label, _zh) in RELATION_TYPES.items()]
 
@@ -124,4 +127,11 @@ STATUS_KINDS = [
     ("official_accreditation", "official accreditation"),
     ("observed", "observed by a researcher"),
     ("inferred", "inferred"),
+]
+# Where a status assertion comes from: a document a curator read, the liveness census's
+# observations, or an official register imported as published.
+STATUS_ORIGINS = [
+    ("document", "document read by a curator"),
+    ("census", "liveness census"),
+    ("register", "official register"),
 ]

@@ -65,7 +65,18 @@ class CheckReport:
 
 
 def _read(path: Path) -> list[dict]:
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    """The entries of a YAML list file; a file that cannot be read raises ValueError naming file and line."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path.name}: not UTF-8 ({exc}); save the file as UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path.name}:{mark.line + 1}" if mark else path.name
+        raise ValueError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}); run observatory "
+                         "load-curated --check for the full list") from None
+    if not isinstance(document, list):
+        raise ValueError(f"{path.name}: the file must be a YAML list of entries")
     return [item for item in document if isinstance(item, dict)]
 
 

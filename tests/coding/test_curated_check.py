@@ -100,3 +100,10 @@ def test_the_command_prints_the_counts_and_fails_on_a_problem(tmp_path, capsys):
     bad = _folder(tmp_path, entities=[_space("lost", "Lost Space", 116.40, 39.90, division="440305")])
     with pytest.raises(CommandError, match="1 problem"):
         call_command("check_curated", str(bad))
+
+
+def test_a_file_that_is_not_yaml_is_named_without_a_traceback(tmp_path):
+    folder = _folder(tmp_path, entities=[_space("s", "Some Space", 114.08, 22.54)])
+    (folder / "sources.yaml").write_text("- key: x\n  csl:\n    container-title: Make: the magazine\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"sources.yaml:3: not valid YAML"):
+        call_command("check_curated", str(folder))

@@ -268,6 +268,17 @@ def status_sz(i: int) -> list[dict]:
              "note": "listed on the szmakermap map of Shenzhen makerspaces (commit of 2017-10-27)"}]
 
 
+# Later sightings read in the press (second edition): a dated 'active' that gives the space's last-seen date.
+SEEN = {
+    "chaihuo-makerspace": [{"value": "active", "kind": "observed", "date": "2017-11-19",
+                            "source": "makezine2017-mfsz-wrap#para. 1",
+                            "note": "organiser of Maker Faire Shenzhen 2017 (as 'Chaihuo Makers')"}],
+    "xinchejian": [{"value": "active", "kind": "observed", "date": "2017-11-19",
+                    "source": "jkl-hacklab2017-shanghai#para. 5",
+                    "note": "visited in the autumn of 2017, in a start-up incubator building in Shanghai"}],
+}
+
+
 def ent(id, kind, names, sources, *, website=None, founded=None, locations=None, statuses=None, note=None):
     e = {"id": id, "kind": kind, "names": names, "sources": [cite(s) for s in sources]}
     if website:
@@ -276,7 +287,7 @@ def ent(id, kind, names, sources, *, website=None, founded=None, locations=None,
         e["founded"] = founded
     if locations:
         e["locations"] = locations
-    statuses = list(statuses or [])
+    statuses = list(statuses or []) + SEEN.get(id, [])
     for loc in locations or []:  # a space on LAB ZERO's 2017 map was seen alive then
         if loc["source"].startswith("szmakermap2017#"):
             statuses = status_sz(int(loc["source"].split(":")[1])) + statuses

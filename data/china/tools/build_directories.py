@@ -1450,13 +1450,15 @@ ent(
     "haxlr8r",
     "accelerator",
     [name("HAXLR8R", "en", "official", "tominshenzhen2012"),
+     name("HAX", "en", "common", "szdaily2015-hax#para. 1"),
      name(an(2726), "en", "common", A.format(2726))],
-    [A.format(2726), "tominshenzhen2012"],
+    [A.format(2726), "tominshenzhen2012", "szdaily2015-hax"],
     note=(
         "ananse row (source 'Ananse') files it as an Incubator with no address; kind accelerator (HAXLR8R is a "
         "hardware accelerator programme). The programme's own participants write HAXLR8R (tominshenzhen2012, "
         "atmel2013-seeed); the directory spells it 'HAXLR8TR', kept as a common (misspelt) form because a source "
-        "uses it. Its Google geocoding matched "
+        "uses it. Shenzhen Daily (2015-08-21) calls it HAX, Shenzhen's oldest hardware accelerator, founded about three years "
+        "earlier by the same investor who led the 2012 HAXLR8R programme: the same accelerator under its later name. Its Google geocoding matched "
         "'Xlr8r Magazine' in San Francisco and is marked 'WRONG': no location written."
     ),
 )

@@ -270,6 +270,17 @@ def status_sz(i: int) -> list[dict]:
 
 # Later sightings read in the press (second edition): a dated 'active' that gives the space's last-seen date.
 SEEN = {
+    "makerbay": [{"value": "active", "kind": "observed", "date": "2016-12-15",
+                  "source": "scmp2016-makerbay#para. 3",
+                  "note": "classes at its Yau Tong headquarters; a second, smaller workshop opened at PMQ, Central, in "
+                          "October 2016"},
+                 {"value": "active", "kind": "observed", "date": "2017-10-28", "source": "wong2017-makerbay#para. 1",
+                  "note": "a visitor's account of the workshop in October 2017"}],
+    "dimsumlabs": [{"value": "active", "kind": "observed", "date": "2017-07-20",
+                    "source": "chicamp2017-dimsumlabs#para. 2",
+                    "note": "visited in Sheung Wan in July 2017"}],
+    "xindanwei": [{"value": "active", "kind": "observed", "date": "2012-07-09",
+                   "source": "chinadaily2012-xindanwei#para. 4", "note": "three properties in Shanghai in 2012"}],
     "chaihuo-makerspace": [{"value": "active", "kind": "observed", "date": "2017-11-19",
                             "source": "makezine2017-mfsz-wrap#para. 1",
                             "note": "organiser of Maker Faire Shenzhen 2017 (as 'Chaihuo Makers')"}],
@@ -851,9 +862,12 @@ ent(
 ent(
     "tsinghua-i-center",
     "university_lab",
-    [name(an(3198), "en", "official", A.format(3198))],
-    [A.format(3198), HSK.format(173)],
+    [name(an(3198), "en", "official", A.format(3198)),
+     name("Fundamental Industry Training Center of Tsinghua University", "en", "former",
+          "tsinghua2015-icenter#para. 1", valid_to="2014")],
+    [A.format(3198), HSK.format(173), "tsinghua2015-icenter"],
     website="http://www.xlzx.tsinghua.edu.cn",
+    founded={"date": "2014", "source": "tsinghua2015-icenter#para. 1"},
     locations=[loc_hs(173, "building", "110108"), loc_ananse(3198, "street", "110108")],
     statuses=status_ananse(3198),
     note=J(
@@ -861,8 +875,10 @@ ent(
         "university_lab, not hackerspace: its address is Tsinghua University's Basic Industrial Training Centre "
         "(清华大学基础工业训练中心), 16,000 m². The address was written as escaped UTF-8 bytes ('\\xe5\\x8c...') "
         "and is decoded.",
-        "The row's 'Date of founding' is the Excel serial 8280, which converts to 1922-09-01: an artefact (a "
-        "spreadsheet reading of a year or a bad entry), not a date of the i.Center; no founding date is written.",
+        "The row's 'Date of founding' is the Excel serial 8280 (= 1922-09-01). The university's own page "
+        "(tsinghua2015-icenter, para. 1) dates a hand-craft course to 1922, the Fundamental Industry Training "
+        "Center to 1996 and its upgrade into the i.Center to 2014: 1922 is the origin of a predecessor, not a date "
+        "of the i.Center, so the founding written is 2014 and the training centre's name is a former name.",
         DMSN,
         GCJ,
     ),

@@ -37,7 +37,7 @@ SPACE_KINDS = frozenset({"fab_lab", "hackerspace", "makerspace", "techshop", "co
                          "accelerator", "university_lab"})
 
 #: Sources whose rows are the evidence themselves: their locator is a row or feature index.
-LOCATOR = re.compile(r"^(row:\d+|feature:\d+|p\. ?\d+(-\d+)?|pp\. \d+-\d+|para\. \d+|§ ?[\w.]+|Q\d+|repo:\S+|"
+LOCATOR = re.compile(r"^(row:\d+|feature:\d+|p\. ?\d+(-\d+)?|pp\. \d+-\d+|paras?\. \d+(-\d+)?|§ ?[\w.]+|Q\d+|repo:\S+|"
                      r"art\. \d+\w*|item \d+|infobox|table \d+|t=\d+:\d\d(:\d\d)?|section: .+|batch \d+, item \d+)$")
 PRECISE = frozenset({"exact", "building", "street"})
 CLOSINGS = frozenset({"closed", "revoked"})

@@ -17,8 +17,6 @@ from django.db.models import Q
 from observatory.coding.models import Code, Coding
 from observatory.inventory.models import Entity, Location, Relation
 
-from .network import _no_cyclic_gc  # the collector paused while millions of arcs are created
-
 __all__ = ["network_graph", "spatial_points", "timeline_table", "typology_table"]
 
 
@@ -39,33 +37,9 @@ def _cursor_rows(queryset, chunk_size: int = 20000):
             yield from rows
 
 
-def _add_arcs(graph: nx.DiGraph, slugs: list, source: np.ndarray, target: np.ndarray, data: list) -> None:
-    """Add the arcs slugs[source[t]] → slugs[target[t]] with their data dicts to a graph that has all
-    the nodes and no arc, as ``graph.add_edges_from`` would in the order t = 0, 1, ...: each
-    successor dict gets its arcs in that order, and so does each predecessor dict, with the data
-    dict shared by both. Filled one node at a time (a stable sort by source, then by target), so the
-    insertions run in C and stay within one dict."""
-    succ, pred = getattr(graph, "_succ", None), getattr(graph, "_pred", None)
-    if not (isinstance(succ, dict) and isinstance(pred, dict)) or graph.number_of_edges():
-        graph.add_edges_from(zip((slugs[i] for i in source.tolist()), (slugs[i] for i in target.tolist()),
-                                 data, strict=True))
-        return
-    n = len(slugs)
-    for rows, ends, table in ((source, target, succ), (target, source, pred)):
-        order = np.argsort(rows, kind="stable")
-        stops = np.cumsum(np.bincount(rows, minlength=n)).tolist()
-        other = list(map(slugs.__getitem__, ends[order].tolist()))
-        dicts = list(map(data.__getitem__, order.tolist()))
-        start = 0
-        for slug, stop in zip(slugs, stops, strict=True):
-            if stop > start:
-                table[slug].update(zip(other[start:stop], dicts[start:stop], strict=True))
-                start = stop
-    getattr(nx, "_clear_cache", lambda graph: None)(graph)
-
-
 def network_graph(*, since: dt.date | None = None, until: dt.date | None = None, types: list[str] | None = None,
-                  public_only: bool = True) -> nx.DiGraph:
+                  public_only: bool = True, classes: list[str] | tuple[str, ...] | None = None,
+                  oriented: bool = False) -> nx.DiGraph:
     """Directed graph of entities (attributes: slug, name, name_zh, kind, layer) and relations in a
     date window. Parallel relations between the same ordered pair are merged: their weights add up
     and their types are listed.
@@ -76,12 +50,20 @@ def network_graph(*, since: dt.date | None = None, until: dt.date | None = None,
     (the sums a loop over the rows makes) and the types listed in that order. The arcs are then
     written into the graph's successor and predecessor dicts in order of first appearance, with one
     data dict shared by both as networkx does: the graph that ``add_edges_from`` (and the former
-    ``has_edge`` loop) built, several times faster."""
-    with _no_cyclic_gc():
-        return _network_graph(since=since, until=until, types=types, public_only=public_only)
+    ``has_edge`` loop) built.
+
+    ``classes`` keeps only the relation types of those classes (``taxonomy.RELATION_SEMANTICS``; None
+    keeps every type). ``oriented`` turns each relation into arcs along the flow of knowledge or
+    resources its type declares: as recorded (forward), reversed (``founded_by``: founder → founded),
+    both ways (mutual) or none (a listing, never an arc); each arc then lists the types that gave it.
+    Without ``oriented`` the arcs are the relations as recorded (source → target)."""
+    return _network_graph(since=since, until=until, types=types, public_only=public_only, classes=classes,
+                          oriented=oriented)
 
 
-def _network_graph(*, since, until, types, public_only) -> nx.DiGraph:
+def _network_graph(*, since, until, types, public_only, classes=None, oriented=False) -> nx.DiGraph:
+    from observatory.inventory.taxonomy import RELATION_SEMANTICS, relation_types_of_classes
+
     graph = nx.DiGraph()
     entities = _entities(public_only)
     ids = []
@@ -105,6 +87,8 @@ def _network_graph(*, since, until, types, public_only) -> nx.DiGraph:
         relations = relations.filter(Q(from_date__isnull=True) | Q(from_date__lte=until))
     if types:
         relations = relations.filter(type__in=types)
+    if classes is not None:
+        relations = relations.filter(type__in=relation_types_of_classes(classes))
     # The rows are read unordered and put in the relations' default order (source entity's name, type,
     # id) here: sorting a million rows joined to their source in the database took three quarters of
     # the query time. The database still decides the order of names (the entities' order) and of
@@ -133,6 +117,23 @@ def _network_graph(*, since, until, types, public_only) -> nx.DiGraph:
     source, target = source[order], target[order]
     weights = np.asarray(columns[4], dtype=np.float64)[order]
     rtypes = np.asarray(columns[3], dtype=object)[order]
+    if oriented:
+        flow = np.array([RELATION_SEMANTICS.get(t, ("", "forward", ""))[1] for t in rtypes.tolist()], dtype=object)
+        reverse, mutual, none = flow == "reverse", flow == "mutual", flow == "none"
+        source, target = np.where(reverse, target, source), np.where(reverse, source, target)
+        # a mutual tie is two arcs, the reversed one right after the recorded one; a listing none
+        row = np.arange(source.size)
+        extra = np.flatnonzero(mutual)
+        keep = np.flatnonzero(~none)
+        row = np.concatenate([row[keep], extra])
+        rank = np.concatenate([keep * 2, extra * 2 + 1])
+        picked = np.argsort(rank, kind="stable")
+        swapped = np.concatenate([np.zeros(keep.size, dtype=bool), np.ones(extra.size, dtype=bool)])[picked]
+        row = row[picked]
+        source, target = np.where(swapped, target[row], source[row]), np.where(swapped, source[row], target[row])
+        weights, rtypes = weights[row], rtypes[row]
+        if source.size == 0:
+            return graph
     # arc ids numbered in order of first appearance, so a row is the first of its arc where the
     # running maximum of the ids grows
     arc = pd.factorize(source * len(nodes) + target, sort=False)[0]
@@ -144,8 +145,11 @@ def _network_graph(*, since, until, types, public_only) -> nx.DiGraph:
     repeated[first] = False
     for a, t in zip(arc[repeated].tolist(), rtypes[repeated].tolist(), strict=True):
         type_lists[a].append(t)                           # later relations of the pair, in row order
-    data = [{"weight": w, "types": tl} for w, tl in zip(total.tolist(), type_lists, strict=True)]
-    _add_arcs(graph, [slug for slug, _ in nodes], source[first], target[first], data)
+    slugs = [slug for slug, _ in nodes]
+    graph.add_edges_from(zip(map(slugs.__getitem__, source[first].tolist()),
+                             map(slugs.__getitem__, target[first].tolist()),
+                             ({"weight": w, "types": tl} for w, tl in zip(total.tolist(), type_lists, strict=True)),
+                             strict=True))
     return graph
 
 

@@ -1,0 +1,131 @@
+"""Issue 13: each analysis rests on the right ties, points and windows, is tested against a null
+model, states its sample and caveats, and refuses what the data cannot support. Rules are shown on
+small fixtures built here and on the bundled data (data/china, loaded as the demo loads it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from observatory.analysis.models import AnalysisRun
+from observatory.analysis.services import analysis_run
+from observatory.coding.dataset import dataset_load
+from observatory.inventory.models import Entity, Relation
+from observatory.inventory.taxonomy import RELATION_SEMANTICS, RELATION_TYPES, kind_layer
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def bundled_db(django_db_setup, django_db_blocker):
+    """data/china loaded once for the module (read-only tests)."""
+    with django_db_blocker.unblock():
+        dataset_load(REPO / "data" / "china")
+    yield
+    with django_db_blocker.unblock():
+        AnalysisRun.objects.all().delete()
+        Relation.objects.all().delete()
+        Entity.objects.all().delete()
+
+
+def _entity(slug, kind, **extra):
+    return Entity.objects.create(slug=slug, name=slug, kind=kind, layer=kind_layer(kind), is_public=True, **extra)
+
+
+def _strict(value):
+    return json.dumps(value, allow_nan=False)
+
+
+def _check_sample_and_caveats(result):
+    sample = result["sample"]
+    assert isinstance(sample["n"], int) and sample["n"] >= 0
+    assert all(isinstance(k, str) and isinstance(v, int) and v > 0 for k, v in sample["excluded"].items())
+    assert result["caveats"] and all(set(c) == {"en", "zh"} and c["en"] and c["zh"] for c in result["caveats"])
+
+
+# --- relation semantics ---------------------------------------------------------------------------
+
+def test_every_relation_type_declares_its_class_and_flow():
+    assert set(RELATION_SEMANTICS) == set(RELATION_TYPES)
+    assert RELATION_SEMANTICS["listed_in"][:2] == ("listing", "none")
+    assert RELATION_SEMANTICS["founded_by"][1] == "reverse" and RELATION_SEMANTICS["hosts"][1] == "forward"
+
+
+def test_ties_are_oriented_by_flow_and_a_listing_never_enters_a_network_run():
+    forum, lab, shop, directory = (_entity("forum", "online_forum"), _entity("lab", "makerspace"),
+                                   _entity("shop", "makerspace"), _entity("dir", "online_forum"))
+    Relation.objects.create(source_entity=lab, target_entity=forum, type="founded_by")   # forum → lab
+    Relation.objects.create(source_entity=forum, target_entity=shop, type="knowledge_flows_to")
+    Relation.objects.create(source_entity=lab, target_entity=shop, type="partner_of")
+    Relation.objects.create(source_entity=lab, target_entity=directory, type="listed_in")
+    Relation.objects.create(source_entity=shop, target_entity=directory, type="listed_in")
+    from observatory.analysis.graphs import network_graph
+
+    oriented = network_graph(classes=["interaction", "knowledge_flow", "affiliation"], oriented=True)
+    assert oriented.has_edge("forum", "lab") and not oriented.has_edge("lab", "forum")      # founder gives
+    assert oriented.has_edge("lab", "shop") and oriented.has_edge("shop", "lab")            # mutual
+    assert "dir" not in {v for e in oriented.edges for v in e}
+    run = analysis_run("network", parameters={"permutations": 19}, seed=1)
+    assert run.parameters["relation_classes"] == ["interaction", "knowledge_flow"]
+    assert run.parameters["partition"] == "online_physical"
+    assert "dir" not in run.result["nodes"]
+    assert all(t != "listed_in" for t in run.result["arcs_by_type"])
+    _check_sample_and_caveats(run.result)
+    with_all = analysis_run("network", parameters={"permutations": 0,
+                                                   "relation_classes": "interaction,knowledge_flow,affiliation"})
+    assert "dir" not in with_all.result["nodes"] and "listed_in" not in with_all.result["arcs_by_type"]
+
+
+def test_an_unknown_relation_class_is_a_clear_message():
+    from observatory.analysis.services import AnalysisInputError
+
+    a, b = _entity("a", "online_forum"), _entity("b", "makerspace")
+    Relation.objects.create(source_entity=a, target_entity=b, type="partner_of")
+    with pytest.raises(AnalysisInputError, match="unknown class.*'friendship'.*accepted"):
+        analysis_run("network", parameters={"relation_classes": "interaction,friendship"})
+
+
+# --- the bundled data -----------------------------------------------------------------------------
+
+@pytest.fixture
+def network_run(bundled_db):
+    return analysis_run("network", parameters={"permutations": 199}, seed=5)
+
+
+def test_an_organisations_own_repositories_and_supply_ties_do_not_make_it_a_top_broker(network_run):
+    result = network_run.result
+    assert result["partition"] == "online_physical" and set(result["groups"]) == {"online", "physical"}
+    nodes = result["nodes"]
+    ranked = sorted(nodes, key=lambda n: -(nodes[n]["total"] or 0))[:10]
+    assert "espressif" not in ranked
+    assert "espressif" not in nodes or not nodes["espressif"]["significant"]
+    # the recorded ties: its repositories point at it (founded_by), it supplies boards
+    assert Relation.objects.filter(target_entity__slug="espressif", type="founded_by").count() >= 4
+    assert Relation.objects.filter(source_entity__slug="espressif", type="supplies").count() >= 5
+
+
+def test_the_permutation_test_is_run_seeded_and_stored_with_bh(network_run):
+    result = network_run.result
+    permutation = result["null_models"]["permutation"]
+    assert permutation["permutations"] == 199 and permutation["seed"] == 5
+    assert network_run.parameters["permutations"] == 199
+    brokers = [row for row in result["nodes"].values() if (row["gatekeeper"] or 0) > 0]
+    assert brokers
+    for row in brokers:
+        test = row["permutation"]["gatekeeper"]
+        assert 1 / 200 <= test["p"] <= 1 and test["q"] >= test["p"]
+        assert isinstance(row["significant"], bool) and test["significant"] == ("gatekeeper" in row["significant_roles"])
+        assert "expected_gatekeeper" in row and "z_gatekeeper" in row          # Gould–Fernandez kept
+    again = analysis_run("network", parameters={"permutations": 199}, seed=5)
+    assert _strict(again.result["nodes"]) == _strict(result["nodes"])
+    _check_sample_and_caveats(result)
+    assert any("no tie" in reason for reason in result["sample"]["excluded"])
+
+
+def test_the_three_layer_partition_stays_available(bundled_db):
+    run = analysis_run("network", parameters={"partition": "layer", "permutations": 0}, seed=1)
+    assert set(run.result["groups"]) == {"physical", "organizational", "virtual"}
+    assert run.parameters["partition"] == "layer" and "organisations" not in run.parameters

@@ -330,21 +330,91 @@ def _division_areas_km2(codes: set[str], level: str) -> dict[str, float]:
     return areas
 
 
-def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
-    """Counts and densities per division, hotspots (DBSCAN, haversine), distances to named clusters,
-    and, in each prefecture with enough precise points, Clark–Evans and Ripley's L with a CSR envelope
-    (planar, Albers equal-area km; the window is the prefecture's bounding rectangle)."""
-    from . import spatial
+#: Below this many precise points in a city, no point-pattern statistic is computed: Clark–Evans'
+#: normal approximation and a CSR envelope of L(r) say little about so few points (Baddeley, Rubak &
+#: Turner 2015 discuss the low power of such tests on small patterns). A run parameter.
+MIN_PATTERN_POINTS = 20
+#: Kinds that never enter a point pattern, whatever the parameters: they are not places with
+#: premises of their own (an event, a ministry, a policy programme, a design).
+NEVER_POINT_KINDS = ("event", "government_body", "government_programme", "project")
 
-    points = graphs.spatial_points()
-    if points.empty:
+
+def _space_kinds(parameters: dict) -> list[str]:
+    from observatory.inventory.taxonomy import KINDS, VIRTUAL
+
+    value = parameters.get("kinds")
+    if value in (None, "", []):
+        return [k for k, (_en, _zh, _layer, group) in KINDS.items() if group == "space"]
+    kinds = [k.strip() for k in value.split(",")] if isinstance(value, str) else [str(k) for k in value]
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise AnalysisInputError(f"kinds: unknown kind(s) {', '.join(map(repr, unknown))}; accepted: {', '.join(KINDS)}")
+    refused = [k for k in kinds if k in NEVER_POINT_KINDS or KINDS[k][2] == VIRTUAL]
+    if refused:
+        raise AnalysisInputError(f"kinds: {', '.join(map(repr, refused))} never enter a point pattern (events, "
+                                 "government bodies and programmes, projects and online communities are not places)")
+    return kinds
+
+
+def _city_outlines(codes: set[str]) -> dict:
+    """WGS-84 shapely outlines of the cities (prefecture-level units; a municipality's own province-level
+    outline) with these codes, from the bundled boundaries."""
+    from shapely.geometry import shape
+
+    from observatory.china import divisions
+
+    outlines = {}
+    for collection in (divisions.prefectures_geojson(), divisions.provinces_geojson()):
+        for feature in collection["features"]:
+            properties = feature.get("properties", {})
+            code = str(properties.get("code") or "")
+            if code in codes and code not in outlines and properties.get("level") in ("prefecture", "province"):
+                outlines[code] = shape(feature["geometry"])
+    return outlines
+
+
+def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
+    """Spaces only (the kinds are a parameter): counts and densities per division, hotspots (DBSCAN,
+    haversine), distances to named clusters, and in each city with enough precise points Clark–Evans
+    (window area, Donnelly's edge correction) and Besag's L(r) (border-corrected) with a seeded
+    Monte-Carlo envelope of complete spatial randomness, both in the city's own outline projected to an
+    equal-area plane."""
+    from . import spatial
+    from .findings import Caveats, sample
+
+    kinds = _space_kinds(parameters)
+    try:
+        minimum = int(parameters.get("min_points_pattern", MIN_PATTERN_POINTS))
+    except (TypeError, ValueError):
+        raise AnalysisInputError("min_points_pattern must be a whole number") from None
+    parameters.update(kinds=kinds, min_points_pattern=minimum)
+    everything = graphs.spatial_points()
+    if everything.empty:
         raise AnalysisInputError("no entity has a location: add locations before the territorial analysis")
-    notes = []
+    excluded: Counter = Counter()
+    not_space = ~everything["kind"].isin(kinds)
+    excluded["not a space (kind not among the run's kinds)"] = int(not_space.sum())
+    points = everything[~not_space].reset_index(drop=True)
+    if points.empty:
+        raise AnalysisInputError(f"no located entity is of the kinds {', '.join(kinds)}: add locations of spaces "
+                                 "before the territorial analysis")
+    notes: list[str] = []
+    caveats = Caveats()
+    unplaced = int((points["province_code"].fillna("") == "").sum())
+    excluded["outside the bundled divisions (abroad or at sea)"] = unplaced
     coarse = int((~points["point_ok"]).sum())
     if coarse:
         notes.append(f"{coarse} locations coarser than street level (or placed at a division centroid) are counted "
                      "per division but left out of point-pattern statistics")
-    result: dict = {"n_points": len(points)}
+        share = coarse / len(points)
+        caveats.add(f"{share:.0%} of the located spaces ({coarse} of {len(points)}) are placed only at district level "
+                    "or coarser: they count per division but not in hotspots or point patterns.",
+                    f"{share:.0%} 的已定位空间（{len(points)} 个中的 {coarse} 个）仅定位到区县或更粗的层级：它们计入"
+                    "各行政区的计数，但不计入热点和点格局。")
+    caveats.add("Counts are of the spaces recorded in the inventory, not of all spaces that exist: a dense area may "
+                "also be a well-documented one.",
+                "计数只包括清单中记录的空间，而非全部实际存在的空间：密集的地区也可能只是记录更充分的地区。")
+    result: dict = {"kinds": kinds, "n_points": len(points) - unplaced}
     for level in ("province", "prefecture"):
         codes = points[f"{level}_code"].fillna("").tolist()   # a list: iterating the Series boxes each value
         counts = {code: int(n) for code, n in Counter(c for c in codes if c).most_common()}
@@ -352,7 +422,6 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
         result.setdefault("counts", {})[level] = counts
         result.setdefault("density_per_10k_km2", {})[level] = {
             code: round(n / areas[code] * 10000, 4) for code, n in counts.items() if areas.get(code)}
-    unplaced = int((points["province_code"].fillna("") == "").sum())
     if unplaced:
         notes.append(f"{unplaced} points fall outside the bundled divisions (abroad or at sea) and are not counted")
     exact = points[points["point_ok"]].reset_index(drop=True)
@@ -368,7 +437,7 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
             if label >= 0:
                 members.setdefault(int(label), []).append(slug)
         result["hotspots"] = {
-            "eps_km": eps_km, "min_samples": min_samples, "n_clusters": len(members),
+            "eps_km": eps_km, "min_samples": min_samples, "n_clusters": len(members), "n": len(exact),
             "noise": int((labels < 0).sum()),
             "clusters": [{"id": k, "size": len(v), "members": v,
                           "centre": [float(latlon[labels == k, 0].mean()), float(latlon[labels == k, 1].mean())]}
@@ -388,16 +457,30 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
     nsim_small = int(parameters.get("nsim", 99))
     nsim_large = int(parameters.get("nsim_large", 39))
     subsampled = []
-    for code, group in exact.groupby("prefecture_code"):
-        if not code or len(group) < int(parameters.get("min_points_pattern", 10)):
+    by_city = {code: group for code, group in exact.groupby("prefecture_code") if code}
+    outlines = _city_outlines(set(by_city))
+    too_few = 0
+    for code, group in by_city.items():
+        if code not in outlines:
             continue
-        x, y = _project_km(group["lng"].to_numpy(), group["lat"].to_numpy())
-        window = (float(x.min()), float(x.max()), float(y.min()), float(y.max()))
-        if window[1] - window[0] < 0.5 or window[3] - window[2] < 0.5:
-            continue
+        window = spatial.equal_area_window(outlines[code])
+        x, y = window.project(group["lng"].to_numpy(), group["lat"].to_numpy())
         xy = np.column_stack([x, y])
-        ce = spatial.clark_evans(xy, window)
-        r_max = 0.25 * min(window[1] - window[0], window[3] - window[2])
+        entry = {"name": _division_label(code), "n": len(xy),
+                 "window": {"source": "outline", "division_code": code, "area_km2": window.area_km2,
+                            "perimeter_km": window.perimeter_km,
+                            "projection": "Lambert azimuthal equal-area centred on the outline (WGS-84), km"}}
+        if len(xy) < minimum:
+            too_few += 1
+            entry["statistics"] = None
+            entry["reason"] = {"en": f"too few points for a point-pattern test ({len(xy)} < {minimum})",
+                               "zh": f"点数过少，无法进行点格局检验（{len(xy)} < {minimum}）"}
+            patterns[code] = entry
+            continue
+        ce = spatial.clark_evans(xy, (x.min() - 1, x.max() + 1, y.min() - 1, y.max() + 1), correction="Donnelly",
+                                 area=window.area_km2, perimeter=window.perimeter_km)
+        xmin, ymin, xmax, ymax = window.polygon.bounds
+        r_max = 0.25 * min(xmax - xmin, ymax - ymin)
         r = np.linspace(0, r_max, 26)[1:]
         # Ripley's K costs O(n²) pairs at these radii: above max_points, K is estimated on a seeded random
         # subsample (independent thinning leaves K unchanged), and the envelope is simulated for that n.
@@ -408,41 +491,61 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
             used = xy[pick]
             subsampled.append(code)
         nsim = nsim_large if len(xy) > large else nsim_small
-        L = spatial.ripley_l(used, window, r, correction="isotropic")
-        envelope = spatial.csr_envelope(len(used), window, r, correction="isotropic", nsim=nsim, seed=rng_seed, fun="L")
-        patterns[code] = {"n": len(xy), "n_ripley": len(used), "subsampled": len(used) < len(xy), "nsim": nsim,
-                          "envelope_level": 2 / (nsim + 1), "window_km": window, "clark_evans": ce, "r_km": r,
-                          "L": L, "envelope_lo": envelope.lo, "envelope_hi": envelope.hi}
+        L = spatial.ripley_l_polygon(used, window, r)
+        envelope = spatial.csr_envelope_polygon(len(used), window, r, nsim=nsim,
+                                                seed=[rng_seed, int(code) if str(code).isdigit() else 0])
+        entry["statistics"] = {
+            "clark_evans": ce,
+            "ripley": {"r_km": r, "L": L, "envelope_lo": envelope.lo, "envelope_hi": envelope.hi,
+                       "correction": "border", "n": len(used), "subsampled": len(used) < len(xy), "nsim": nsim,
+                       "envelope_level": 2 / (nsim + 1),
+                       "null_model": "complete spatial randomness in the outline (pointwise Monte-Carlo envelope)"}}
+        patterns[code] = entry
+    result["min_points_pattern"] = minimum
+    result["point_patterns"] = patterns
+    tested = {c: p for c, p in patterns.items() if p["statistics"] is not None}
+    if too_few:
+        caveats.add(f"{too_few} of {len(patterns)} cities have fewer than {minimum} precise points: no point-pattern "
+                    "statistic is given for them.",
+                    f"{len(patterns)} 个城市中有 {too_few} 个精确点少于 {minimum} 个：不给出其点格局统计量。")
+    if tested:
+        caveats.add("Complete spatial randomness in a whole city outline ignores that spaces follow population and "
+                    "built-up land: clustering against it is expected and says where, not why.",
+                    "以整个城市轮廓内的完全空间随机性为零模型，忽略了空间分布随人口和建成区而变：相对于它的聚集在"
+                    "预料之中，只说明在何处聚集，不说明原因。")
     if subsampled:
         notes.append(f"Ripley's L and its envelope are estimated on a random subsample of {max_points} points in "
-                     f"{len(subsampled)} prefectures with more precise points ({', '.join(subsampled)}); "
+                     f"{len(subsampled)} cities with more precise points ({', '.join(subsampled)}); "
                      "Clark–Evans uses every point")
-    if patterns:
-        result["point_patterns"] = patterns
-        best = max(patterns, key=lambda c: patterns[c]["n"])
-        pattern = patterns[best]
+    if tested:
+        best = max(tested, key=lambda c: tested[c]["n"])
+        ripley = tested[best]["statistics"]["ripley"]
 
         def _ripley():
             from . import figures as figs
 
-            return figs.ripley_l_plot(pattern["r_km"], pattern["L"], pattern["envelope_lo"], pattern["envelope_hi"],
+            return figs.ripley_l_plot(ripley["r_km"], ripley["L"], ripley["envelope_lo"], ripley["envelope_hi"],
                                       f"Ripley L(r) − r, {_division_label(best)} (km)")
 
-        figures.update(_figures({"ripley-l": (f"Ripley's L for {_division_label(best)}", _ripley)}))
+        figures.update(_figures({"ripley-l": (f"Ripley's L for {_division_label(best)} (n = {tested[best]['n']})",
+                                              _ripley)}))
     else:
-        notes.append("no prefecture has 10 or more precise points: Clark–Evans and Ripley's K are not computed")
+        notes.append(f"no city has {minimum} or more precise points of spaces: Clark–Evans and Ripley's L are not "
+                     "computed")
 
     def _counts():
         from . import figures as figs
 
         return figs.counts_bar({_division_label(c): n for c, n in list(result["counts"]["province"].items())[:20]},
-                               "Actors per province")
+                               "Spaces per province")
 
-    figures.update(_figures({"counts-by-province": ("Actors per province", _counts)}))
+    figures.update(_figures({"counts-by-province": (f"Spaces per province (n = {result['n_points']})", _counts)}))
     top = ", ".join(f"{_division_label(c)} {n}" for c, n in list(result["counts"]["province"].items())[:3])
-    summary = (f"{len(points)} located actors; most in {top}. {len(exact)} precise points"
+    summary = (f"{result['n_points']} located spaces; most in {top}. {len(exact)} precise points"
                + (f", {result['hotspots']['n_clusters']} hotspots at eps = {eps_km:g} km" if "hotspots" in result
-                  else "") + ".")
+                  else "") + f"; {len(tested)} cities with {minimum} or more precise points tested against CSR.")
+    result["sample"] = sample(result["n_points"], excluded)
+    result["caveats"] = caveats
     return {"result": result, "summary": summary, "notes": notes, "figures": figures}
 
 

@@ -19,16 +19,10 @@ from tests.conftest import REPO
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def bundled_db(django_db_setup, django_db_blocker):
-    """data/china loaded once for the module (read-only tests)."""
-    with django_db_blocker.unblock():
-        dataset_load(REPO / "data" / "china")
-    yield
-    with django_db_blocker.unblock():
-        AnalysisRun.objects.all().delete()
-        Relation.objects.all().delete()
-        Entity.objects.all().delete()
+@pytest.fixture
+def bundled_db():
+    """data/china, loaded as the demo loads it."""
+    return dataset_load(REPO / "data" / "china")
 
 
 def _entity(slug, kind, **extra):
@@ -129,3 +123,44 @@ def test_the_three_layer_partition_stays_available(bundled_db):
     run = analysis_run("network", parameters={"partition": "layer", "permutations": 0}, seed=1)
     assert set(run.result["groups"]) == {"physical", "organizational", "virtual"}
     assert run.parameters["partition"] == "layer" and "organisations" not in run.parameters
+
+
+# --- territory ------------------------------------------------------------------------------------
+
+def test_only_spaces_enter_a_point_pattern_and_small_cities_get_no_statistic(bundled_db):
+    from observatory.inventory.models import Location
+
+    run = analysis_run("spatial", seed=3)
+    result = run.result
+    never = {"event", "government_body", "government_programme", "project"}
+    assert not never & set(result["kinds"])
+    located = dict(Location.objects.filter(lat__isnull=False).values_list("entity__slug", "entity__kind"))
+    assert never & set(located.values()), "the bundled data locates events or government bodies"
+    members = {slug for cluster in result["hotspots"]["clusters"] for slug in cluster["members"]}
+    members |= set(result["nearest_cluster"])
+    assert members and not {located[slug] for slug in members} & never
+    assert result["sample"]["excluded"]["not a space (kind not among the run's kinds)"] > 0
+    _check_sample_and_caveats(result)
+    patterns = result["point_patterns"]
+    assert patterns
+    for code, pattern in patterns.items():
+        window = pattern["window"]
+        assert window["source"] == "outline" and window["division_code"] == code and window["area_km2"] > 10
+        if pattern["n"] < result["min_points_pattern"] == 20:
+            assert pattern["statistics"] is None and "too few points" in pattern["reason"]["en"]
+    shenzhen = patterns["440300"]["window"]["area_km2"]
+    assert 1800 < shenzhen < 2200          # Shenzhen's own outline (about 1,997 km²), not a bounding box
+    with pytest.raises(Exception, match="never enter a point pattern"):
+        analysis_run("spatial", parameters={"kinds": "makerspace,event"})
+
+
+def test_a_city_at_the_minimum_gets_clark_evans_with_the_window_area_and_an_envelope(bundled_db):
+    run = analysis_run("spatial", parameters={"min_points_pattern": 5, "nsim": 19}, seed=3)
+    tested = {c: p for c, p in run.result["point_patterns"].items() if p["statistics"]}
+    assert tested
+    for pattern in tested.values():
+        ce = pattern["statistics"]["clark_evans"]
+        assert ce["correction"] == "Donnelly"
+        assert ce["intensity"] == pytest.approx(pattern["n"] / pattern["window"]["area_km2"])
+        ripley = pattern["statistics"]["ripley"]
+        assert len(ripley["L"]) == len(ripley["envelope_lo"]) == len(ripley["r_km"]) and ripley["nsim"] == 19

@@ -173,26 +173,39 @@ def spatial_points(*, public_only: bool = True, finest: str = "street") -> pd.Da
     return frame
 
 
+#: The value of a code for an entity never coded on the code's dimension: missing, not "no".
+MISSING = "missing"
+
+
 def typology_table(*, public_only: bool = True, dimensions: tuple[str, ...] = ("form", "practice", "business",
                                                                                  "knowledge")) -> pd.DataFrame:
-    """Coded entities × categorical variables for MCA: ``kind_group`` and, for every code used in the
-    given dimensions, ``yes``/``no``. Only entities with at least one coding are rows."""
+    """Coded entities × categorical variables for MCA: for every code used in the given dimensions,
+    ``yes`` (coded), ``no`` (the entity is coded on that dimension, but not with this code) or
+    ``missing`` (the entity was never coded on that dimension: nothing is known, so it is not "no").
+    Also ``kind_group`` (a supplementary variable, never an input) and ``n_dimensions`` (on how many
+    of the dimensions the entity is coded). Only entities with at least one coding are rows."""
     from observatory.inventory.taxonomy import KINDS
 
     codings = (Coding.objects.filter(entity__in=_entities(public_only), code__path__regex=r"^({})\.".format("|".join(dimensions)))
                .values_list("entity__slug", "entity__kind", "code__path"))
     records: dict[str, dict] = {}
+    coded_on: dict[str, set] = {}
     used: set[str] = set()
     for slug, kind, path in codings:
         top = ".".join(path.split(".")[:2])
         row = records.setdefault(slug, {"kind_group": KINDS[kind][3]})
         row[top] = "yes"
+        coded_on.setdefault(slug, set()).add(top.split(".")[0])
         used.add(top)
     frame = pd.DataFrame.from_dict(records, orient="index")
     for column in sorted(used):
-        frame[column] = frame[column].fillna("no")
+        dimension = column.split(".")[0]
+        known = frame.index.map(lambda slug, d=dimension: d in coded_on[slug])
+        frame[column] = np.where(frame[column].eq("yes"), "yes", np.where(known, "no", MISSING))
+    frame["n_dimensions"] = [len(coded_on[slug]) for slug in frame.index]
     labels = dict(Code.objects.filter(path__in=used).values_list("path", "label_en"))
     frame.attrs["labels"] = labels
+    frame.attrs["dimensions"] = list(dimensions)
     return frame.sort_index()
 
 

@@ -572,17 +572,48 @@ def _stability_rows(labels: np.ndarray, limit: int, seed: int) -> np.ndarray:
     return np.sort(np.concatenate(picked))
 
 
-def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
-    """MCA of coded entities, Ward clustering on the retained axes (HCPC), validated by silhouette
-    and bootstrap Jaccard, types described by v-tests and named by their over-represented traits."""
-    from . import typology
+#: An entity enters the typology only when coded on at least this many of the four dimensions
+#: (form, practice, business, knowledge): an entity coded on one dimension says nothing about the others.
+MIN_CODED_DIMENSIONS = 2
+#: A type is marked doubtful below this mean bootstrap Jaccard (Hennig 2007: below 0.75 a pattern
+#: whose membership is doubtful; below 0.6 not to be trusted).
+STABLE_JACCARD = 0.75
+#: No type is named from fewer members than this: its modal traits would describe a handful of cases.
+MIN_TYPE_MEMBERS = 5
 
-    table = graphs.typology_table()
+
+def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
+    """Specific MCA of coded entities (a dimension never coded is missing, a passive category, not
+    "no"; the kind is supplementary only), Ward clustering on the retained axes (HCPC), validated by
+    silhouette and bootstrap Jaccard (Hennig 2007); types described by v-tests, named only when large
+    enough, marked doubtful when unstable."""
+    from . import typology
+    from .findings import Caveats, sample
+
+    try:
+        min_dimensions = int(parameters.get("min_dimensions", MIN_CODED_DIMENSIONS))
+        stable = float(parameters.get("stable_jaccard", STABLE_JACCARD))
+        min_members = int(parameters.get("min_type_members", MIN_TYPE_MEMBERS))
+    except (TypeError, ValueError):
+        raise AnalysisInputError("min_dimensions and min_type_members must be whole numbers, stable_jaccard a "
+                                 "number between 0 and 1") from None
+    parameters.update(min_dimensions=min_dimensions, stable_jaccard=stable, min_type_members=min_members)
+    full = graphs.typology_table()
+    excluded: Counter = Counter()
+    if full.empty:
+        raise AnalysisInputError("only 0 coded entities: code at least 5 entities before the typology")
+    thin = full["n_dimensions"] < min_dimensions
+    excluded[f"coded on fewer than {min_dimensions} dimensions"] = int(thin.sum())
+    table = full[~thin]
     if len(table) < 5:
-        raise AnalysisInputError(f"only {len(table)} coded entities: code at least 5 entities before the typology")
-    labels_en = table.attrs.get("labels", {})
-    constant = [c for c in table.columns if table[c].nunique() < 2]
-    notes = [f"variable {c!r} has one category only and is left out" for c in constant]
+        raise AnalysisInputError(f"only {len(table)} coded entities are coded on {min_dimensions} or more dimensions: "
+                                 "code at least 5 entities before the typology")
+    kind_group = table["kind_group"]
+    table = table.drop(columns=["kind_group", "n_dimensions"])
+    labels_en = full.attrs.get("labels", {})
+    active_values = table.apply(lambda col: col[col != graphs.MISSING].nunique())
+    constant = [c for c in table.columns if active_values[c] < 2]
+    notes = [f"variable {c!r} has one known category only and is left out" for c in constant]
     rare = [c for c in table.columns if c not in constant and (table[c] == "yes").sum() < int(
         parameters.get("min_count", 3))]
     if rare:
@@ -591,7 +622,8 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
     table = table.drop(columns=constant + rare)
     if table.shape[1] < 2:
         raise AnalysisInputError("fewer than two variables vary across coded entities: nothing to analyse")
-    result_mca = typology.mca(table)
+    missing_share = float((table == graphs.MISSING).to_numpy().mean())
+    result_mca = typology.mca(table, passive=(graphs.MISSING,))
     J = result_mca.J
     keep = int(parameters.get("axes") or max(2, min(5, int((np.asarray(result_mca.eigenvalues) > 1 / J).sum()))))
     coords = result_mca.row_coords.iloc[:, :keep].to_numpy(dtype=float)
@@ -603,12 +635,14 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
     boot_rows = _stability_rows(cluster_labels, int(parameters.get("max_boot_rows", MAX_BOOTSTRAP_ROWS)), rng_seed)
     stability = typology.bootstrap_jaccard(coords[boot_rows], cluster_labels[boot_rows], n_boot=n_boot, seed=rng_seed)
     stability_info = {"n_boot": n_boot, "n_rows": int(boot_rows.size), "of": len(coords),
-                      "subsampled": bool(boot_rows.size < len(coords))}
+                      "subsampled": bool(boot_rows.size < len(coords)), "doubtful_below": stable,
+                      "method": "bootstrap Jaccard (Hennig 2007), Ward clustering of each resample"}
     if stability_info["subsampled"]:
         notes.append(f"cluster stability (bootstrap Jaccard, {n_boot} resamples) is assessed on a stratified random "
                      f"subsample of {boot_rows.size} of the {len(coords)} coded entities (each resample is clustered "
                      "again with Ward, O(n²)); smaller samples are less stable, so the Jaccard values are conservative")
     indicator = typology.indicator_matrix(table)
+    indicator = indicator[[c for c in indicator.columns if not c.endswith(f"__{graphs.MISSING}")]]
     vtests = typology.vtest(indicator, cluster_labels)
     readable = {col: labels_en.get(col, col) for col in table.columns}
     categories = {}
@@ -618,28 +652,66 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
                 categories[f"{column}__yes"] = readable[column]
             elif value == "no":
                 categories[f"{column}__no"] = f"no {readable[column].lower()}"
-            else:
+            elif value != graphs.MISSING:
                 categories[f"{column}__{value}"] = f"{column.replace('_', ' ')}: {value}"
     names = typology.name_types(vtests, labels=categories)
+    # the kind: supplementary only, cross-tabulated against the types after the fact
+    supplementary_z = pd.get_dummies(kind_group.rename("kind")).astype(float)
+    supplementary_z.columns = [f"kind__{c}" for c in supplementary_z.columns]
+    kind_vtests = typology.vtest(supplementary_z, cluster_labels)
     members: dict[int, list[str]] = {}
     for slug, label in zip(table.index.tolist(), cluster_labels.tolist(), strict=True):
         members.setdefault(int(label), []).append(slug)
     types = []
     for label, slugs in sorted(members.items()):
         row = stability.loc[label] if label in stability.index else None
+        jaccard = None if row is None else float(row["mean_jaccard"])
         over = vtests[(vtests["cluster"] == label) & (vtests["v_test"] > 1.96)].head(6)
-        types.append({"id": label, "name": names.get(label, f"type {label}"), "size": len(slugs), "members": slugs,
-                      "mean_jaccard": None if row is None else float(row["mean_jaccard"]),
-                      "verdict": None if row is None else str(row["verdict"]),
-                      "over_represented": [
-                          {**row, "label": categories.get(row["category"], row["category"])}
-                          for row in over[["category", "pct_of_cluster", "pct_overall", "v_test"]]
-                          .to_dict(orient="records")]})
+        kinds_here = Counter(kind_group.loc[slugs].tolist())
+        named = len(slugs) >= min_members
+        types.append({
+            "id": label, "name": names.get(label, f"type {label}") if named else None,
+            "name_reason": None if named else {
+                "en": f"not named: {len(slugs)} members, fewer than {min_members}",
+                "zh": f"未命名：仅 {len(slugs)} 个成员，少于 {min_members} 个"},
+            "size": len(slugs), "members": slugs, "mean_jaccard": jaccard,
+            "verdict": None if row is None else str(row["verdict"]),
+            "doubtful": jaccard is None or not jaccard >= stable,
+            "kinds_supplementary": dict(kinds_here.most_common()),
+            "over_represented": [
+                {**r, "label": categories.get(r["category"], r["category"])}
+                for r in over[["category", "pct_of_cluster", "pct_overall", "v_test"]].to_dict(orient="records")],
+            "supplementary_kinds_over_represented": [
+                {**r, "label": r["category"].split("__", 1)[1]}
+                for r in kind_vtests[(kind_vtests["cluster"] == label) & (kind_vtests["v_test"] > 1.96)][
+                    ["category", "pct_of_cluster", "pct_overall", "v_test"]].to_dict(orient="records")]})
+    caveats = Caveats()
+    caveats.add(f"A dimension on which an entity was never coded is missing, not \"no\" ({missing_share:.0%} of the "
+                "cells): it is a passive category of a specific MCA and shapes no axis.",
+                f"实体从未被编码的维度视为缺失而非“否”（占 {missing_share:.0%} 的单元格）：在特定多重对应分析中作为"
+                "被动类别，不参与构成任何轴。")
+    caveats.add("The kind of an entity is not an input: it is cross-tabulated against the types afterwards.",
+                "实体的类型（kind）不作为输入变量，只在事后与类型交叉对照。")
+    doubtful = [t for t in types if t["doubtful"]]
+    if doubtful:
+        caveats.add(f"{len(doubtful)} of {len(types)} types have a mean bootstrap Jaccard below {stable:g} (Hennig "
+                    "2007): their membership is doubtful.",
+                    f"{len(types)} 个类型中有 {len(doubtful)} 个的平均自助法 Jaccard 系数低于 {stable:g}"
+                    "（Hennig 2007）：其成员归属存疑。")
+    unnamed = [t for t in types if t["name"] is None]
+    if unnamed:
+        caveats.add(f"{len(unnamed)} types have fewer than {min_members} members and are not named.",
+                    f"{len(unnamed)} 个类型的成员少于 {min_members} 个，不予命名。")
+    if len(table) < 100:
+        caveats.add(f"The typology rests on {len(table)} coded entities: types describe this sample, not the "
+                    "population of spaces.",
+                    f"类型学基于 {len(table)} 个已编码实体：类型描述的是这一样本，而非全部空间。")
     mca_dict = result_mca.to_dict()
-    summary = (f"{len(table)} coded entities, {table.shape[1]} codes; {keep} MCA axes kept; {len(types)} types "
-               f"(average silhouette {quality['average']:.2f}): " if quality.get("average") is not None else
-               f"{len(table)} coded entities; one type only: ") + "; ".join(
-        f"{t['name']} ({t['size']})" for t in types)
+    summary = (f"{len(table)} entities coded on {min_dimensions}+ dimensions, {table.shape[1]} codes; specific MCA "
+               f"({keep} axes kept); {len(types)} types "
+               + (f"(average silhouette {quality['average']:.2f}): " if quality.get("average") is not None else ": ")
+               + "; ".join(f"{t['name'] or 'unnamed'} ({t['size']}{', doubtful' if t['doubtful'] else ''})"
+                           for t in types))
 
     def _map():
         from . import figures as figs
@@ -649,10 +721,14 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
 
     return {"result": {"mca": {k: mca_dict[k] for k in ("eigenvalues", "total_inertia", "percent",
                                                          "benzecri_pct", "greenacre_pct", "J", "K")},
+                       "method": "specific MCA (missing = passive category), Ward + k-means (HCPC)",
                        "axes_kept": keep, "row_coords": mca_dict["row_coords"], "col_coords": mca_dict["col_coords"],
                        "silhouette": quality.get("average"), "stability": stability_info, "types": types,
-                       "variables": readable, "categories": categories},
-            "summary": summary, "notes": notes, "figures": _figures({"mca-map": ("MCA factor map", _map)})}
+                       "variables": readable, "categories": categories, "missing_share": missing_share,
+                       "supplementary": ["kind"],
+                       "sample": sample(len(table), excluded), "caveats": caveats},
+            "summary": summary, "notes": notes,
+            "figures": _figures({"mca-map": (f"MCA factor map (n = {len(table)})", _map)})}
 
 
 def run_timeline(*, parameters: dict, seed: int | None, progress=None) -> dict:

@@ -164,3 +164,49 @@ def test_a_city_at_the_minimum_gets_clark_evans_with_the_window_area_and_an_enve
         assert ce["intensity"] == pytest.approx(pattern["n"] / pattern["window"]["area_km2"])
         ripley = pattern["statistics"]["ripley"]
         assert len(ripley["L"]) == len(ripley["envelope_lo"]) == len(ripley["r_km"]) and ripley["nsim"] == 19
+
+
+# --- typology -------------------------------------------------------------------------------------
+
+def test_an_uncoded_dimension_never_counts_as_no_and_the_kind_is_supplementary(bundled_db):
+    from observatory.analysis.graphs import MISSING, typology_table
+    from observatory.coding.models import Coding
+
+    table = typology_table()
+    dimension_of = {c: c.split(".")[0] for c in table.columns if "." in c}
+    checked = 0
+    for slug in table.index:
+        coded = {p.split(".")[0] for p in Coding.objects.filter(entity__slug=slug).values_list("code__path", flat=True)}
+        for column, dimension in dimension_of.items():
+            value = table.at[slug, column]
+            if dimension not in coded:
+                assert value == MISSING, (slug, column)
+                checked += 1
+            else:
+                assert value in ("yes", "no")
+    assert checked, "the bundled data has entities not coded on every dimension"
+    run = analysis_run("typology", seed=3)
+    result = run.result
+    assert "kind_group" not in result["variables"] and result["supplementary"] == ["kind"]
+    assert not any(c.endswith("__missing") for c in result["col_coords"])
+    assert result["sample"]["n"] == len(result["row_coords"])
+    for t in result["types"]:
+        assert t["doubtful"] == (t["mean_jaccard"] is None or t["mean_jaccard"] < 0.75)
+        assert (t["name"] is None) == (t["size"] < 5)
+        assert t["kinds_supplementary"]
+    _check_sample_and_caveats(result)
+
+
+def test_the_specific_mca_ignores_missing_and_equals_mca_without_it():
+    import pandas as pd
+
+    from observatory.analysis.typology import mca
+
+    plain = pd.DataFrame({"a": ["yes", "no", "yes", "no", "yes", "no"], "b": ["yes", "yes", "no", "no", "yes", "no"]})
+    full = mca(plain)
+    specific = mca(plain, passive=("missing",))
+    assert specific.eigenvalues == pytest.approx(full.eigenvalues)
+    with_gap = plain.copy()
+    with_gap.loc[0, "b"] = "missing"
+    result = mca(with_gap, passive=("missing",))
+    assert "b__missing" not in result.col_coords.index and result.K == 4

@@ -209,9 +209,77 @@ def typology_table(*, public_only: bool = True, dimensions: tuple[str, ...] = ("
     return frame.sort_index()
 
 
+#: A status inferred by the liveness census counts as evidence only with at least this confidence.
+CENSUS_MIN_CONFIDENCE = 0.7
+#: Status values that show an entity alive at their date, and those that close it.
+ALIVE_STATUSES = ("active", "accredited", "relocated")
+CLOSING_STATUSES = ("closed", "revoked")
+
+
+def status_is_evidence(origin: str, confidence: float | None) -> bool:
+    """Whether a status assertion counts as evidence for the analyses: a document or a register always,
+    a status of the liveness census (origin ``census``) only with confidence ≥ ``CENSUS_MIN_CONFIDENCE``.
+    The one place this rule lives (``observatory.inventory.lifecycle`` holds the census's own)."""
+    if origin == "census":
+        return confidence is not None and confidence >= CENSUS_MIN_CONFIDENCE
+    return True
+
+
+def _issued(csl) -> dt.date | None:
+    """The issue date of a CSL-JSON item (``issued.date-parts``; a year alone is taken as 1 July)."""
+    try:
+        parts = [int(p) for p in (csl or {}).get("issued", {}).get("date-parts", [[]])[0]]
+    except (AttributeError, TypeError, ValueError, IndexError):
+        return None
+    if not parts:
+        return None
+    try:
+        return dt.date(parts[0], parts[1] if len(parts) > 1 else 7, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return None
+
+
 def timeline_table(*, public_only: bool = True) -> pd.DataFrame:
-    """One row per entity with its kind, layer, founded and closed dates (with precision)."""
-    rows = _entities(public_only).order_by("slug").values("slug", "kind", "layer", "founded", "founded_precision",
-                                                          "closed", "closed_precision")
-    return pd.DataFrame.from_records(list(rows), columns=["slug", "kind", "layer", "founded", "founded_precision",
-                                                          "closed", "closed_precision"])
+    """One row per entity with its kind, layer, founded and closed dates (with precision), and the dates
+    survival needs: ``first_evidence`` and ``last_alive`` (the earliest and latest dated evidence that
+    the entity existed: the issue dates of the sources that establish it or locate it, and the dates
+    of statuses showing it alive), and ``closing`` (the entity's closed date or the earliest status
+    closed/revoked). Census statuses count only as :func:`status_is_evidence` says."""
+    from observatory.inventory.models import EntitySource, Source, StatusAssertion
+
+    entities = _entities(public_only)
+    rows = entities.order_by("slug").values("id", "slug", "name", "kind", "layer", "founded", "founded_precision",
+                                            "closed", "closed_precision")
+    frame = pd.DataFrame.from_records(list(rows), columns=["id", "slug", "name", "kind", "layer", "founded",
+                                                           "founded_precision", "closed", "closed_precision"])
+    issued = {pk: _issued(csl) for pk, csl in Source.objects.values_list("pk", "csl")}
+    first: dict[int, dt.date] = {}
+    last: dict[int, dt.date] = {}
+    closing: dict[int, dt.date] = {}
+
+    def seen(entity_id, day):
+        if day is None:
+            return
+        if entity_id not in first or day < first[entity_id]:
+            first[entity_id] = day
+        if entity_id not in last or day > last[entity_id]:
+            last[entity_id] = day
+
+    for entity_id, source_id in EntitySource.objects.values_list("entity_id", "source_id"):
+        seen(entity_id, issued.get(source_id))
+    for entity_id, source_id in Location.objects.filter(source__isnull=False).values_list("entity_id", "source_id"):
+        seen(entity_id, issued.get(source_id))
+    for entity_id, value, day, origin, confidence in StatusAssertion.objects.filter(date__isnull=False).values_list(
+            "entity_id", "value", "date", "origin", "confidence"):
+        if not status_is_evidence(origin, confidence):
+            continue
+        if value in ALIVE_STATUSES:
+            seen(entity_id, day)
+        elif value in CLOSING_STATUSES and (entity_id not in closing or day < closing[entity_id]):
+            closing[entity_id] = day
+    ids = frame["id"].tolist()
+    frame["first_evidence"] = [first.get(i) for i in ids]
+    frame["last_alive"] = [last.get(i) for i in ids]
+    frame["closing"] = [min(d for d in (closing.get(i), c) if d is not None) if (closing.get(i) or c) else None
+                        for i, c in zip(ids, frame["closed"].tolist(), strict=True)]
+    return frame.drop(columns=["id"])

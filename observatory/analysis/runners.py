@@ -731,49 +731,157 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
             "figures": _figures({"mca-map": (f"MCA factor map (n = {len(table)})", _map)})}
 
 
+#: The timeline's axis starts at the first founding in or after this year (the maker era) unless a
+#: run asks otherwise (``axis_from``); foundings before it are listed apart as outliers.
+MAKER_ERA_START = 2000
+#: Survival groups smaller than this get no curve.
+MIN_GROUP = 5
+
+
+def _years(later, earlier) -> float:
+    return (later - earlier).days / 365.25
+
+
+def _kaplan_meier_lifelines(durations, events, entry, label: str):
+    """Kaplan–Meier by lifelines (log(−log) confidence band) with delayed entry, as a frame of
+    ``time``, ``at_risk``, ``events``, ``survival``, ``lower``, ``upper``; ``None`` and the reason
+    when lifelines cannot estimate it (its StatError)."""
+    from lifelines import KaplanMeierFitter
+    from lifelines.exceptions import StatError
+
+    fitter = KaplanMeierFitter()
+    try:
+        fitter.fit(durations, event_observed=events, entry=entry, label=label)
+    except (StatError, ValueError) as exc:
+        return None, str(exc).splitlines()[0]
+    table = fitter.event_table
+    band = fitter.confidence_interval_
+    frame = pd.DataFrame({"time": fitter.survival_function_.index.to_numpy(dtype=float),
+                          "survival": fitter.survival_function_.iloc[:, 0].to_numpy(dtype=float),
+                          "lower": band.iloc[:, 0].to_numpy(dtype=float),
+                          "upper": band.iloc[:, 1].to_numpy(dtype=float),
+                          "at_risk": table["at_risk"].to_numpy(dtype=float),
+                          "events": table["observed"].to_numpy(dtype=float)})
+    frame = frame[frame["time"] > 0].reset_index(drop=True)
+    return frame, None
+
+
 def run_timeline(*, parameters: dict, seed: int | None, progress=None) -> dict:
-    """Foundings and closings per year and kind; Kaplan–Meier survival by kind group with left
-    truncation at the start of observation; log-rank comparison of the two largest groups."""
+    """Foundings and closings per year (axis from the maker era, outliers listed apart); Kaplan–Meier
+    survival by kind group (lifelines) with each actor censored at its last evidence of activity and
+    left truncation at its first dated evidence, log-rank with entry times; no closing → no curve."""
     from observatory.inventory.taxonomy import KINDS
 
     from . import timeline
+    from .findings import Caveats, sample
 
+    try:
+        era = int(parameters.get("axis_from") or MAKER_ERA_START)
+    except (TypeError, ValueError):
+        raise AnalysisInputError("axis_from must be a year, e.g. 2000") from None
+    truncation = str(parameters.get("left_truncation", True)).lower() not in ("false", "0", "no", "off")
+    parameters.update(axis_from=era, left_truncation=truncation)
     table = graphs.timeline_table()
     dated = table[table["founded"].notna()].copy()
     if dated.empty:
         raise AnalysisInputError("no entity has a founding date: the timeline needs founding years")
+    excluded: Counter = Counter()
+    excluded["no founding date"] = len(table) - len(dated)
     notes = [f"{len(table) - len(dated)} of {len(table)} actors have no founding date and are left out"]
+    caveats = Caveats()
     dated["founded_year"] = pd.to_datetime(dated["founded"]).dt.year
-    dated["closed_year"] = pd.to_datetime(dated["closed"]).dt.year
-    per_year = timeline.events_per_year(dated["founded_year"].to_numpy(), dated["closed_year"].to_numpy(),
-                                        dated["kind"].to_numpy())
-    observed_until = int(parameters.get("observed_until") or dt.date.today().year)
-    observation_start = parameters.get("observation_start")
+    dated["closed_year"] = pd.to_datetime(dated["closing"]).dt.year
+    outliers_mask = dated["founded_year"] < era
+    outliers = [{"slug": r.slug, "name": r.name, "kind": r.kind, "founded": int(r.founded_year)}
+                for r in dated[outliers_mask].sort_values("founded_year").itertuples()]
+    in_era = dated[~outliers_mask]
+    axis_start = int(in_era["founded_year"].min()) if len(in_era) else era
+    per_year = timeline.events_per_year(in_era["founded_year"].to_numpy(), in_era["closed_year"].to_numpy(),
+                                        in_era["kind"].to_numpy())
+    missing_share = (len(table) - len(dated)) / len(table)
+    if missing_share > 0.2:
+        caveats.add(f"{missing_share:.0%} of the actors have no founding date: the counts per year cover the others "
+                    "only.",
+                    f"{missing_share:.0%} 的行动者没有成立日期：逐年计数只涵盖其余行动者。")
+    if outliers:
+        caveats.add(f"{len(outliers)} actors founded before {era} are listed apart, not drawn on the axis.",
+                    f"{len(outliers)} 个在 {era} 年之前成立的行动者单独列出，不画在时间轴上。")
+    # survival: founded → closing (event) or last evidence of life (censored); entry at first evidence
     dated["group"] = dated["kind"].map(lambda k: KINDS[k][3])
-    dated["duration"] = dated["closed_year"].fillna(observed_until) - dated["founded_year"]
-    dated["event"] = dated["closed_year"].notna()
-    curves, medians = {}, {}
-    for group, rows in dated.groupby("group"):
-        if len(rows) < 5:
+    founded = dated["founded"].tolist()
+    closing = dated["closing"].tolist()
+    last = dated["last_alive"].tolist()
+    first = dated["first_evidence"].tolist()
+    durations, events, entries, usable = [], [], [], []
+    for f, c, la, fi in zip(founded, closing, last, first, strict=True):
+        if c is not None and not pd.isna(c):
+            exit_, event = _years(c, f), True
+        elif la is not None and not pd.isna(la):
+            exit_, event = _years(la, f), False
+        else:
+            durations.append(np.nan), events.append(False), entries.append(np.nan), usable.append(
+                "no dated evidence of activity (source or status)")
             continue
-        entry = None
-        if observation_start:
-            entry = np.clip(int(observation_start) - rows["founded_year"].to_numpy(), 0, None)
-        km = timeline.kaplan_meier(rows["duration"].to_numpy(dtype=float), rows["event"].to_numpy(), entry=entry)
-        curves[group] = km
-        medians[group] = timeline.median_survival(km)
+        entry = max(0.0, _years(fi, f)) if truncation and fi is not None and not pd.isna(fi) else 0.0
+        if exit_ <= 0:
+            reason = "last evidence or closing not after the founding date"
+        elif entry >= exit_ and not event:
+            reason = "observed at one date only (enters and leaves observation at once)"
+        else:
+            reason = ""
+            entry = min(entry, exit_ - 1e-9) if event else entry
+        durations.append(exit_), events.append(event), entries.append(entry), usable.append(reason)
+    dated["duration"], dated["event"], dated["entry"], dated["unusable"] = durations, events, entries, usable
+    cohort = dated[dated["unusable"] == ""]
+    closings = int(cohort["event"].sum())
+    survival = None
+    survival_reason = None
+    curves: dict = {}
+    groups_out: dict = {}
     comparison = None
-    if len(curves) >= 2:
-        a, b = sorted(curves, key=lambda g: -int((dated["group"] == g).sum()))[:2]
-        ra, rb = dated[dated["group"] == a], dated[dated["group"] == b]
-        comparison = {"groups": [a, b], **timeline.logrank_test(
-            ra["duration"].to_numpy(dtype=float), ra["event"].to_numpy(), rb["duration"].to_numpy(dtype=float),
-            rb["event"].to_numpy())}
-    closings = int(dated["event"].sum())
     if closings == 0:
-        notes.append("no dated closing is recorded: survival curves stay at 1 (every actor is censored)")
+        survival_reason = {"en": "survival cannot be estimated: no closing is recorded (every actor is censored)",
+                           "zh": "无法估计生存：没有记录任何关闭（所有行动者均为删失）"}
+        notes.append(survival_reason["en"])
+        caveats.add("No closing is recorded: survival cannot be estimated, and no curve is drawn.",
+                    "没有记录任何关闭：无法估计生存，也不绘制曲线。")
+    else:
+        for group, rows in cohort.groupby("group"):
+            if len(rows) < MIN_GROUP:
+                groups_out[group] = {"n": len(rows), "estimable": False,
+                                     "reason": f"fewer than {MIN_GROUP} actors"}
+                continue
+            km, problem = _kaplan_meier_lifelines(rows["duration"].to_numpy(dtype=float),
+                                                  rows["event"].to_numpy(dtype=bool),
+                                                  rows["entry"].to_numpy(dtype=float) if truncation else None,
+                                                  str(group))
+            if km is None:
+                groups_out[group] = {"n": len(rows), "estimable": False, "reason": f"not estimable: {problem}"}
+                continue
+            curves[group] = km
+            median = timeline.median_survival(km)
+            groups_out[group] = {"n": len(rows), "closings": int(rows["event"].sum()), "estimable": True,
+                                 "median_years": median if math.isfinite(median) else None,
+                                 "curve": km.to_dict(orient="records")}
+        if len(curves) >= 2:
+            a, b = sorted(curves, key=lambda g: -int((cohort["group"] == g).sum()))[:2]
+            ra, rb = cohort[cohort["group"] == a], cohort[cohort["group"] == b]
+            comparison = {"groups": [a, b], "entry_times": truncation, **timeline.logrank_test(
+                ra["duration"].to_numpy(dtype=float), ra["event"].to_numpy(), rb["duration"].to_numpy(dtype=float),
+                rb["event"].to_numpy(), entry_a=ra["entry"].to_numpy(dtype=float) if truncation else None,
+                entry_b=rb["entry"].to_numpy(dtype=float) if truncation else None)}
+        for reason, count in Counter(r for r in usable if r).items():
+            excluded[reason] += count
+        survival = {"groups": groups_out, "logrank": comparison, "closings": closings, "n": len(cohort),
+                    "censoring": "at the last dated evidence of activity (source issue date or alive status)",
+                    "left_truncation": "at the first dated evidence" if truncation else None,
+                    "estimator": "Kaplan-Meier (lifelines), log(-log) confidence band"}
+        if closings < 10:
+            caveats.add(f"Only {closings} closings are recorded: survival estimates are very imprecise.",
+                        f"仅记录了 {closings} 次关闭：生存估计非常不精确。")
     summary = (f"{len(dated)} dated actors founded {int(dated['founded_year'].min())}–"
-               f"{int(dated['founded_year'].max())}; {closings} recorded closings.")
+               f"{int(dated['founded_year'].max())} (axis from {axis_start}; {len(outliers)} earlier listed apart); "
+               f"{closings} recorded closings" + ("; survival not estimable." if survival is None else "."))
 
     def _per_year():
         from . import figures as figs
@@ -785,13 +893,16 @@ def run_timeline(*, parameters: dict, seed: int | None, progress=None) -> dict:
 
         return figs.km_plot(curves) if curves else None
 
+    builders = {"per-year": (f"Foundings and closings per year from {axis_start} (n = {len(in_era)})", _per_year)}
+    if curves:
+        builders["survival"] = (f"Survival of actors by group (Kaplan–Meier, n = {len(cohort)}, "
+                                f"{closings} closings)", _km)
     return {"result": {"per_year": per_year.to_dict(orient="records"), "n_dated": len(dated), "n_total": len(table),
-                       "observed_until": observed_until,
-                       "survival": {g: km.to_dict(orient="records") for g, km in curves.items()},
-                       "median_survival_years": medians, "logrank": comparison},
-            "summary": summary, "notes": notes,
-            "figures": _figures({"per-year": ("Foundings and closings per year", _per_year),
-                                 "survival": ("Survival of actors by group (Kaplan–Meier)", _km)})}
+                       "axis": {"from": axis_start, "era_start": era}, "outliers": outliers,
+                       "survival": survival, "survival_reason": survival_reason,
+                       "sample": sample(len(cohort) if survival is not None else len(dated), excluded),
+                       "caveats": caveats},
+            "summary": summary, "notes": notes, "figures": _figures(builders)}
 
 
 RUNNERS = {"network": run_network,

@@ -210,3 +210,65 @@ def test_the_specific_mca_ignores_missing_and_equals_mca_without_it():
     with_gap.loc[0, "b"] = "missing"
     result = mca(with_gap, passive=("missing",))
     assert "b__missing" not in result.col_coords.index and result.K == 4
+
+
+# --- survival -------------------------------------------------------------------------------------
+
+def test_zero_closings_give_not_estimable_and_no_curve(bundled_db):
+    from observatory.inventory.models import StatusAssertion
+
+    assert not StatusAssertion.objects.filter(value__in=["closed", "revoked"]).exists()
+    run = analysis_run("timeline")
+    result = run.result
+    assert result["survival"] is None and "cannot be estimated" in result["survival_reason"]["en"]
+    assert result["survival_reason"]["zh"]
+    assert not run.figures.filter(name="survival").exists() and run.figures.filter(name="per-year").exists()
+    assert any(o["founded"] < 2000 for o in result["outliers"])          # the 1922 university, listed apart
+    assert result["axis"]["from"] >= 2000
+    assert all(row["year"] >= result["axis"]["from"] for row in result["per_year"])
+    _check_sample_and_caveats(result)
+
+
+def _space(slug, founded, group_kind="makerspace"):
+    return _entity(slug, group_kind, founded=founded)
+
+
+def test_censoring_at_last_evidence_left_truncation_and_census_threshold():
+    from observatory.inventory.models import EntitySource, Source, StatusAssertion
+
+    source = Source.objects.create(key="dir2012", csl={"title": "A directory", "issued": {"date-parts": [[2012, 1, 1]]}})
+    late = Source.objects.create(key="dir2016", csl={"title": "Later", "issued": {"date-parts": [[2016, 1, 1]]}})
+    spaces = [_space(f"s{i}", dt.date(2008 + i % 3, 1, 1)) for i in range(8)]
+    for i, space in enumerate(spaces):
+        EntitySource.objects.create(entity=space, source=source)
+        if i % 2:
+            EntitySource.objects.create(entity=space, source=late)
+    StatusAssertion.objects.create(entity=spaces[0], value="closed", kind="observed", date=dt.date(2014, 1, 1))
+    StatusAssertion.objects.create(entity=spaces[2], value="closed", kind="inferred", date=dt.date(2013, 1, 1),
+                                   origin="census", confidence=0.9)
+    # a census closing below the threshold does not count
+    StatusAssertion.objects.create(entity=spaces[4], value="closed", kind="inferred", date=dt.date(2013, 1, 1),
+                                   origin="census", confidence=0.5)
+    run = analysis_run("timeline", parameters={"axis_from": 2000})
+    survival = run.result["survival"]
+    assert survival is not None and survival["closings"] == 2
+    assert run.parameters["left_truncation"] is True
+    curve = survival["groups"]["space"]["curve"]
+    # censored at the last evidence (2016 or 2012), never at today: no time beyond 2016 − 2008 = 8 years
+    assert max(point["time"] for point in curve) <= 8.01
+    # left truncation: nobody is at risk before their first evidence (2012) — at risk at the first event
+    # (s2: 2010 → 2013, 3 years) are the actors observed from 2012 whose exit is later
+    assert curve[0]["at_risk"] <= 8
+    assert run.figures.filter(name="survival").exists()
+    _check_sample_and_caveats(run.result)
+    # s4 (its census closing too uncertain) and s6 are documented in 2012 only: no span to observe
+    assert run.result["sample"] == {
+        "n": 6, "excluded": {"observed at one date only (enters and leaves observation at once)": 2}}
+
+
+def test_the_census_filter_is_one_function():
+    from observatory.analysis.graphs import status_is_evidence
+
+    assert status_is_evidence("document", None) and status_is_evidence("register", None)
+    assert status_is_evidence("census", 0.7) and not status_is_evidence("census", 0.69)
+    assert not status_is_evidence("census", None)

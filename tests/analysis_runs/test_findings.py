@@ -9,7 +9,6 @@ import json
 
 import pytest
 
-from observatory.analysis.models import AnalysisRun
 from observatory.analysis.services import analysis_run
 from observatory.coding.dataset import dataset_load
 from observatory.inventory.models import Entity, Relation
@@ -272,3 +271,32 @@ def test_the_census_filter_is_one_function():
     assert status_is_evidence("document", None) and status_is_evidence("register", None)
     assert status_is_evidence("census", 0.7) and not status_is_evidence("census", 0.69)
     assert not status_is_evidence("census", None)
+
+
+# --- every run states its sample and its limits ---------------------------------------------------
+
+def test_the_api_page_and_blog_embeds_carry_sample_and_caveats(bundled_db, reader):
+    from django.utils import translation
+
+    from observatory.blog.embeds import embed_render
+
+    runs = {kind: analysis_run(kind, parameters={"permutations": 19} if kind == "network" else {}, seed=2)
+            for kind in ("network", "spatial", "typology", "timeline")}
+    for run in runs.values():
+        detail = reader.get(f"/api/v1/analysis-runs/{run.pk}").json()
+        assert detail["sample"] == run.result["sample"] and detail["caveats"] == run.result["caveats"]
+        assert detail["caveats"] and all(c["en"] and c["zh"] for c in detail["caveats"])
+    network = reader.get(f"/api/v1/analysis-runs/{runs['network'].pk}").json()
+    assert network["parameters"]["relation_classes"] == ["interaction", "knowledge_flow"]
+    assert network["parameters"]["partition"] == "online_physical"
+    assert any("permutation" in row for row in network["result"]["nodes"].values())
+    timeline = reader.get(f"/api/v1/analysis-runs/{runs['timeline'].pk}").json()
+    assert timeline["result"]["survival"] is None and timeline["result"]["survival_reason"]["en"]
+    page = reader.get("/analysis/").content.decode()
+    assert "Null model:" in page and "Caveats" in page and "Sample:" in page
+    assert runs["network"].result["caveats"][0]["en"] in page
+    with translation.override("zh-hans"):
+        embed = embed_render("figure", f" run={runs['network'].pk} name=brokerage-roles")
+        assert runs["network"].result["caveats"][0]["zh"] in embed.html and "n = " in embed.html
+    zh_page = reader.get("/analysis/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert runs["network"].result["caveats"][0]["zh"] in zh_page

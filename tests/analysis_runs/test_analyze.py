@@ -33,9 +33,11 @@ def test_it_runs_all_four_analyses_on_the_bundled_dataset_and_stores_them(bundle
         assert run.seed == 7 and len(run.dataset_fingerprint) == 64 and run.code_version
         _strict_json(run.result)  # no NaN or infinity is ever stored
     network = runs["network"].result
-    assert network["partition"] == "layer"
+    assert network["partition"] == "online_physical"
+    assert runs["network"].parameters["relation_classes"] == ["interaction", "knowledge_flow"]
+    assert runs["network"].parameters["permutations"] == 999
     seeed = network["nodes"]["seeed-studio"]
-    assert seeed["total"] > 0 and seeed["layer"] == "organizational"
+    assert seeed["total"] > 0 and seeed["layer"] == "organizational" and seeed["side"] in ("online", "physical")
     assert set(runs["spatial"].result["counts"]["province"]) >= {"440000", "110000", "310000"}
     assert len(runs["typology"].result["types"]) >= 2
     assert runs["timeline"].result["n_dated"] > 10

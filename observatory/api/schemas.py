@@ -186,7 +186,20 @@ class AnalysisRunSummary(Schema):
     duration_s: float | None = None
 
 
+class RunSample(Schema):
+    n: int = Field(description="cases the run used")
+    excluded: dict[str, int] = Field(description="cases left out, per reason")
+
+
+class Caveat(Schema):
+    en: str
+    zh: str
+
+
 class AnalysisRunDetail(AnalysisRunSummary):
+    sample: RunSample | None = Field(None, description="null for runs stored before samples were recorded, and for "
+                                                       "failed runs")
+    caveats: list[Caveat] = Field(default_factory=list, description="what the result can and cannot support")
     result: Any = None
     notes: Any = None
     error: str

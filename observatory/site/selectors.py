@@ -329,7 +329,8 @@ def brokers_top(run, limit: int = 20) -> list[dict]:
             continue
         rows.append({"slug": slug, **{k: data.get(k) for k in (
             "name", "name_zh", "layer", "kind", "coordinator", "itinerant", "representative", "gatekeeper",
-            "liaison", "total", "constraint", "effective_size", "betweenness", "community")}})
+            "liaison", "total", "constraint", "effective_size", "betweenness", "community", "significant",
+            "significant_roles")}})
     rows.sort(key=lambda r: (-(r["total"] or 0), r["slug"]))
     return rows[:limit]
 

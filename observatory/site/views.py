@@ -370,7 +370,22 @@ def analysis_page(request):
     for kind, label in (("network", "network"), ("spatial", "territory"), ("typology", "typology"),
                         ("timeline", "timeline")):
         run = site.analysis_latest(kind)
-        runs.append({"kind": kind, "label": label, "run": run,
-                     "figures": list(run.figures.all().only("id", "name", "title", "run_id")) if run else []})
+        item = {"kind": kind, "label": label, "run": run, "figures": [], "caveats": [], "sample": None}
+        if run is not None:
+            from django.utils.translation import get_language
+
+            from observatory.analysis.findings import caveats_in, figure_facts, reason_in
+
+            language = get_language() or "en"
+            facts = figure_facts(run, language)
+            figures = list(run.figures.all().only("id", "name", "title", "run_id"))
+            for figure in figures:
+                figure.facts = facts.get(figure.name) or {}
+            sample = (run.result or {}).get("sample") if isinstance(run.result, dict) else None
+            if sample:
+                sample = {"n": sample.get("n"), "excluded": [(reason_in(reason, language), count) for reason, count
+                                                             in (sample.get("excluded") or {}).items()]}
+            item.update(figures=figures, caveats=caveats_in(run, language), sample=sample)
+        runs.append(item)
     network = site.analysis_latest("network")
     return render(request, "site/analysis.html", {"runs": runs, "brokers": site.brokers_top(network, 20)})

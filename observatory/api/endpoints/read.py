@@ -157,7 +157,9 @@ def analysis_run_get(request, run_id: int):
     run = AnalysisRun.objects.filter(pk=run_id).first() if run_id < 2**63 else None
     if run is None:
         raise ApiError(404, f"no analysis run #{run_id}")
-    return {**_run_summary(run), "result": run.result, "notes": run.notes, "error": run_error_public(run.error),
+    result = run.result if isinstance(run.result, dict) else {}
+    return {**_run_summary(run), "sample": result.get("sample"), "caveats": result.get("caveats") or [],
+            "result": run.result, "notes": run.notes, "error": run_error_public(run.error),
             "figures": list(run.figures.values_list("name", flat=True))}
 
 

@@ -129,7 +129,7 @@ TEMPLATES = [
 ]
 
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or client
+    "observatory.auth.LoginLockoutBackend",  # first: refuses a locked-out account or client (django-axes)
     "django.contrib.auth.backends.ModelBackend",
 ]
 

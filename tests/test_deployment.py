@@ -5,6 +5,7 @@ lock, 503 rather than 500 when a write cannot get the lock, and the security and
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 from django.db import OperationalError, connection
@@ -15,6 +16,7 @@ from observatory.cache import SQLiteCache
 from observatory.middleware import client_address, is_lock_timeout
 
 API = "/api/v1"
+REPO_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "importers"
 
 
 @pytest.mark.parametrize(("proxies", "forwarded", "expected"), [
@@ -132,3 +134,16 @@ def test_public_pages_may_be_kept_by_the_readers_browser_only(reader, mini_datas
         assert response["Cache-Control"] == "private, max-age=60" and "Cookie" in response["Vary"]
     client.force_login(admin_user)
     assert "max-age=60" not in client.get("/entities/").get("Cache-Control", "")
+
+
+def test_an_import_larger_than_the_limit_is_refused_unread(db, settings):
+    from observatory.inventory.importers import ImportFileError, importer_get, source_import
+    from observatory.inventory.models import Entity
+
+    fixture = REPO_FIXTURES / "szmakermap_list.json"
+    settings.OBSERVATORY_IMPORT_MAX_BYTES = fixture.stat().st_size - 1
+    with pytest.raises(ImportFileError, match=r"more than the import limit of [0-9,]+ bytes \(OBSERVATORY_IMPORT_MAX_BYTES\)"):
+        source_import(importer=importer_get("szmakermap"), path=fixture)
+    assert not Entity.objects.exists()
+    settings.OBSERVATORY_IMPORT_MAX_BYTES = fixture.stat().st_size
+    assert source_import(importer=importer_get("szmakermap"), path=fixture).total > 0

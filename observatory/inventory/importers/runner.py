@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -41,7 +42,7 @@ from observatory.inventory.services import entity_upsert, source_record_upsert, 
 
 from .base import Importer, ImportFileError, RawRow, RowRejected, personal_fields_drop
 
-__all__ = ["ImportReport", "entity_slug_for", "source_ensure", "source_import"]
+__all__ = ["ImportReport", "entity_slug_for", "size_check", "source_ensure", "source_import"]
 
 SUMMARY_COLUMNS = ["created", "updated", "unchanged", "rejected", "merged"]
 
@@ -151,6 +152,17 @@ def _read_all(importer: Importer, path: Path) -> list[RawRow]:
 BULK_THRESHOLD = 500
 
 
+def size_check(path: Path) -> None:
+    """Refuse, unread, a file larger than ``OBSERVATORY_IMPORT_MAX_BYTES``: an import holds its
+    parsed rows in memory (about 15 times the file's size), so the limit bounds the import's memory."""
+    limit = settings.OBSERVATORY_IMPORT_MAX_BYTES
+    size = path.stat().st_size
+    if limit > 0 and size > limit:
+        raise ImportFileError(path, f"is {size:,} bytes, more than the import limit of {limit:,} bytes "
+                                    "(OBSERVATORY_IMPORT_MAX_BYTES); split it into smaller files, or raise the limit "
+                                    "on a machine with the memory for it")
+
+
 def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False, user=None, progress=None,
                   save_run: bool = True, bulk: bool | None = None) -> ImportReport:
     """Import ``path`` with ``importer`` (see the module docstring); returns the report.
@@ -161,7 +173,9 @@ def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False
     path = Path(path)
     if not path.is_file():
         raise ImportFileError(path, "no such file")
-    data = path.read_bytes()
+    size_check(path)
+    with path.open("rb") as handle:
+        checksum = hashlib.file_digest(handle, "sha256").hexdigest()
     rows = _read_all(importer, path)
     report = ImportReport(importer=importer.name, path=str(path), source_key=importer.source.key, dry_run=dry_run,
                           total=len(rows))
@@ -183,7 +197,7 @@ def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False
     if save_run:
         run = ImportRun.objects.create(
             importer=importer.name, source=Source.objects.filter(key=importer.source.key).first(),
-            filename=path.name, file_checksum=hashlib.sha256(data).hexdigest(), dry_run=dry_run,
+            filename=path.name, file_checksum=checksum, dry_run=dry_run,
             status="dry-run" if dry_run else "done", counts=report.summary(), rejects=report.rejects,
             notes=report.notes[:5000], user=user if getattr(user, "pk", None) else None, finished=timezone.now())
         report.run_id = run.pk

@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 __all__ = [
+    "ADMIN_FORMFIELDS",
     "MAX_JSON_DEPTH",
     "CheckedJSONFormField",
     "WriteConflict",
@@ -251,6 +252,10 @@ class CheckedJSONFormField(forms.JSONField):
             return self._loads(data)
         except ValueError:
             return forms.fields.InvalidJSONInput(data)
+
+
+#: ``formfield_overrides`` of every admin that edits a JSON field.
+ADMIN_FORMFIELDS = {models.JSONField: {"form_class": CheckedJSONFormField}}
 
 
 def _refuse_constant(name: str):

@@ -249,9 +249,11 @@ class CheckedJSONFormField(forms.JSONField):
         if data is None:
             return None
         try:
-            return self._loads(data)
+            value = self._loads(data)
         except ValueError:
             return forms.fields.InvalidJSONInput(data)
+        # shown again as typed: a value with a lone surrogate cannot even be rendered as UTF-8
+        return forms.fields.InvalidJSONInput(data) if json_value_problem(value) else value
 
 
 #: ``formfield_overrides`` of every admin that edits a JSON field.

@@ -9,7 +9,16 @@ from django.test import Client
 
 from observatory.api.services import token_create
 
-from .hostile import ADMIN_COMPACT, API_COMPACT, COMPACT, Findings, api_read_parameters, probe_admin_forms, probe_api_writes, probe_get_parameters
+from .hostile import (
+    ADMIN_COMPACT,
+    API_COMPACT,
+    COMPACT,
+    Findings,
+    api_read_parameters,
+    probe_admin_forms,
+    probe_api_writes,
+    probe_get_parameters,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,13 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from ninja import Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+
+from observatory.validation import WriteConflict
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +86,17 @@ def install_error_handlers(api) -> None:
         details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         summary = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in details.items())
         return error_response(422, f"The data is not valid: {summary}", code="invalid", details=details)
+
+    @api.exception_handler(WriteConflict)
+    def _conflict(request, exc: WriteConflict):
+        return error_response(409, str(exc), code="conflict")
+
+    @api.exception_handler(IntegrityError)
+    def _constraint(request, exc):
+        # a race the services did not resolve: the constraint held, the client may retry
+        logger.warning("API write conflict on %s %s: %s", request.method, request.path, exc)
+        return error_response(409, "The write conflicts with a concurrent one; read the record again and retry.",
+                              code="conflict")
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request, exc):

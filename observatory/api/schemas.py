@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
+from observatory.inventory.models import Entity, EntitySource, Location, Name, StatusAssertion
 from observatory.inventory.taxonomy import (
     CRS_CHOICES,
     KINDS,
@@ -20,6 +21,7 @@ from observatory.inventory.taxonomy import (
     STATUS_KINDS,
     STATUS_VALUES,
 )
+from observatory.validation import polygon_problem, text_problem
 
 Kind = Enum("Kind", {k: k for k in KINDS}, type=str)
 Layer = Enum("Layer", {k: k for k, _ in LAYERS}, type=str)
@@ -226,53 +228,85 @@ class PostPage(Schema):
 
 
 # --- writing -------------------------------------------------------------------------------------
+# Text as observatory/validation.py accepts it (no NUL, no lone surrogate) and no longer than the
+# model's max_length, so an input is refused here the same way on SQLite and on PostgreSQL.
+
+def _text_valid(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _polygon_valid(value: list | None) -> list | None:
+    problem = None if value is None else polygon_problem(value)
+    if problem:
+        raise ValueError(f"the polygon {problem}")
+    return value
+
+
+def Text(max_length: int | None = None, min_length: int | None = None):  # noqa: N802  (a type)
+    return Annotated[str, Field(max_length=max_length, min_length=min_length), AfterValidator(_text_valid)]
+
+
+def _max(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
+# A source reference: key#locator.
+SourceRefText = Text(_max(EntitySource._meta.get_field("source").related_model, "key") + 1
+                     + _max(EntitySource, "locator"))
+DateText = Text(40)
+SlugText = Text(_max(Entity, "slug"))
+
 
 class Strict(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
 class NameIn(Strict):
-    text: str = Field(min_length=1, max_length=300)
+    text: Text(_max(Name, "text"), min_length=1)
     lang: NameLang
     type: NameType = NameType.official
-    source: str | None = Field(None, description="source reference: key or key#locator")
-    valid_from: str | None = None
-    valid_to: str | None = None
+    source: SourceRefText | None = Field(None, description="source reference: key or key#locator")
+    valid_from: DateText | None = None
+    valid_to: DateText | None = None
 
 
 class LocationIn(Strict):
-    lng: float | None = Field(None, ge=-180, le=180)
-    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
     crs: Crs = Crs.WGS_84
     precision: Precision = Precision.exact
     division: str | None = Field(None, pattern=r"^\d{6}$")
-    polygon: list[list[list[float]]] | None = None
-    address_zh: str = ""
-    address_en: str = ""
-    hint: str = ""
-    valid_from: str | None = None
-    valid_to: str | None = None
-    source: str | None = None
+    polygon: Annotated[list[list[list[float]]] | None, AfterValidator(_polygon_valid)] = Field(
+        None, description="rings of at least 3 [lng, lat] pairs in `crs`")
+    address_zh: Text(_max(Location, "address_zh")) = ""
+    address_en: Text(_max(Location, "address_en")) = ""
+    hint: Text(_max(Location, "hint")) = ""
+    valid_from: DateText | None = None
+    valid_to: DateText | None = None
+    source: SourceRefText | None = None
 
 
 class StatusIn(Strict):
     value: StatusValue
     kind: StatusKind
-    date: str | None = None
-    programme: str = ""
-    batch: str = ""
-    revoked_on: str | None = None
-    note: str = ""
-    source: str | None = None
+    date: DateText | None = None
+    programme: Text(_max(StatusAssertion, "programme")) = ""
+    batch: Text(_max(StatusAssertion, "batch")) = ""
+    revoked_on: DateText | None = None
+    note: Text() = ""
+    source: SourceRefText | None = None
 
 
 class EntityIn(Strict):
     kind: Kind
     names: list[NameIn] = Field(min_length=1)
-    sources: list[str] = Field(min_length=1, description="references that establish the entity")
-    website: str = ""
-    founded: str | None = None
-    closed: str | None = None
+    sources: list[SourceRefText] = Field(min_length=1, description="references that establish the entity")
+    website: Text(_max(Entity, "website")) = ""
+    founded: DateText | None = None
+    closed: DateText | None = None
     locations: list[LocationIn] = []
     statuses: list[StatusIn] = []
     public: bool = True
@@ -285,15 +319,15 @@ class EntityWriteOut(Schema):
 
 
 class RelationIn(Strict):
-    source_entity: str = Field(description="slug")
+    source_entity: SlugText = Field(description="slug")
     type: RelationType
-    target_entity: str = Field(description="slug")
-    source: str = Field(description="source reference: key or key#locator")
-    from_date: str | None = None
-    to_date: str | None = None
+    target_entity: SlugText = Field(description="slug")
+    source: SourceRefText = Field(description="source reference: key or key#locator")
+    from_date: DateText | None = None
+    to_date: DateText | None = None
     weight: float = Field(1.0, ge=0, allow_inf_nan=False)
     confidence: float = Field(1.0, ge=0, le=1, allow_inf_nan=False)
-    evidence: str = ""
+    evidence: Text() = ""
 
 
 class RelationWriteOut(Schema):
@@ -302,12 +336,12 @@ class RelationWriteOut(Schema):
 
 
 class CodingIn(Strict):
-    entity: str = Field(description="slug")
-    code: str = Field(description="code path in the default codebook, e.g. practice.rapid-prototyping")
-    source: str = Field(description="source reference: key or key#locator")
-    quote: str = ""
-    confidence: float = Field(1.0, ge=0, le=1)
-    note: str = ""
+    entity: SlugText = Field(description="slug")
+    code: Text(300) = Field(description="code path in the default codebook, e.g. practice.rapid-prototyping")
+    source: SourceRefText = Field(description="source reference: key or key#locator")
+    quote: Text() = ""
+    confidence: float = Field(1.0, ge=0, le=1, allow_inf_nan=False)
+    note: Text() = ""
 
 
 class CodingWriteOut(Schema):

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from observatory.validation import ADMIN_FORMFIELDS
+
 from . import services
 from .models import Comment, Post, SpamModelState, Tag
 
@@ -36,6 +38,7 @@ class PostAdminForm(forms.ModelForm):
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
+    formfield_overrides = ADMIN_FORMFIELDS
     form = PostAdminForm
     list_display = ("title", "language", "status", "published_at", "warning_count", "comment_count")
     list_filter = ("status", "language", "tags")

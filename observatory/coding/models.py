@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from observatory.inventory.models import Entity, Source
+from observatory.validation import CheckedFieldsMixin
 
 
 class Codebook(models.Model):
@@ -55,7 +56,7 @@ class Code(models.Model):
         return self.path.split(".", 1)[0]
 
 
-class Document(models.Model):
+class Document(CheckedFieldsMixin, models.Model):
     """A field note, interview transcript or document that codings can quote."""
 
     KINDS = [("field_note", "field note"), ("interview", "interview"), ("document", "document")]
@@ -72,7 +73,7 @@ class Document(models.Model):
         return self.title
 
 
-class Excerpt(models.Model):
+class Excerpt(CheckedFieldsMixin, models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="excerpts")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
@@ -89,7 +90,7 @@ class Excerpt(models.Model):
         super().save(*args, **kwargs)
 
 
-class Coding(models.Model):
+class Coding(CheckedFieldsMixin, models.Model):
     """Entity × code, with evidence (an excerpt of a document, or a source and a quotation)."""
 
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="codings")

@@ -8,9 +8,10 @@ from typing import Any
 import reversion
 import yaml
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from observatory.inventory.models import Entity, Source
+from observatory.validation import WriteConflict, instance_check
 
 from .models import Code, Codebook, Coding
 
@@ -119,21 +120,35 @@ def code_resolve(path: str, codebook: Codebook | None = None) -> Code:
     return code
 
 
+def coding_upsert(**kwargs) -> tuple[Coding, str]:
+    """Code an entity with evidence: a source (and a quotation from it) or an excerpt of a document.
+
+    The same coding written twice at once gives one record (the second "unchanged"); a different
+    one racing to create it gives :class:`~observatory.validation.WriteConflict` to the later one."""
+    try:
+        return _coding_upsert(**kwargs)
+    except IntegrityError:
+        pass
+    return _coding_upsert(**kwargs, on_race="the coding was written by a concurrent request with different "
+                                            "values; read it again and retry")
+
+
 @transaction.atomic
-def coding_upsert(*, entity: Entity, code: Code, source: Source | None = None, source_locator: str = "",
-                  quote: str = "", confidence: float = 1.0, coder=None, coder_name: str = "", coded_on=None,
-                  note: str = "", excerpt=None) -> tuple[Coding, str]:
-    """Code an entity with evidence: a source (and a quotation from it) or an excerpt of a document."""
+def _coding_upsert(*, entity: Entity, code: Code, source: Source | None = None, source_locator: str = "",
+                   quote: str = "", confidence: float = 1.0, coder=None, coder_name: str = "", coded_on=None,
+                   note: str = "", excerpt=None, on_race: str = "") -> tuple[Coding, str]:
     if source is None and excerpt is None:
         raise ValidationError({"source": "a coding needs evidence: a source or an excerpt of a document"})
     confidence = float(confidence)
-    if not (0 <= confidence <= 1):
+    if not (0 <= confidence <= 1):  # NaN fails this too
         raise ValidationError({"confidence": f"{confidence} is outside 0…1"})
     values = {"source_locator": source_locator, "quote": quote or "", "confidence": confidence,
               "coder_name": coder_name, "coded_on": coded_on, "note": note or "", "excerpt": excerpt}
-    coding = Coding.objects.filter(entity=entity, code=code, source=source).first()
+    coding = Coding.objects.select_for_update().filter(entity=entity, code=code, source=source).first()
     if coding is not None and all(getattr(coding, k) == v for k, v in values.items()):
         return coding, "unchanged"
+    if on_race:
+        raise WriteConflict(on_race)
     with reversion.create_revision():
         status = "updated"
         if coding is None:
@@ -141,6 +156,7 @@ def coding_upsert(*, entity: Entity, code: Code, source: Source | None = None, s
             status = "created"
         for field, value in values.items():
             setattr(coding, field, value)
+        instance_check(coding)
         coding.save()
         if coder is not None:
             reversion.set_user(coder)

@@ -7,28 +7,49 @@ derived from it may be redistributed."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+
 from observatory.inventory.models import Source
+from observatory.validation import csl_check
 
 from .tables import Selection
 
 __all__ = ["bibtex_entries", "csl_items", "write_bibtex", "write_csl_json"]
+
+logger = logging.getLogger(__name__)
 
 BIBTEX_TYPES = {"article-journal": "article", "article-magazine": "article", "article-newspaper": "article",
                 "article": "article", "book": "book", "chapter": "incollection", "paper-conference": "inproceedings",
                 "thesis": "phdthesis", "report": "techreport", "manuscript": "unpublished"}
 
 
+#: Why a source is left out of the bibliography (counted in ``selection.left_out``).
+INVALID_CSL = "sources whose stored CSL-JSON item is not valid (an object of finite numbers and valid text): fix them in the admin"
+
+
 def csl_items(selection: Selection) -> list[dict]:
+    """The CSL-JSON items of every source. A stored item that is not a valid one (a value written
+    before the admin checked it) is left out and counted, so one bad source never breaks the
+    bibliography for everyone."""
     items = []
     for source in Source.objects.order_by("key"):
-        item = {k: v for k, v in (source.csl or {}).items() if k != "id"}
+        try:
+            csl_check(source.csl, title_required=False)
+        except ValidationError:
+            logger.warning("bibliography: source %r left out: its CSL-JSON item is not valid", source.key)
+            selection.left_out[INVALID_CSL] += 1
+            continue
+        item = {k: v for k, v in source.csl.items() if k != "id"}
         item["id"] = source.key
-        item.setdefault("type", "document")
+        if not isinstance(item.get("type"), str):
+            item["type"] = "document"
         item["license"] = source.licence or "unknown"
-        item["custom"] = {**(item.get("custom") or {}), "redistributable": source.redistributable}
+        custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
+        item["custom"] = {**custom, "redistributable": source.redistributable}
         if source.retrieved and "accessed" not in item:
             date = source.retrieved
             item["accessed"] = {"date-parts": [[date.year, date.month, date.day]]}
@@ -52,7 +73,7 @@ def _tex(value) -> str:
 
 def _names(people: list) -> str:
     names = []
-    for person in people or []:
+    for person in people if isinstance(people, list) else []:
         if not isinstance(person, dict):
             continue
         if person.get("literal"):
@@ -65,7 +86,7 @@ def _names(people: list) -> str:
 
 def _year_month(issued) -> tuple[str, str]:
     try:
-        parts = issued["date-parts"][0]
+        parts = list(issued["date-parts"][0])
     except (TypeError, KeyError, IndexError):
         return (str(issued.get("literal", "")) if isinstance(issued, dict) else ""), ""
     year = str(parts[0]) if parts else ""

@@ -56,7 +56,8 @@ def write_gexf(out: Path, selection: Selection) -> dict[str, int]:
     entities, relations, slugs = network_tables(selection)
     out.parent.mkdir(parents=True, exist_ok=True)
     counts = {"nodes": 0, "edges": 0}
-    with etree.xmlfile(str(out), encoding="utf-8") as xf:
+    # through a Python file, so a full disk raises OSError (lxml's own file output loses the error on close)
+    with open(out, "wb") as fh, etree.xmlfile(fh, encoding="utf-8") as xf:
         xf.write_declaration()
         with xf.element("gexf", {"version": "1.3", f"{{{XSI}}}schemaLocation": f"{GEXF_NS} {GEXF_NS}/gexf.xsd"},
                         nsmap={None: GEXF_NS, "xsi": XSI}):
@@ -135,7 +136,8 @@ def write_graphml(out: Path, selection: Selection) -> dict[str, int]:
     counts = {"nodes": 0, "edges": 0}
     node_keys = {name: f"n{i}" for i, (name, _kind) in enumerate(GRAPHML_NODE_KEYS)}
     edge_keys = {name: f"e{i}" for i, (name, _kind) in enumerate(GRAPHML_EDGE_KEYS)}
-    with etree.xmlfile(str(out), encoding="utf-8") as xf:
+    # through a Python file, so a full disk raises OSError (lxml's own file output loses the error on close)
+    with open(out, "wb") as fh, etree.xmlfile(fh, encoding="utf-8") as xf:
         xf.write_declaration()
         with xf.element("graphml", {f"{{{XSI}}}schemaLocation": f"{GRAPHML_NS} {GRAPHML_NS}/1.0/graphml.xsd"},
                         nsmap={None: GRAPHML_NS, "xsi": XSI}):

@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from reversion.admin import VersionAdmin
 
+from observatory.validation import ADMIN_FORMFIELDS
+
 from . import selectors, services
 from .models import Entity, EntitySource, Location, Name, Relation, Source, SourceRecord, StatusAssertion
 
@@ -57,6 +59,7 @@ class LocationForm(forms.ModelForm):
 
 
 class LocationInline(admin.StackedInline):
+    formfield_overrides = ADMIN_FORMFIELDS
     model = Location
     form = LocationForm
     extra = 0
@@ -112,6 +115,7 @@ class OutgoingRelationInline(admin.TabularInline):
 
 @admin.register(Entity)
 class EntityAdmin(VersionAdmin):
+    formfield_overrides = ADMIN_FORMFIELDS
     list_display = ["name", "name_zh", "kind", "layer", "province_code", "founded", "is_public", "updated"]
     list_filter = ["layer", "kind", "is_public", "province_code"]
     search_fields = ["slug", "name", "name_zh", "name_en", "names__text", "names__pinyin"]
@@ -165,6 +169,7 @@ class RelationAdmin(VersionAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = ADMIN_FORMFIELDS
     list_display = ["key", "title", "licence", "redistributable", "retrieved"]
     list_filter = ["redistributable", "licence"]
     search_fields = ["key", "title", "note"]
@@ -189,6 +194,7 @@ class NameAdmin(admin.ModelAdmin):
 
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):
+    formfield_overrides = ADMIN_FORMFIELDS
     list_display = ["entity", "lat", "lng", "crs", "precision", "province_code", "prefecture_code"]
     list_filter = ["crs", "precision", "placed_at_centroid", "province_code"]
     search_fields = ["entity__name", "entity__name_zh", "address_zh", "address_en"]

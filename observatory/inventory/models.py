@@ -7,10 +7,14 @@ the invariants even against code that bypasses the services.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+
+from observatory.validation import CheckedFieldsMixin, csl_check, polygon_check
 
 from .taxonomy import (
     CRS_CHOICES,
@@ -27,7 +31,7 @@ from .taxonomy import (
 )
 
 
-class Source(models.Model):
+class Source(CheckedFieldsMixin, models.Model):
     """A bibliographic item (CSL-JSON): a dataset, publication, web page or interview."""
 
     key = models.SlugField(max_length=100, unique=True, help_text="Citation key, e.g. keane2012")
@@ -41,6 +45,9 @@ class Source(models.Model):
     note = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+
+    # The admin's form: an object of clean values (the services also require a title).
+    field_checks = {"csl": partial(csl_check, title_required=False)}
 
     class Meta:
         ordering = ["key"]
@@ -80,7 +87,7 @@ class EntityQuerySet(models.QuerySet):
         return self.filter(is_public=True, merged_into__isnull=True)
 
 
-class Entity(models.Model):
+class Entity(CheckedFieldsMixin, models.Model):
     """One actor: a place, an organization, a community, an event or a project."""
 
     slug = models.SlugField(max_length=120, unique=True, help_text="Stable identifier, e.g. chaihuo-makerspace")
@@ -128,7 +135,7 @@ class Entity(models.Model):
         return reverse("site:entity", args=[self.slug])
 
 
-class EntitySource(models.Model):
+class EntitySource(CheckedFieldsMixin, models.Model):
     """A source that establishes an entity, with the locator (row, feature, page)."""
 
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="citations")
@@ -144,7 +151,7 @@ class EntitySource(models.Model):
         return f"{self.source.key}#{self.locator}" if self.locator else self.source.key
 
 
-class SourcedModel(models.Model):
+class SourcedModel(CheckedFieldsMixin, models.Model):
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     source_locator = models.CharField(max_length=200, blank=True)
     record = models.ForeignKey(SourceRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -204,6 +211,8 @@ class Location(SourcedModel):
     county_code = models.CharField(max_length=6, blank=True, editable=False)
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
+
+    field_checks = {"polygon": polygon_check}
 
     class Meta:
         ordering = ["entity", "id"]

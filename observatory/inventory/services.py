@@ -12,12 +12,13 @@ from typing import Any
 
 import reversion
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from observatory.china import coords as china_coords
 from observatory.china import divisions as china_divisions
 from observatory.china import names as china_names
 from observatory.china import text as china_text
+from observatory.validation import WriteConflict, csl_check, instance_check, polygon_check, text_check
 
 from .dates import FuzzyDateError, parse_fuzzy_date
 from .models import Entity, EntitySource, Location, Name, Relation, Source, SourceRecord, StatusAssertion
@@ -49,6 +50,7 @@ _LANGS = [code for code, _ in NAME_LANGUAGES if code != "pinyin"]
 _NAME_TYPES = [code for code, _ in NAME_TYPES]
 _STATUS_VALUES = [code for code, _ in STATUS_VALUES]
 _STATUS_KINDS = [code for code, _ in STATUS_KINDS]
+_LOCATOR_MAX = EntitySource._meta.get_field("locator").max_length
 # Precision of a location placed at a division's centroid, by the length of the significant code.
 _CENTROID_PRECISION = {2: "province", 4: "city", 6: "district"}
 
@@ -77,7 +79,11 @@ def source_ref_parse(ref: str, sources: dict[str, Source] | None = None) -> tupl
     """``"ananse2016#row:12"`` -> (Source ananse2016, "row:12")."""
     if not isinstance(ref, str) or not ref.strip():
         raise ValidationError({"source": "a source reference is required (key or key#locator)"})
+    text_check("source", ref)
     key, _, locator = ref.strip().partition("#")
+    if len(locator.strip()) > _LOCATOR_MAX:
+        raise ValidationError({"source": f"the locator after '#' is {len(locator.strip())} characters long; at most "
+                                         f"{_LOCATOR_MAX} are accepted"})
     source = (sources or {}).get(key)
     if source is None:
         source = Source.objects.filter(key=key).first()
@@ -89,8 +95,7 @@ def source_ref_parse(ref: str, sources: dict[str, Source] | None = None) -> tupl
 def source_upsert(*, key: str, csl: dict, licence: str = "", redistributable: bool | None = None,
                   retrieved=None, note: str = "") -> tuple[Source, bool]:
     """Create or update a source by key; returns (source, changed)."""
-    if not isinstance(csl, dict) or not csl.get("title"):
-        raise ValidationError({"csl": f"source {key!r}: a CSL-JSON item with at least a title is required"})
+    csl_check(csl, where=f"source {key!r}")
     if redistributable is None:
         redistributable = bool(licence) and licence.lower() not in {"unknown", "all-rights-reserved"}
     retrieved_date, _precision = _fuzzy("retrieved", retrieved)
@@ -134,6 +139,7 @@ def location_derive(location: Location) -> Location:
     """
     _choice("crs", location.crs, _CRS)
     _choice("precision", location.precision, PRECISIONS)
+    polygon_check(location.polygon)
     lng, lat = location.original_lng, location.original_lat
     if lng is None and lat is None and location.polygon:
         # An outline without a point (a market, a park): the point is its centroid, in the same system.
@@ -262,23 +268,42 @@ def _name_derive(name: Name) -> Name:
         raise ValidationError({"text": "a name cannot be empty"})
     _choice("lang", name.lang, _LANGS)
     _choice("type", name.type, _NAME_TYPES)
-    name.pinyin = china_names.to_pinyin(name.text) if china_names.is_cjk(name.text) else ""
+    instance_check(name, exclude={"pinyin", "normalized"})
+    name.pinyin = (china_names.to_pinyin(name.text) if china_names.is_cjk(name.text) else "")[:600]
     name.normalized = china_names.normalize_name(name.text)[:300]
     return name
 
 
-@transaction.atomic
-def entity_upsert(*, slug: str, kind: str, names: list[dict], sources: list[str] | None = None,
-                  website: str = "", founded=None, closed=None, locations: list[dict] | None = None,
-                  statuses: list[dict] | None = None, is_public: bool = True, note: str = "",
-                  field_sources: dict | None = None, user=None, comment: str = "",
-                  source_index: dict[str, Source] | None = None) -> tuple[Entity, str]:
+def _after_race(write, what: str, **kwargs):
+    """Run ``write``; if a concurrent transaction inserted the same record first (the unique
+    constraint answers IntegrityError), run it again: it then finds that record and answers
+    "unchanged" when it holds the same values, or raises :class:`WriteConflict` when it differs."""
+    try:
+        return write(**kwargs)
+    except IntegrityError:
+        pass
+    return write(**kwargs, on_race=f"{what} was written by a concurrent request with different values; "
+                                   "read it again and retry")
+
+
+def entity_upsert(**kwargs) -> tuple[Entity, str]:
     """Create or replace an entity and its names, locations and statuses from one document.
 
     Returns (entity, "created" | "updated" | "unchanged"); the change is recorded in history.
     ``names`` items: ``{text, lang, type, source?, valid_from?, valid_to?}``; ``locations`` and
-    ``statuses`` as in docs/data-format.md.
+    ``statuses`` as in docs/data-format.md. The same document written twice at once gives one
+    entity (the second "unchanged"); two different documents racing to create the same slug give
+    :class:`~observatory.validation.WriteConflict` to the later one.
     """
+    return _after_race(_entity_upsert, f"entity {kwargs.get('slug')!r}", **kwargs)
+
+
+@transaction.atomic
+def _entity_upsert(*, slug: str, kind: str, names: list[dict], sources: list[str] | None = None,
+                   website: str = "", founded=None, closed=None, locations: list[dict] | None = None,
+                   statuses: list[dict] | None = None, is_public: bool = True, note: str = "",
+                   field_sources: dict | None = None, user=None, comment: str = "",
+                   source_index: dict[str, Source] | None = None, on_race: str = "") -> tuple[Entity, str]:
     _choice("kind", kind, KINDS)
     if not names:
         raise ValidationError({"names": f"entity {slug!r} needs at least one name"})
@@ -309,18 +334,18 @@ def entity_upsert(*, slug: str, kind: str, names: list[dict], sources: list[str]
         if loc.original_lng is None and not loc.division_code and not loc.polygon:
             raise ValidationError({"locations": f"entity {slug!r}: a location needs coordinates (lng, lat), an "
                                                 "outline (polygon) or a division code"})
-        location_objs.append(location_derive(loc))
+        location_objs.append(instance_check(location_derive(loc)))
     status_objs = []
     for item in statuses or []:
         source, locator = (source_ref_parse(item["source"], source_index) if item.get("source") else (None, ""))
         date, precision = _fuzzy("date", item.get("date"))
-        status_objs.append(StatusAssertion(
+        status_objs.append(instance_check(StatusAssertion(
             value=_choice("value", item.get("value"), _STATUS_VALUES),
             kind=_choice("kind", item.get("kind"), _STATUS_KINDS), date=date, date_precision=precision,
             programme=item.get("programme", ""), batch=str(item.get("batch", "") or ""),
             revoked_on=_fuzzy("revoked_on", item.get("revoked_on"))[0], note=item.get("note", ""),
             source=source, source_locator=locator,
-        ))
+        )))
     citations = [source_ref_parse(ref, source_index) for ref in (sources or [])]
 
     values = {
@@ -328,11 +353,14 @@ def entity_upsert(*, slug: str, kind: str, names: list[dict], sources: list[str]
         "founded_precision": founded_precision, "closed": closed_date, "closed_precision": closed_precision,
         "is_public": is_public, "note": note or "", "field_sources": field_sources or {},
     }
-    entity = Entity.objects.filter(slug=slug).first()
+    # Locked until the end of the transaction: concurrent writers of one entity take turns.
+    entity = Entity.objects.select_for_update().filter(slug=slug).first()
     created = entity is None
     new_state = _entity_state(values, name_objs, location_objs, status_objs, citations)
     if not created and _entity_state_of(entity) == new_state:
         return entity, "unchanged"
+    if on_race:
+        raise WriteConflict(on_race)
 
     with reversion.create_revision():
         if created:
@@ -402,11 +430,16 @@ def _relation_validate(source_entity: Entity, target_entity: Entity, type: str, 
         raise ValidationError({"weight": f"{weight} is not a finite number ≥ 0"})
 
 
+def relation_upsert(**kwargs) -> tuple[Relation, str]:
+    """Create or update the relation ``source_entity --type--> target_entity`` cited to ``source``
+    (concurrent writes as in :func:`entity_upsert`)."""
+    return _after_race(_relation_upsert, "the relation", **kwargs)
+
+
 @transaction.atomic
-def relation_upsert(*, source_entity: Entity, type: str, target_entity: Entity, source: Source | None = None,
-                    source_locator: str = "", from_date=None, to_date=None, weight: float = 1.0,
-                    confidence: float = 1.0, evidence: str = "", user=None) -> tuple[Relation, str]:
-    """Create or update the relation ``source_entity --type--> target_entity`` cited to ``source``."""
+def _relation_upsert(*, source_entity: Entity, type: str, target_entity: Entity, source: Source | None = None,
+                     source_locator: str = "", from_date=None, to_date=None, weight: float = 1.0,
+                     confidence: float = 1.0, evidence: str = "", user=None, on_race: str = "") -> tuple[Relation, str]:
     _relation_validate(source_entity, target_entity, type, float(confidence), float(weight))
     from_d, from_p = _fuzzy("from_date", from_date)
     to_d, to_p = _fuzzy("to_date", to_date)
@@ -415,10 +448,12 @@ def relation_upsert(*, source_entity: Entity, type: str, target_entity: Entity, 
     values = {"source_locator": source_locator, "from_date": from_d, "from_precision": from_p, "to_date": to_d,
               "to_precision": to_p, "weight": float(weight), "confidence": float(confidence),
               "evidence": evidence or ""}
-    relation = Relation.objects.filter(source_entity=source_entity, type=type, target_entity=target_entity,
-                                       source=source).first()
+    relation = Relation.objects.select_for_update().filter(
+        source_entity=source_entity, type=type, target_entity=target_entity, source=source).first()
     if relation is not None and all(getattr(relation, k) == v for k, v in values.items()):
         return relation, "unchanged"
+    if on_race:
+        raise WriteConflict(on_race)
     with reversion.create_revision():
         status = "updated"
         if relation is None:
@@ -427,6 +462,7 @@ def relation_upsert(*, source_entity: Entity, type: str, target_entity: Entity, 
             status = "created"
         for field, value in values.items():
             setattr(relation, field, value)
+        instance_check(relation)
         relation.save()
         if user is not None:
             reversion.set_user(user)

@@ -39,6 +39,7 @@ from django.utils.text import slugify
 from observatory.dbstats import statistics_refresh
 from observatory.inventory.models import Entity, ImportRun, Source
 from observatory.inventory.services import entity_upsert, source_record_upsert, source_upsert
+from observatory.validation import json_value_problem
 
 from .base import Importer, ImportFileError, RawRow, RowRejected, personal_fields_drop
 
@@ -139,12 +140,24 @@ def _file_error_reason(exc: BaseException) -> str:
 
 def _read_all(importer: Importer, path: Path) -> list[RawRow]:
     try:
-        return list(importer.rows(path))
+        rows = list(importer.rows(path))
     except ImportFileError:
         raise
     except _FILE_ERRORS as exc:
         raise ImportFileError(path, f"cannot be read as {importer.name} ({importer.description}): "
                                     f"{_file_error_reason(exc)}"[:1000]) from None
+    for raw in rows:
+        _raw_row_check(path, raw)
+    return rows
+
+
+def _raw_row_check(path: Path, raw: RawRow) -> None:
+    """A value no database can keep (a NUL, a lone surrogate such as a JSON "\\ud800", NaN or
+    Infinity) makes the file unreadable: the raw record of every row is kept, so the row cannot
+    merely be rejected."""
+    problem = json_value_problem(raw.data, max_depth=64, json_types=False)
+    if problem:
+        raise ImportFileError(path, f"{raw.locator}: {problem}"[:1000], line=raw.line)
 
 
 #: Files with at least this many rows take the bulk path (importers/bulk.py) for new entities
@@ -171,6 +184,8 @@ def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False
     files of at least :data:`BULK_THRESHOLD` rows.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ImportFileError(path, f"is a folder; give the {importer.name} file to import")
     if not path.is_file():
         raise ImportFileError(path, "no such file")
     size_check(path)

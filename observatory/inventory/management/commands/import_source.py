@@ -26,13 +26,20 @@ class Command(BaseCommand):
             raise CommandError(exc.args[0]) from None
         except ImportFileError as exc:
             raise CommandError(f"mapping: {exc}") from None
+        for option, value in (("--rejects", rejects), ("--notes", notes)):
+            if value and (Path(value).is_dir() or not Path(value).parent.is_dir()):
+                raise CommandError(f"{option} {value}: give the path of a file in an existing folder")
         report = import_one(importer, Path(file), dry_run=dry_run)
-        if rejects:
-            rejects_csv(report, Path(rejects))
-            console.print(f"Rejected rows written to {rejects}.")
-        if notes:
-            notes_csv(report, Path(notes))
-            console.print(f"Cleaning notes written to {notes}.")
+        try:
+            if rejects:
+                rejects_csv(report, Path(rejects))
+                console.print(f"Rejected rows written to {rejects}.")
+            if notes:
+                notes_csv(report, Path(notes))
+                console.print(f"Cleaning notes written to {notes}.")
+        except OSError as exc:
+            raise CommandError(f"the import is done, but its report cannot be written: {exc.strerror or exc} "
+                               f"({exc.filename})") from None
 
 
 def import_one(importer, path: Path, *, dry_run: bool = False):

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from .lifecycle import StatusAssertionQuerySet
 from .taxonomy import (
     CRS_CHOICES,
     DATE_PRECISIONS,
@@ -253,6 +254,8 @@ class StatusAssertion(SourcedModel):
         null=True, blank=True, help_text="0-1, for statuses inferred from observations; empty for documents"
     )
     rule = models.CharField(max_length=100, blank=True, help_text="the inference rule that gave an inferred status")
+
+    objects = StatusAssertionQuerySet.as_manager()
 
     class Meta:
         ordering = ["entity", "date", "id"]

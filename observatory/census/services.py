@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import observatory
@@ -107,10 +107,11 @@ def _observation(run: CensusRun, result: Result) -> Observation:
         "repository_last_commit", "attempts", "elapsed_ms")}
     fields["title"] = fields["title"][:300]
     target = result.target
-    observation, _ = Observation.objects.get_or_create(
-        run=run, entity_id=target.entity_id, kind=target.kind, url=target.url,
-        defaults={**fields, "observed_at": result.observed_at, "outcome": result.outcome})
-    return observation
+    try:  # one statement, autocommitted: what is written survives a kill -9
+        return Observation.objects.create(run=run, entity_id=target.entity_id, kind=target.kind, url=target.url,
+                                          observed_at=result.observed_at, outcome=result.outcome, **fields)
+    except IntegrityError:  # already observed in this run (the unique constraint): keep the first
+        return None
 
 
 @dataclass

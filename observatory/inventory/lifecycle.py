@@ -12,11 +12,13 @@ Evidence comes from three origins (``StatusAssertion.origin``):
   presence, with the ``confidence`` and ``rule`` that gave it. It counts as evidence only when its
   confidence reaches :data:`LIFECYCLE_CONFIDENCE`.
 
-:data:`LIFECYCLE_CONFIDENCE` is 0.7: the census gives 0.9 to a direct sign of life that names the
-entity (its SpaceAPI document, a feed item, a repository commit, a page answering 200 on its own
-domain), 0.75 to a domain that is parked, for sale or gone from DNS after having answered, and at
-most 0.6 to single failures that are often transient (a timeout, a 5xx, a TLS error), so that one
-bad night of a server never closes a space in the survival analysis. See docs/census.md.
+:data:`LIFECYCLE_CONFIDENCE` is 0.7. The census's rules (``observatory.census.services.RULES``)
+give 0.8–0.9 to a sign of life (a website answering on its own domain, a valid SpaceAPI document,
+a feed item, a repository commit), 0.75 to a parked or for-sale domain and to HTTP 410, and at most
+0.6 to a single failure that is often transient or ambiguous (a DNS failure, a 404, a redirect to
+another domain, a timeout, a 5xx, a TLS error); the same failure seen in two runs 30 days apart or
+more with no sign of life between them rises to 0.75–0.9. So one bad night of a server never closes
+a space in the survival analysis, and a domain that is gone or sold does. See docs/census.md.
 """
 
 from __future__ import annotations

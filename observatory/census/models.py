@@ -7,27 +7,36 @@ Observations are evidence and are never edited; the statuses inferred from them 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from observatory.inventory.models import Entity
 
 TARGET_KINDS = [
-    ("website", "website"),
-    ("spaceapi", "SpaceAPI endpoint"),
-    ("feed", "feed (RSS or Atom)"),
-    ("repository", "code repository"),
+    ("website", _("website")),
+    ("spaceapi", _("SpaceAPI endpoint")),
+    ("feed", _("feed (RSS or Atom)")),
+    ("repository", _("code repository")),
 ]
 ERRORS = [
-    ("", "none"),
-    ("dns", "DNS failure"),
-    ("refused", "connection refused"),
-    ("connection", "connection failed"),
-    ("tls", "TLS failure"),
-    ("timeout", "timeout"),
-    ("too_many_redirects", "too many redirects"),
-    ("robots", "disallowed by robots.txt"),
-    ("too_large", "body over the size cap"),
-    ("invalid", "answer not valid for its kind"),
-    ("protocol", "HTTP protocol error"),
+    ("", _("none")),
+    ("dns", _("DNS failure")),
+    ("refused", _("connection refused")),
+    ("connection", _("connection failed")),
+    ("tls", _("TLS failure")),
+    ("timeout", _("timeout")),
+    ("too_many_redirects", _("too many redirects")),
+    ("robots", _("disallowed by robots.txt")),
+    ("too_large", _("body over the size cap")),
+    ("invalid", _("answer not valid for its kind")),
+    ("protocol", _("HTTP protocol error")),
+]
+OUTCOMES = [
+    ("alive", _("alive: answered on its own domain")),
+    ("moved", _("moved: answered on another domain")),
+    ("parked", _("parked or for sale")),
+    ("gone", _("gone: 404, 410 or no DNS name")),
+    ("failed", _("failed: no usable answer")),
+    ("skipped", _("skipped: robots.txt")),
 ]
 
 
@@ -60,8 +69,8 @@ class Observation(models.Model):
     kind = models.CharField(max_length=12, choices=TARGET_KINDS)
     url = models.CharField(max_length=1000)
     observed_at = models.DateTimeField(db_index=True)
-    outcome = models.CharField(max_length=12, db_index=True,
-                               help_text="alive, gone, parked, moved, failed or skipped (services.outcome_of)")
+    outcome = models.CharField(max_length=12, db_index=True, choices=OUTCOMES,
+                               help_text="what the observation says of the address (fetch.outcome_of)")
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     final_url = models.CharField(max_length=1000, blank=True)
     left_domain = models.BooleanField(default=False, help_text="the redirects ended on another domain")

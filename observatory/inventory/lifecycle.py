@@ -35,8 +35,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "LIFECYCLE_CONFIDENCE", "ALIVE_VALUES", "CLOSED_VALUES", "OFFICIAL_VALUES",
-    "StatusAssertionQuerySet", "counting_q", "LastSeen", "Standing",
-    "last_seen", "official_standing", "closing", "seen_since_q", "official_status_q", "source_date",
+    "StatusAssertionQuerySet", "counting_q", "counting_sql", "status_counts", "LastSeen", "Standing",
+    "last_seen", "official_standing", "current_standings", "closing", "seen_since_q", "official_status_q", "source_date",
 ]
 
 #: The lowest confidence at which a census-inferred status counts as evidence of life or closing.
@@ -56,6 +56,18 @@ def counting_q(prefix: str = "") -> Q:
     p = prefix
     return (Q(**{f"{p}origin__in": ("document", "register")})
             | Q(**{f"{p}origin": "census", f"{p}confidence__gte": LIFECYCLE_CONFIDENCE}))
+
+
+def status_counts(status) -> bool:
+    """:func:`counting_q` for one status already in memory."""
+    return status.origin in ("document", "register") or (
+        status.origin == "census" and status.confidence is not None and status.confidence >= LIFECYCLE_CONFIDENCE)
+
+
+def counting_sql(alias: str) -> str:
+    """:func:`counting_q` as an SQL condition on the status table aliased ``alias`` (raw queries)."""
+    return (f"({alias}.origin IN ('document', 'register') OR ({alias}.origin = 'census' "
+            f"AND {alias}.confidence >= {float(LIFECYCLE_CONFIDENCE)!r}))")
 
 
 class StatusAssertionQuerySet(models.QuerySet):
@@ -177,6 +189,19 @@ def official_standing(entity: Entity) -> list[Standing]:
     for programme, value, batch, date, source_id, pk in rows:
         latest[programme] = Standing(programme, value, batch, date, source_id, pk)
     return sorted(latest.values(), key=lambda s: s.programme)
+
+
+def current_standings(entities) -> dict[int, dict[str, str]]:
+    """``{entity_id: {programme: accredited|revoked}}``: :func:`official_standing` for many entities."""
+    from .models import StatusAssertion
+
+    statuses = StatusAssertion.objects.filter(entity__in=entities.values("pk")) if isinstance(
+        entities, models.QuerySet) else StatusAssertion.objects.filter(entity_id__in=list(entities))
+    standings: dict[int, dict[str, str]] = {}
+    for entity_id, programme, value in (statuses.counting().filter(value__in=OFFICIAL_VALUES)
+                                        .order_by("entity_id", "date", "pk").values_list("entity_id", "programme", "value")):
+        standings.setdefault(entity_id, {})[programme] = value
+    return standings
 
 
 def seen_since_q(year: int, prefix: str = "") -> Q:

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "axes",
     "observatory.inventory",
     "observatory.coding",
+    "observatory.census",
     "observatory.analysis",
     "observatory.blog",
     "observatory.api",
@@ -291,3 +292,9 @@ def _tile_layers(raw: str) -> list[dict]:
 
 
 OBSERVATORY_TILE_LAYERS = _tile_layers(env_str("OBSERVATORY_TILE_LAYERS", ""))
+
+# The liveness census (observatory census; docs/census.md): who it says it is, and where the forges'
+# APIs are (tests point them at a local server).
+OBSERVATORY_CENSUS_CONTACT = env_str("OBSERVATORY_CENSUS_CONTACT", "https://github.com/observatory-research/observatory")
+OBSERVATORY_CENSUS_GITHUB_API = env_str("OBSERVATORY_CENSUS_GITHUB_API", "https://api.github.com")
+OBSERVATORY_CENSUS_GITEE_API = env_str("OBSERVATORY_CENSUS_GITEE_API", "https://gitee.com/api/v5")

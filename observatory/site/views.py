@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import router
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -429,3 +430,12 @@ def analysis_page(request):
         runs.append(item)
     network = site.analysis_latest("network")
     return render(request, "site/analysis.html", {"runs": runs, "brokers": site.brokers_top(network, 20)})
+
+
+_FAVICON = Path(__file__).resolve().parent / "static" / "site" / "favicon.ico"
+
+
+@cache_control(max_age=604800, public=True)
+def favicon(request):
+    """The site's icon at the address every browser asks for first, served from the package."""
+    return HttpResponse(_FAVICON.read_bytes(), content_type="image/vnd.microsoft.icon")

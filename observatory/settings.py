@@ -147,7 +147,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
     }
-    DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", "") or None}
+    # ":memory:" (not None) so that pytest-django, which sees a custom engine, gives each worker
+    # its own shared in-memory database instead of a path-derived file name
+    DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", "") or ":memory:"}
 
 # PostgreSQL: the API's entity answer is prepared on the server once per connection
 # (observatory/prepared.py, observatory/api/entity_json.py); off for a pooler that cannot keep it

@@ -37,8 +37,20 @@ SPACE_KINDS = frozenset({"fab_lab", "hackerspace", "makerspace", "techshop", "co
                          "accelerator", "university_lab"})
 
 #: Sources whose rows are the evidence themselves: their locator is a row or feature index.
-LOCATOR = re.compile(r"^(row:\d+|feature:\d+|p\. ?\d+(-\d+)?|pp\. \d+-\d+|paras?\. \d+(-\d+)?|§ ?[\w.]+|Q\d+|repo:\S+|"
-                     r"art\. \d+\w*|item \d+|infobox|table \d+|t=\d+:\d\d(:\d\d)?|section: .+|batch \d+, item \d+)$")
+#: One documented locator form (docs/data-format.md); a locator is one form, or several joined by
+#: ", " or " and " (e.g. "section 序幕, para. 2", "first post and reply 3").
+LOCATOR_FORM = re.compile(r"^(row:\d+|feature:\d+|p\. ?\d+(-\d+)?|pp\. \d+-\d+|paras?\. \d+(-\d+)?|§ ?[\w.]+|Q\d+|"
+                          r"repo:\S+|art\. \d+\w*|items? \d+(-\d+)?|infobox|table \d+|t=\d+:\d\d(:\d\d)?|"
+                          r"sections?:? .+|batch \d+|chapter \d+|title|title slide|lead|header|"
+                          r"header lines? \d+(-\d+)?|thread header|first post|repl(y|ies)( \d+(-\d+)?)?|box .+|URL)$")
+
+
+def locator_is_documented(locator: str) -> bool:
+    """Whether every part of a locator is one of the documented forms."""
+    parts = re.split(r", | and ", re.sub(r" \([^)]*\)$", "", locator.strip()))  # a closing "(145 replies)" is a note
+    return all(LOCATOR_FORM.match(part.strip()) for part in parts)
+
+
 PRECISE = frozenset({"exact", "building", "street"})
 CLOSINGS = frozenset({"closed", "revoked"})
 
@@ -162,7 +174,7 @@ def check_folder(root: Path, *, max_outside_km: float = MAX_OUTSIDE_KM) -> Check
         if locator and not loc and (kind, item, ref) not in pending:
             report.flag("locator", where, f"{what} cites {key!r} with no locator (page, paragraph, row...; "
                                           "docs/data-format.md), and is not on pending-locators.yaml")
-        elif loc and not LOCATOR.match(loc.strip()):
+        elif loc and not locator_is_documented(loc):
             report.flag("locator", where, f"{what}: locator {loc!r} is not one of the documented forms")
         return _issued(sources[key])
 

@@ -37,8 +37,13 @@ SPACE_KINDS = frozenset({"fab_lab", "hackerspace", "makerspace", "techshop", "co
                          "accelerator", "university_lab"})
 
 #: Sources whose rows are the evidence themselves: their locator is a row or feature index.
-LOCATOR = re.compile(r"^(row:\d+|feature:\d+|p\. ?\d+(-\d+)?|pp\. \d+-\d+|paras?\. \d+(-\d+)?|§ ?[\w.]+|Q\d+|repo:\S+|"
-                     r"art\. \d+\w*|item \d+|infobox|table \d+|t=\d+:\d\d(:\d\d)?|section: .+|batch \d+, item \d+)$")
+#: One part of a locator (docs/data-format.md, "Source references"). A locator is one part or several joined by
+#: ", " or " and ", optionally followed by a comment in parentheses: "section 序幕, para. 3", "thread header (12 replies)".
+_PART = (r"(row:\d+|feature:\d+|pp?\. ?\d+(-\d+)?|paras?\. \d+(-\d+)?|§ ?[\w.]+|Q\d+|repo:\S+|art\. \d+\w*|"
+         r"items? \d+(-\d+)?|infobox|tables? \d+|t=\d+:\d\d(:\d\d)?|batch \d+|chapter \d+|slides? \d+(-\d+)?|"
+         r"title( slide)?|lead|caption|URL|header( lines? \d+(-\d+)?)?|thread header|first post|repl(y|ies)( \d+(-\d+)?)?|"
+         r"sections? [^,()]+?|section: [^,()]+?|box [^,()]+?)")
+LOCATOR = re.compile(rf"^{_PART}((, | and ){_PART})*( \([^()]*\))?$")
 PRECISE = frozenset({"exact", "building", "street"})
 CLOSINGS = frozenset({"closed", "revoked"})
 

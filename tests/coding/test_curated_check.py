@@ -107,3 +107,14 @@ def test_a_file_that_is_not_yaml_is_named_without_a_traceback(tmp_path):
     (folder / "sources.yaml").write_text("- key: x\n  csl:\n    container-title: Make: the magazine\n", encoding="utf-8")
     with pytest.raises(CommandError, match=r"sources.yaml:3: not valid YAML"):
         call_command("check_curated", str(folder))
+
+
+@pytest.mark.parametrize("locator, valid", [
+    ("row:3214", True), ("para. 5", True), ("paras. 1-3", True), ("Q1", True), ("section 序幕, para. 3", True),
+    ("first post and reply 1", True), ("thread header (12 replies)", True), ("URL", True), ("section: Location", True),
+    ("somewhere in the middle", False), ("p.12x", False),
+])
+def test_the_locator_forms_are_those_documented(locator, valid):
+    from observatory.coding.curated_check import LOCATOR
+
+    assert bool(LOCATOR.match(locator)) is valid

@@ -118,3 +118,21 @@ def test_the_locator_forms_are_those_documented(locator, valid):
     from observatory.coding.curated_check import LOCATOR
 
     assert bool(LOCATOR.match(locator)) is valid
+
+
+# WGS-84 city points of the gcoord fixture (hujiulong/gcoord, MIT, test/fixtures/china-cities.json; see
+# data/china/PROVENANCE-directories.md, "Coordinate systems").
+GCOORD_WGS84 = {"the-nest-shanghai": (121.4691633, 31.2323443), "yuanfen-flow": (116.4011517, 39.9028057),
+                "nanjing-makerspace": (118.7916827, 32.0623216)}
+
+
+@pytest.mark.parametrize("entity_id", sorted(GCOORD_WGS84))
+def test_the_directory_city_centres_are_gcj02_as_the_provenance_decides(entity_id):
+    from observatory.china.coords import convert, haversine_km
+
+    entities = yaml.safe_load((CHINA / "entities" / "directories.yaml").read_text(encoding="utf-8"))
+    loc = next(e for e in entities if e["id"] == entity_id)["locations"][0]
+    assert loc["crs"] == "GCJ-02"
+    lng, lat = convert(loc["lng"], loc["lat"], "GCJ-02", "WGS-84")
+    assert haversine_km(lng, lat, *GCOORD_WGS84[entity_id]) < 0.05
+    assert haversine_km(loc["lng"], loc["lat"], *GCOORD_WGS84[entity_id]) > 0.4  # read as WGS-84 it would be off

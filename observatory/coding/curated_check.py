@@ -37,20 +37,13 @@ SPACE_KINDS = frozenset({"fab_lab", "hackerspace", "makerspace", "techshop", "co
                          "accelerator", "university_lab"})
 
 #: Sources whose rows are the evidence themselves: their locator is a row or feature index.
-#: One documented locator form (docs/data-format.md); a locator is one form, or several joined by
-#: ", " or " and " (e.g. "section 序幕, para. 2", "first post and reply 3").
-LOCATOR_FORM = re.compile(r"^(row:\d+|feature:\d+|p\. ?\d+(-\d+)?|pp\. \d+-\d+|paras?\. \d+(-\d+)?|§ ?[\w.]+|Q\d+|"
-                          r"repo:\S+|art\. \d+\w*|items? \d+(-\d+)?|infobox|table \d+|t=\d+:\d\d(:\d\d)?|"
-                          r"sections?:? .+|batch \d+|chapter \d+|title|title slide|lead|header|"
-                          r"header lines? \d+(-\d+)?|thread header|first post|repl(y|ies)( \d+(-\d+)?)?|box .+|URL)$")
-
-
-def locator_is_documented(locator: str) -> bool:
-    """Whether every part of a locator is one of the documented forms."""
-    parts = re.split(r", | and ", re.sub(r" \([^)]*\)$", "", locator.strip()))  # a closing "(145 replies)" is a note
-    return all(LOCATOR_FORM.match(part.strip()) for part in parts)
-
-
+#: One part of a locator (docs/data-format.md, "Source references"). A locator is one part or several joined by
+#: ", " or " and ", optionally followed by a comment in parentheses: "section 序幕, para. 3", "thread header (12 replies)".
+_PART = (r"(row:\d+|feature:\d+|pp?\. ?\d+(-\d+)?|paras?\. \d+(-\d+)?|§ ?[\w.]+|Q\d+|repo:\S+|art\. \d+\w*|"
+         r"items? \d+(-\d+)?|infobox|tables? \d+|t=\d+:\d\d(:\d\d)?|batch \d+|chapter \d+|slides? \d+(-\d+)?|"
+         r"title( slide)?|lead|abstract|intro|captions?( \d+)?|URL|header( lines? \d+(-\d+)?)?|thread header|first post|repl(y|ies)( \d+(-\d+)?)?|"
+         r"sections? [^,()]+?|section: [^,()]+?|box [^,()]+?)")
+LOCATOR = re.compile(rf"^{_PART}((, | and ){_PART})*( \([^()]*\))?$")
 PRECISE = frozenset({"exact", "building", "street"})
 CLOSINGS = frozenset({"closed", "revoked"})
 
@@ -174,7 +167,7 @@ def check_folder(root: Path, *, max_outside_km: float = MAX_OUTSIDE_KM) -> Check
         if locator and not loc and (kind, item, ref) not in pending:
             report.flag("locator", where, f"{what} cites {key!r} with no locator (page, paragraph, row...; "
                                           "docs/data-format.md), and is not on pending-locators.yaml")
-        elif loc and not locator_is_documented(loc):
+        elif loc and not LOCATOR.match(loc.strip()):
             report.flag("locator", where, f"{what}: locator {loc!r} is not one of the documented forms")
         return _issued(sources[key])
 

@@ -107,3 +107,32 @@ def test_a_file_that_is_not_yaml_is_named_without_a_traceback(tmp_path):
     (folder / "sources.yaml").write_text("- key: x\n  csl:\n    container-title: Make: the magazine\n", encoding="utf-8")
     with pytest.raises(CommandError, match=r"sources.yaml:3: not valid YAML"):
         call_command("check_curated", str(folder))
+
+
+@pytest.mark.parametrize("locator, valid", [
+    ("row:3214", True), ("para. 5", True), ("paras. 1-3", True), ("Q1", True), ("section 序幕, para. 3", True),
+    ("first post and reply 1", True), ("thread header (12 replies)", True), ("URL", True), ("section: Location", True),
+    ("somewhere in the middle", False), ("p.12x", False),
+])
+def test_the_locator_forms_are_those_documented(locator, valid):
+    from observatory.coding.curated_check import LOCATOR
+
+    assert bool(LOCATOR.match(locator)) is valid
+
+
+# WGS-84 city points of the gcoord fixture (hujiulong/gcoord, MIT, test/fixtures/china-cities.json; see
+# data/china/PROVENANCE-directories.md, "Coordinate systems").
+GCOORD_WGS84 = {"the-nest-shanghai": (121.4691633, 31.2323443), "yuanfen-flow": (116.4011517, 39.9028057),
+                "nanjing-makerspace": (118.7916827, 32.0623216)}
+
+
+@pytest.mark.parametrize("entity_id", sorted(GCOORD_WGS84))
+def test_the_directory_city_centres_are_gcj02_as_the_provenance_decides(entity_id):
+    from observatory.china.coords import convert, haversine_km
+
+    entities = yaml.safe_load((CHINA / "entities" / "directories.yaml").read_text(encoding="utf-8"))
+    loc = next(e for e in entities if e["id"] == entity_id)["locations"][0]
+    assert loc["crs"] == "GCJ-02"
+    lng, lat = convert(loc["lng"], loc["lat"], "GCJ-02", "WGS-84")
+    assert haversine_km(lng, lat, *GCOORD_WGS84[entity_id]) < 0.05
+    assert haversine_km(loc["lng"], loc["lat"], *GCOORD_WGS84[entity_id]) > 0.4  # read as WGS-84 it would be off

@@ -624,12 +624,28 @@ def _sampled_force_layout(nodes: list[str], edges: list[tuple[str, str]], *, see
 NETWORK_METRICS = ["degree", "total", "betweenness", "pagerank", "effective_size"]
 
 
+#: Views of the network explorer: which relation classes, oriented by flow (observatory.inventory.taxonomy).
+NETWORK_VIEWS = {
+    "": None,                                             # every relation as recorded (listings included)
+    "flow": ("interaction", "knowledge_flow"),             # what network runs use by default
+    "flow_affiliation": ("interaction", "knowledge_flow", "affiliation"),
+    "affiliation": ("affiliation",),
+    "listing": ("listing",),
+}
+
+
 def network_data(*, kind: str = "", layer: str = "", since=None, until=None, metric: str = "degree",
-                 limit: int = 6000) -> dict:
-    """Nodes (with positions, layer colour, size by ``metric``, broker flag) and edges for sigma.js."""
+                 limit: int = 6000, view: str = "") -> dict:
+    """Nodes (with positions, layer colour, size by ``metric``, broker flag) and edges for sigma.js.
+    ``view`` (``NETWORK_VIEWS``) keeps the relations of some classes, oriented by their flow; a
+    listing has no flow, so the listing view shows listings as recorded (actor → directory)."""
     from observatory.analysis.graphs import network_graph
 
-    graph = network_graph(since=since, until=until)
+    classes = NETWORK_VIEWS.get(view)
+    if classes is None:
+        graph = network_graph(since=since, until=until)
+    else:
+        graph = network_graph(since=since, until=until, classes=classes, oriented=view != "listing")
     if kind:
         graph.remove_nodes_from([n for n, d in list(graph.nodes(data=True)) if d.get("kind") != kind])
     if layer:

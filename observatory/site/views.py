@@ -365,12 +365,16 @@ def network_page(request):
 
 
 def network_data(request):
-    """?kind=&layer=&since=YYYY[-MM-DD]&until=...&metric=degree|total|betweenness|pagerank|effective_size"""
+    """?kind=&layer=&since=YYYY[-MM-DD]&until=...&metric=degree|total|betweenness|pagerank|effective_size
+    &view=|flow|flow_affiliation|affiliation|listing (relation classes, oriented by flow)"""
     since, until = _date(request.GET.get("since", "")), _date(request.GET.get("until", ""))
     if "bad" in (since, until):
         return HttpResponseBadRequest("since/until: expected a year (2015) or a date (2015-06-01)")
+    view = request.GET.get("view", "")
+    if view not in site.NETWORK_VIEWS:
+        return HttpResponseBadRequest(f"view: expected one of {', '.join(v or '(empty)' for v in site.NETWORK_VIEWS)}")
     data = site.network_data(kind=request.GET.get("kind", ""), layer=request.GET.get("layer", ""), since=since,
-                             until=until, metric=request.GET.get("metric", "degree"))
+                             until=until, metric=request.GET.get("metric", "degree"), view=view)
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
 
 

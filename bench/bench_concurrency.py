@@ -52,13 +52,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def fresh_postgres(url: str) -> None:
+def fresh_postgres(url: str, *, create: bool = True) -> None:
     import psycopg
 
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+        if create:
+            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 class Client:
@@ -110,6 +111,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--rows", type=int, default=20_000, help="rows of the file imported again and again")
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--drop", action="store_true", help="drop the PostgreSQL database at the end")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="observatory-concurrency-"))
@@ -212,6 +214,8 @@ def main() -> int:
             (Path(tempfile.gettempdir()) / "observatory-concurrency-gunicorn.log").write_text(log, encoding="utf-8")
             print(f"server errors logged: {Path(tempfile.gettempdir()) / 'observatory-concurrency-gunicorn.log'}")
         shutil.rmtree(folder, ignore_errors=True)
+        if args.database_url and args.drop:
+            fresh_postgres(args.database_url, create=False)
 
     errors = sum(count for (_kind, status), count in statuses.items() if status >= 500 or status == 0)
     by_status = ", ".join(f"{kind} {status or 'no answer'}: {count}"

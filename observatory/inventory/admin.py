@@ -118,6 +118,7 @@ class EntityAdmin(VersionAdmin):
     # found through search_text below; a join to the names made a search take 11-46 s at 50-100k
     # entities (issue 18).
     search_fields = ["slug", "name", "name_zh", "name_en"]
+    show_full_result_count = False  # a filtered page counts its matches, not also the whole table
     readonly_fields = ["layer", "name", "name_zh", "name_en", "province_code", "created", "updated"]
     fields = ["slug", "kind", "layer", "name", "name_zh", "name_en", "website", ("founded", "founded_precision"),
               ("closed", "closed_precision"), "is_public", "merged_into", "note", "field_sources", "province_code",

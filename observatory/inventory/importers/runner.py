@@ -195,11 +195,19 @@ def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False
     report = ImportReport(importer=importer.name, path=str(path), source_key=importer.source.key, dry_run=dry_run,
                           total=len(rows))
     tick = progress or (lambda n=1: None)
+    use_bulk = bulk if bulk is not None else len(rows) >= BULK_THRESHOLD
+    plan = None
+    if use_bulk and not dry_run:
+        # Rows prepared before the transaction, which then only writes: on SQLite it holds the one
+        # write lock, and other writers wait for it (docs/importers.md#imports-beside-a-running-site).
+        from .bulk import rows_bulk_prepare
+
+        plan = rows_bulk_prepare(importer, source_ensure(importer), rows, tick)
     try:
         with transaction.atomic():
             source = source_ensure(importer)
-            if bulk if bulk is not None else len(rows) >= BULK_THRESHOLD:
-                _import_rows_bulk(importer, source, rows, report, tick, user=user)
+            if use_bulk:
+                _import_rows_bulk(importer, source, rows, report, tick, user=user, plan=plan)
                 if not dry_run:
                     # a large write: the planner's statistics would describe the tables before it
                     statistics_refresh(apps.get_app_config("inventory").get_models())
@@ -301,12 +309,13 @@ def _import_rows(importer: Importer, source: Source, rows: list[RawRow], report:
 
 
 def _import_rows_bulk(importer: Importer, source: Source, rows: list[RawRow], report: ImportReport, tick,
-                      *, user=None) -> None:
+                      *, user=None, plan=None) -> None:
     """The same as :func:`_import_rows`, with the rows prepared in chunks (in worker processes
-    for large files) and records and new entities written in batches (importers/bulk.py)."""
+    for large files; before the transaction when ``plan`` is given) and records and new entities
+    written in batches (importers/bulk.py)."""
     from .bulk import rows_bulk_import
 
-    rows_bulk_import(importer, source, rows, report, tick, user=user)
+    rows_bulk_import(importer, source, rows, report, tick, user=user, plan=plan)
 
 
 def _import_one_existing(importer, source, raw, record_id, record_status, slug, document, *,

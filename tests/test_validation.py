@@ -193,3 +193,4 @@ def test_an_unwritable_export_target_is_a_message_not_a_traceback(tmp_path, args
                             text=True, env=env)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "/dev/" in result.stderr
+

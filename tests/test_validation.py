@@ -170,7 +170,7 @@ def test_file_exports_refuse_to_overwrite_without_force(mini_dataset, tmp_path):
         with pytest.raises(CommandError, match="exists; give a new file name, or --force"):
             call_command("export", name, str(target))
         assert target.read_text() == "keep me"
-    with pytest.raises(CommandError, match="is a file; csv is written to a folder"):
+    with pytest.raises(CommandError, match="is not a folder; csv is written to a folder"):
         call_command("export", "csv", str(target))
     call_command("export", "geojson", str(target), "--force")
     assert json.loads(target.read_text())["type"] == "FeatureCollection"

@@ -175,7 +175,8 @@ def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False
     if path.is_dir():
         raise ImportFileError(path, f"is a folder; give the {importer.name} file to import")
     if not path.is_file():
-        raise ImportFileError(path, "no such file")
+        raise ImportFileError(path, "is not a regular file (a device or a pipe); give the file to import"
+                              if path.exists() else "no such file")
     data = path.read_bytes()
     rows = _read_all(importer, path)
     report = ImportReport(importer=importer.name, path=str(path), source_key=importer.source.key, dry_run=dry_run,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import cache
 from typing import Any
 
 from django import forms
@@ -40,6 +41,7 @@ __all__ = [
     "polygon_problem",
     "text_check",
     "text_problem",
+    "values_check",
 ]
 
 #: The deepest nesting of a stored JSON value (a CSL item is 4 deep: item > author > list > name).
@@ -159,6 +161,20 @@ def polygon_check(value: Any, *, field: str = "polygon") -> Any:
     return value
 
 
+def _field_problem(field, value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(field, models.JSONField):
+        problem = json_value_problem(value)
+        return f"{field.name}: {problem}" if problem else None
+    if isinstance(value, str):
+        problem = text_problem(value, getattr(field, "max_length", None))
+        return f"{field.name} {problem}" if problem else None
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{field.name} is {value}; give {ACCEPTED_NUMBER}"
+    return None
+
+
 def instance_check(instance: models.Model, *, exclude: tuple[str, ...] | set[str] = ()) -> models.Model:
     """Check every text, number and JSON field of a model instance before it is saved, without a
     query: text (and its ``max_length``), finite floats, clean JSON values. Raises one
@@ -167,23 +183,31 @@ def instance_check(instance: models.Model, *, exclude: tuple[str, ...] | set[str
     for field in instance._meta.concrete_fields:
         if field.name in exclude or field.attname in exclude:
             continue
-        value = getattr(instance, field.attname, None)
-        if value is None:
-            continue
-        problem = None
-        if isinstance(field, models.JSONField):
-            problem = json_value_problem(value)
-            problem = f"{field.name}: {problem}" if problem else None
-        elif isinstance(value, str):
-            problem = text_problem(value, getattr(field, "max_length", None))
-            problem = f"{field.name} {problem}" if problem else None
-        elif isinstance(value, float) and not math.isfinite(value):
-            problem = f"{field.name} is {value}; give {ACCEPTED_NUMBER}"
+        problem = _field_problem(field, getattr(instance, field.attname, None))
         if problem:
             errors.setdefault(field.name, []).append(problem)
     if errors:
         raise ValidationError(errors)
     return instance
+
+
+@cache
+def _fields_by_attname(model) -> dict:
+    return {f.attname: f for f in model._meta.concrete_fields}
+
+
+def values_check(model: type[models.Model], values: dict) -> dict:
+    """:func:`instance_check` on a dict of field values by attname (the bulk import's plain rows)."""
+    fields = _fields_by_attname(model)
+    errors: dict[str, list[str]] = {}
+    for name, value in values.items():
+        field = fields.get(name)
+        problem = _field_problem(field, value) if field is not None else None
+        if problem:
+            errors.setdefault(field.name, []).append(problem)
+    if errors:
+        raise ValidationError(errors)
+    return values
 
 
 class CheckedFieldsMixin:

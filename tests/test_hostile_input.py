@@ -13,6 +13,9 @@ from .hostile import (
     ADMIN_COMPACT,
     API_COMPACT,
     COMPACT,
+    ENTITY,
+    XSS_IMG,
+    XSS_SCRIPT,
     Findings,
     api_read_parameters,
     probe_admin_forms,
@@ -45,10 +48,17 @@ def test_it_answers_hostile_api_writes_with_4xx_and_shows_what_it_stored_escaped
                                                                                   curator_user):
     client = Client(raise_request_exception=False)
     findings = Findings()
-    probe_api_writes(client, token_create(user=curator_user)[1], API_COMPACT, findings, numbers=["NaN", "1e309"])
+    token = token_create(user=curator_user)[1]
+    probe_api_writes(client, token, API_COMPACT, findings, numbers=["NaN", "1e309"])
     _assert_clean(findings)
     assert findings.by_status[400] > 0 and findings.by_status[200] > 0
     # whatever was accepted (an XSS payload is only text) is shown escaped everywhere
+    body = {**ENTITY, "names": [{"text": XSS_SCRIPT, "lang": "en"}, {"text": XSS_IMG, "lang": "zh-Hans"}]}
+    response = client.put("/api/v1/entities/hostile-space", body, content_type="application/json",
+                          HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code in (200, 201), response.content
+    page = client.get("/entities/hostile-space/").content.decode()
+    assert "&lt;script&gt;alert(&#x27;obs-xss&#x27;)" in page
     probe_get_parameters(client, COMPACT[:8], findings)
     _assert_clean(findings)
 

@@ -73,6 +73,7 @@ from observatory.inventory.services import (
     location_derive,
 )
 from observatory.inventory.taxonomy import KINDS, PRECISIONS, kind_layer
+from observatory.validation import values_check
 
 from .base import RowRejected, personal_fields_drop
 
@@ -292,6 +293,7 @@ def _build(slug: str, document: dict, sources: dict, points: list) -> dict:
             seen.add((text, lang, name_type))
             names.append({"text": text, "lang": lang, "type": name_type, "pinyin": pinyin, "normalized": normalized,
                           "source_id": source_id, "source_locator": locator})
+            values_check(Name, {"text": text, "source_locator": locator})
     locations = []
     for item in document.get("locations") or []:
         source_id, locator = _ref(item["source"], sources) if item.get("source") else (None, "")
@@ -301,6 +303,7 @@ def _build(slug: str, document: dict, sources: dict, points: list) -> dict:
             "address_zh": item.get("address_zh", ""), "address_en": item.get("address_en", ""),
             "hint": item.get("hint", ""), "division_code": str(item.get("division", "") or ""),
             "source_id": source_id, "source_locator": locator}
+        values_check(Location, values)
         location = _Loc(**values)
         if _is_point(location):
             _point_check(location)
@@ -318,6 +321,7 @@ def _build(slug: str, document: dict, sources: dict, points: list) -> dict:
             "value": _choice("value", item.get("value"), _STATUS_VALUES),
             "kind": _choice("kind", item.get("kind"), _STATUS_KINDS), "date": date, "date_precision": precision,
             "source_id": source_id, "source_locator": locator})
+        values_check(StatusAssertion, statuses[-1])
     citations = list(dict.fromkeys(_ref(ref, sources) for ref in document.get("sources") or []))
     entity = {"slug": slug, "kind": kind, "layer": kind_layer(kind), "website": document.get("website", "") or "",
               "founded": founded, "founded_precision": founded_precision, "closed": closed,

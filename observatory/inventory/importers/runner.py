@@ -187,7 +187,8 @@ def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False
     if path.is_dir():
         raise ImportFileError(path, f"is a folder; give the {importer.name} file to import")
     if not path.is_file():
-        raise ImportFileError(path, "no such file")
+        raise ImportFileError(path, "is not a regular file (a device or a pipe); give the file to import"
+                              if path.exists() else "no such file")
     size_check(path)
     with path.open("rb") as handle:
         checksum = hashlib.file_digest(handle, "sha256").hexdigest()

@@ -68,8 +68,8 @@ def _check_target(format: str, out: Path, *, to_folder: bool, force: bool) -> No
         return
     if to_folder:
         if not out.is_dir():
-            raise CommandError(f"{out} is a file; {format} is written to a folder (or to a name ending in .zip): "
-                               "give a new or empty folder")
+            raise CommandError(f"{out} is not a folder; {format} is written to a folder (or to a name ending in "
+                               ".zip): give a new or empty folder")
         if any(out.iterdir()) and not force:
             raise CommandError(f"{out} exists and is not empty; give a new or empty folder, or --force to write "
                                "into it (files of the same name are replaced)")

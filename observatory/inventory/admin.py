@@ -259,8 +259,9 @@ class LocationAdmin(admin.ModelAdmin):
 
 @admin.register(StatusAssertion)
 class StatusAssertionAdmin(admin.ModelAdmin):
-    list_display = ["entity", "value", "kind", "date", "programme", "batch", "revoked_on"]
-    list_filter = ["value", "kind", "programme"]
+    list_display = ["entity", "value", "kind", "date", "programme", "batch", "revoked_on", "origin", "confidence",
+                    "rule"]
+    list_filter = ["value", "kind", "origin", "programme"]
     search_fields = ["entity__name", "entity__name_zh", "programme", "batch"]
     autocomplete_fields = ["entity", "source"]
 

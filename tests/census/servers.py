@@ -40,12 +40,14 @@ def spaceapi(version: str, *, valid: bool = True, lastchange: int = 1_700_000_00
 class Handler(BaseHTTPRequestHandler):
     routes: dict = {}
     hits: list = []
+    agents: list = []
 
     def log_message(self, *args):  # quiet
         pass
 
     def do_GET(self):
         self.hits.append(self.path)
+        self.agents.append(self.headers.get("User-Agent", ""))
         route = self.routes.get(self.path)
         if route is None:
             if self.path == "/robots.txt":
@@ -69,7 +71,7 @@ class Server:
     """A threaded HTTP server on 127.0.0.1 with a routing table (path → (status, headers, body))."""
 
     def __init__(self, routes: dict, tls: ssl.SSLContext | None = None):
-        handler = type("RoutedHandler", (Handler,), {"routes": routes, "hits": []})
+        handler = type("RoutedHandler", (Handler,), {"routes": routes, "hits": [], "agents": []})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         if tls is not None:

@@ -76,6 +76,7 @@ def _observe(targets, settings):
 
 def test_it_observes_each_kind_of_answer_a_site_can_give(site, bad_tls):
     site.handler.hits.clear()
+    site.handler.agents.clear()
     urls = {name: site.url(path) for name, path in [
         ("live", "/"), ("missing", "/nothing-here"), ("gone", "/gone"), ("broken", "/broken"), ("moved", "/moved"),
         ("parked", "/parked"), ("slow", "/slow"), ("private", "/private/page")]}
@@ -101,6 +102,7 @@ def test_it_observes_each_kind_of_answer_a_site_can_give(site, bad_tls):
     assert r["dns"].error == "dns" and r["dns"].outcome == "gone"
     assert "/private/page" not in site.handler.hits  # robots.txt obeyed
     assert site.handler.hits.count("/robots.txt") == 2  # asked once per host: 127.0.0.1 and localhost
+    assert set(site.handler.agents) == {"Observatory-census/test (+https://example.org/census)"}
 
 
 def test_it_reads_the_newest_item_of_rss_and_atom_feeds(site):
@@ -242,6 +244,10 @@ def test_it_lists_targets_in_a_dry_run_and_writes_nothing(inventory, capsys):
     call_command("census", "--dry-run", "--only", "website,feed")
     out = capsys.readouterr().out
     assert "4 addresses of 4 entities" in out
+    call_command("census", "--dry-run", "--entity", "door-space,blog-space", "--source", "test-directory")
+    assert "2 addresses of 2 entities" in capsys.readouterr().out
+    call_command("census", "--dry-run", "--kind", "fab_lab")
+    assert "0 addresses of 0 entities" in capsys.readouterr().out
     assert not CensusRun.objects.exists() and not Observation.objects.exists()
 
 

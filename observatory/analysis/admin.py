@@ -11,11 +11,16 @@ class FigureInline(admin.TabularInline):
     readonly_fields = ["name", "title", "preview"]
     can_delete = False
 
+    def has_add_permission(self, request, obj=None):
+        return False  # figures are drawn by the run, never added by hand
+
     @admin.display(description="figure")
     def preview(self, obj):
         from django.urls import reverse
 
-        return format_html('<img src="{}" alt="{}" style="max-width:480px">',
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html('<img class="obs-admin-figure" src="{}" alt="{}">',
                            reverse("analysis:figure", args=[obj.run_id, obj.name, "svg"]), obj.title)
 
 
@@ -27,6 +32,9 @@ class AnalysisRunAdmin(admin.ModelAdmin):
     readonly_fields = ["kind", "parameters", "seed", "dataset_fingerprint", "code_version", "status", "summary", "notes",
                        "error", "started", "finished", "duration_s", "created_by", "result"]
     inlines = [FigureInline]
+
+    class Media:
+        css = {"all": ["site/admin.css"]}
 
     @admin.display(description="dataset")
     def short_fingerprint(self, obj):

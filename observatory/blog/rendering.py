@@ -14,6 +14,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
 from markdown_it import MarkdownIt
 
 from . import citations as cit
@@ -129,7 +130,8 @@ def markdown_render(text: str, *, style: str | None = None, sources: dict[str, d
         body = body.replace(token, span)
     if bibliography:
         entries = "".join(f"<li>{clean_fragment(entry)}</li>" for entry in bibliography)
-        body += f'<section class="bibliography" aria-label="References"><h2>References</h2><ol>{entries}</ol></section>'
+        heading = html_lib.escape(gettext("References"))
+        body += f'<section class="bibliography" aria-label="{heading}"><h2>{heading}</h2><ol>{entries}</ol></section>'
     return Rendered(html=body, warnings=warnings, citation_keys=[k for k in keys if k in known],
                     run_ids=list(dict.fromkeys(run_ids)))
 

@@ -67,7 +67,10 @@ def user_agent_hash(user_agent: str) -> str:
 
 def post_render(post: Post) -> list[str]:
     """Render the Markdown into ``body_html``; return (and keep) the warnings."""
-    rendered = markdown_render(post.body_markdown, style=conf.citation_style())
+    from django.utils import translation
+
+    with translation.override(post.language or "en"):  # headings and embed captions in the post's language
+        rendered = markdown_render(post.body_markdown, style=conf.citation_style())
     post.body_html = rendered.html
     post.render_warnings = rendered.warnings
     post.rendered_at = timezone.now()

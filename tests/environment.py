@@ -7,3 +7,11 @@ from pathlib import Path
 
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("OBSERVATORY_VAR_DIR", str(Path(__file__).resolve().parents[1] / "var" / "test"))
+# The shared cache (rate limits, login attempts) is a SQLite file: one per test process, so
+# parallel workers and successive runs never see each other's counts.
+os.environ.setdefault("OBSERVATORY_CACHE_PATH", str(Path(os.environ["OBSERVATORY_VAR_DIR"]) / f"cache-{os.getpid()}.sqlite3"))
+
+
+def pytest_unconfigure(config):
+    for suffix in ("", "-wal", "-shm"):
+        Path(os.environ["OBSERVATORY_CACHE_PATH"] + suffix).unlink(missing_ok=True)

@@ -54,3 +54,18 @@ def test_a_configuration_error_is_a_message_not_a_traceback(tmp_path):
     assert result.returncode == 1
     assert "OBSERVATORY_COMMENT_RATE" in result.stderr and "N/S" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_it_lists_and_explains_every_command_in_a_fresh_shell_without_debug(tmp_path):
+    # A fresh shell on a local checkout: no DEBUG, no SECRET_KEY (docs/configuration.md promises this works).
+    env = {"PATH": "/usr/bin:/bin", "OBSERVATORY_VAR_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "observatory.cli"], cwd=REPO, capture_output=True, text=True,
+                            env=env)
+    assert result.returncode == 0, result.stderr
+    commands = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ")]
+    assert {"demo", "import", "dedupe", "analyze", "export", "build-site"} <= set(commands)
+    for command in commands:
+        result = subprocess.run([sys.executable, "-m", "observatory.cli", command, "--help"], cwd=REPO,
+                                capture_output=True, text=True, env=env)
+        assert result.returncode == 0, (command, result.stderr)
+        assert "Traceback" not in result.stderr

@@ -8,7 +8,9 @@ seed and code version read the same data:
 * their locations: lng, lat, precision, placed_at_centroid, province and prefecture codes, and the rank
   of the location among the entity's locations (the analyses use an entity's first location);
 * relations between two of those entities: source slug, type, target slug, from and to dates, weight;
-* codings of those entities: code path and confidence; and the codes' paths and English labels.
+* codings of those entities: code path and confidence; and the codes' paths and English labels;
+* their dated statuses (value, date, origin, confidence) and the issue dates of the sources that
+  establish or locate them (what survival reads: evidence of life, closings, first observation).
 
 It is content-addressed: entities are referred to by slug, never by database id, and each table is
 hashed as a multiset of rows (a 64-bit hash per row, pandas' SipHash ``hash_array`` combined
@@ -27,6 +29,7 @@ its four runs.
 from __future__ import annotations
 
 import hashlib
+import json
 
 import numpy as np
 import pandas as pd
@@ -37,7 +40,7 @@ from django.db.models.functions import Cast
 __all__ = ["FINGERPRINT_VERSION", "dataset_fingerprint"]
 
 #: Bumped whenever what is hashed, or how, changes (so an old fingerprint can never match a new one).
-FINGERPRINT_VERSION = "2"
+FINGERPRINT_VERSION = "3"
 
 _MULTIPLIER = np.uint64(0x100000001B3)  # FNV-1 64-bit prime, to combine column hashes into a row hash
 
@@ -97,7 +100,7 @@ def _update(digest, name: str, row_hashes: np.ndarray) -> None:
 def dataset_fingerprint(*, public_only: bool = True) -> str:
     """sha256 (hex) of everything the analyses read; see the module docstring."""
     from observatory.coding.models import Code, Coding
-    from observatory.inventory.models import Entity, Location, Relation
+    from observatory.inventory.models import Entity, EntitySource, Location, Relation, Source, StatusAssertion
 
     digest = hashlib.sha256(f"observatory-dataset-fingerprint/{FINGERPRINT_VERSION};".encode())
     entities = Entity.objects.public() if public_only else Entity.objects.filter(merged_into__isnull=True)
@@ -157,4 +160,23 @@ def dataset_fingerprint(*, public_only: bool = True) -> str:
 
     columns = _columns(Code.objects.order_by().values_list("path", "label_en"), 2)
     _update(digest, "codes", _row_hashes([_column_hash(values) for values in columns]))
+
+    # what survival reads: dated statuses (with origin and confidence) and the issue dates of the
+    # sources that establish or locate an entity (as the CSL text: its issued date is inside)
+    owner, value, day, origin, confidence = _columns(
+        StatusAssertion.objects.order_by().annotate(day_iso=_iso("date"))
+        .values_list("entity_id", "value", "day_iso", "origin", "confidence"), 5)
+    entity, inside = refs(owner)
+    hashed = [entity, _column_hash(value), _column_hash(day), _column_hash(origin), _column_hash(_numbers(confidence))]
+    _update(digest, "statuses", _row_hashes(hashed)[inside])
+    issued = {pk: json.dumps((csl or {}).get("issued"), sort_keys=True) if isinstance(csl, dict) else ""
+              for pk, csl in Source.objects.values_list("pk", "csl")}
+    for name, queryset in (("entity-sources", EntitySource.objects.values_list("entity_id", "source_id")),
+                           ("location-sources", Location.objects.filter(source__isnull=False)
+                            .values_list("entity_id", "source_id"))):
+        rows = list(queryset.order_by())
+        owner = np.array([r[0] for r in rows], dtype=np.int64)
+        dates = np.array([issued.get(r[1], "") for r in rows], dtype=object)
+        entity, inside = refs(owner)
+        _update(digest, name, _row_hashes([entity, _column_hash(dates)])[inside] if rows else np.empty(0, np.uint64))
     return digest.hexdigest()

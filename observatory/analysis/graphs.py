@@ -17,8 +17,6 @@ from django.db.models import Q
 from observatory.coding.models import Code, Coding
 from observatory.inventory.models import Entity, Location, Relation
 
-from .network import _no_cyclic_gc  # the collector paused while millions of arcs are created
-
 __all__ = ["network_graph", "spatial_points", "timeline_table", "typology_table"]
 
 
@@ -39,33 +37,9 @@ def _cursor_rows(queryset, chunk_size: int = 20000):
             yield from rows
 
 
-def _add_arcs(graph: nx.DiGraph, slugs: list, source: np.ndarray, target: np.ndarray, data: list) -> None:
-    """Add the arcs slugs[source[t]] → slugs[target[t]] with their data dicts to a graph that has all
-    the nodes and no arc, as ``graph.add_edges_from`` would in the order t = 0, 1, ...: each
-    successor dict gets its arcs in that order, and so does each predecessor dict, with the data
-    dict shared by both. Filled one node at a time (a stable sort by source, then by target), so the
-    insertions run in C and stay within one dict."""
-    succ, pred = getattr(graph, "_succ", None), getattr(graph, "_pred", None)
-    if not (isinstance(succ, dict) and isinstance(pred, dict)) or graph.number_of_edges():
-        graph.add_edges_from(zip((slugs[i] for i in source.tolist()), (slugs[i] for i in target.tolist()),
-                                 data, strict=True))
-        return
-    n = len(slugs)
-    for rows, ends, table in ((source, target, succ), (target, source, pred)):
-        order = np.argsort(rows, kind="stable")
-        stops = np.cumsum(np.bincount(rows, minlength=n)).tolist()
-        other = list(map(slugs.__getitem__, ends[order].tolist()))
-        dicts = list(map(data.__getitem__, order.tolist()))
-        start = 0
-        for slug, stop in zip(slugs, stops, strict=True):
-            if stop > start:
-                table[slug].update(zip(other[start:stop], dicts[start:stop], strict=True))
-                start = stop
-    getattr(nx, "_clear_cache", lambda graph: None)(graph)
-
-
 def network_graph(*, since: dt.date | None = None, until: dt.date | None = None, types: list[str] | None = None,
-                  public_only: bool = True) -> nx.DiGraph:
+                  public_only: bool = True, classes: list[str] | tuple[str, ...] | None = None,
+                  oriented: bool = False) -> nx.DiGraph:
     """Directed graph of entities (attributes: slug, name, name_zh, kind, layer) and relations in a
     date window. Parallel relations between the same ordered pair are merged: their weights add up
     and their types are listed.
@@ -76,12 +50,20 @@ def network_graph(*, since: dt.date | None = None, until: dt.date | None = None,
     (the sums a loop over the rows makes) and the types listed in that order. The arcs are then
     written into the graph's successor and predecessor dicts in order of first appearance, with one
     data dict shared by both as networkx does: the graph that ``add_edges_from`` (and the former
-    ``has_edge`` loop) built, several times faster."""
-    with _no_cyclic_gc():
-        return _network_graph(since=since, until=until, types=types, public_only=public_only)
+    ``has_edge`` loop) built.
+
+    ``classes`` keeps only the relation types of those classes (``taxonomy.RELATION_SEMANTICS``; None
+    keeps every type). ``oriented`` turns each relation into arcs along the flow of knowledge or
+    resources its type declares: as recorded (forward), reversed (``founded_by``: founder → founded),
+    both ways (mutual) or none (a listing, never an arc); each arc then lists the types that gave it.
+    Without ``oriented`` the arcs are the relations as recorded (source → target)."""
+    return _network_graph(since=since, until=until, types=types, public_only=public_only, classes=classes,
+                          oriented=oriented)
 
 
-def _network_graph(*, since, until, types, public_only) -> nx.DiGraph:
+def _network_graph(*, since, until, types, public_only, classes=None, oriented=False) -> nx.DiGraph:
+    from observatory.inventory.taxonomy import RELATION_SEMANTICS, relation_types_of_classes
+
     graph = nx.DiGraph()
     entities = _entities(public_only)
     ids = []
@@ -105,6 +87,8 @@ def _network_graph(*, since, until, types, public_only) -> nx.DiGraph:
         relations = relations.filter(Q(from_date__isnull=True) | Q(from_date__lte=until))
     if types:
         relations = relations.filter(type__in=types)
+    if classes is not None:
+        relations = relations.filter(type__in=relation_types_of_classes(classes))
     # The rows are read unordered and put in the relations' default order (source entity's name, type,
     # id) here: sorting a million rows joined to their source in the database took three quarters of
     # the query time. The database still decides the order of names (the entities' order) and of
@@ -133,6 +117,23 @@ def _network_graph(*, since, until, types, public_only) -> nx.DiGraph:
     source, target = source[order], target[order]
     weights = np.asarray(columns[4], dtype=np.float64)[order]
     rtypes = np.asarray(columns[3], dtype=object)[order]
+    if oriented:
+        flow = np.array([RELATION_SEMANTICS.get(t, ("", "forward", ""))[1] for t in rtypes.tolist()], dtype=object)
+        reverse, mutual, none = flow == "reverse", flow == "mutual", flow == "none"
+        source, target = np.where(reverse, target, source), np.where(reverse, source, target)
+        # a mutual tie is two arcs, the reversed one right after the recorded one; a listing none
+        row = np.arange(source.size)
+        extra = np.flatnonzero(mutual)
+        keep = np.flatnonzero(~none)
+        row = np.concatenate([row[keep], extra])
+        rank = np.concatenate([keep * 2, extra * 2 + 1])
+        picked = np.argsort(rank, kind="stable")
+        swapped = np.concatenate([np.zeros(keep.size, dtype=bool), np.ones(extra.size, dtype=bool)])[picked]
+        row = row[picked]
+        source, target = np.where(swapped, target[row], source[row]), np.where(swapped, source[row], target[row])
+        weights, rtypes = weights[row], rtypes[row]
+        if source.size == 0:
+            return graph
     # arc ids numbered in order of first appearance, so a row is the first of its arc where the
     # running maximum of the ids grows
     arc = pd.factorize(source * len(nodes) + target, sort=False)[0]
@@ -144,8 +145,11 @@ def _network_graph(*, since, until, types, public_only) -> nx.DiGraph:
     repeated[first] = False
     for a, t in zip(arc[repeated].tolist(), rtypes[repeated].tolist(), strict=True):
         type_lists[a].append(t)                           # later relations of the pair, in row order
-    data = [{"weight": w, "types": tl} for w, tl in zip(total.tolist(), type_lists, strict=True)]
-    _add_arcs(graph, [slug for slug, _ in nodes], source[first], target[first], data)
+    slugs = [slug for slug, _ in nodes]
+    graph.add_edges_from(zip(map(slugs.__getitem__, source[first].tolist()),
+                             map(slugs.__getitem__, target[first].tolist()),
+                             ({"weight": w, "types": tl} for w, tl in zip(total.tolist(), type_lists, strict=True)),
+                             strict=True))
     return graph
 
 
@@ -169,32 +173,113 @@ def spatial_points(*, public_only: bool = True, finest: str = "street") -> pd.Da
     return frame
 
 
+#: The value of a code for an entity never coded on the code's dimension: missing, not "no".
+MISSING = "missing"
+
+
 def typology_table(*, public_only: bool = True, dimensions: tuple[str, ...] = ("form", "practice", "business",
                                                                                  "knowledge")) -> pd.DataFrame:
-    """Coded entities × categorical variables for MCA: ``kind_group`` and, for every code used in the
-    given dimensions, ``yes``/``no``. Only entities with at least one coding are rows."""
+    """Coded entities × categorical variables for MCA: for every code used in the given dimensions,
+    ``yes`` (coded), ``no`` (the entity is coded on that dimension, but not with this code) or
+    ``missing`` (the entity was never coded on that dimension: nothing is known, so it is not "no").
+    Also ``kind_group`` (a supplementary variable, never an input) and ``n_dimensions`` (on how many
+    of the dimensions the entity is coded). Only entities with at least one coding are rows."""
     from observatory.inventory.taxonomy import KINDS
 
     codings = (Coding.objects.filter(entity__in=_entities(public_only), code__path__regex=r"^({})\.".format("|".join(dimensions)))
                .values_list("entity__slug", "entity__kind", "code__path"))
     records: dict[str, dict] = {}
+    coded_on: dict[str, set] = {}
     used: set[str] = set()
     for slug, kind, path in codings:
         top = ".".join(path.split(".")[:2])
         row = records.setdefault(slug, {"kind_group": KINDS[kind][3]})
         row[top] = "yes"
+        coded_on.setdefault(slug, set()).add(top.split(".")[0])
         used.add(top)
     frame = pd.DataFrame.from_dict(records, orient="index")
     for column in sorted(used):
-        frame[column] = frame[column].fillna("no")
+        dimension = column.split(".")[0]
+        known = frame.index.map(lambda slug, d=dimension: d in coded_on[slug])
+        frame[column] = np.where(frame[column].eq("yes"), "yes", np.where(known, "no", MISSING))
+    frame["n_dimensions"] = [len(coded_on[slug]) for slug in frame.index]
     labels = dict(Code.objects.filter(path__in=used).values_list("path", "label_en"))
     frame.attrs["labels"] = labels
+    frame.attrs["dimensions"] = list(dimensions)
     return frame.sort_index()
 
 
+#: A status inferred by the liveness census counts as evidence only with at least this confidence.
+CENSUS_MIN_CONFIDENCE = 0.7
+#: Status values that show an entity alive at their date, and those that close it.
+ALIVE_STATUSES = ("active", "accredited", "relocated")
+CLOSING_STATUSES = ("closed", "revoked")
+
+
+def status_is_evidence(origin: str, confidence: float | None) -> bool:
+    """Whether a status assertion counts as evidence for the analyses: a document or a register always,
+    a status of the liveness census (origin ``census``) only with confidence ≥ ``CENSUS_MIN_CONFIDENCE``.
+    The one place this rule lives (``observatory.inventory.lifecycle`` holds the census's own)."""
+    if origin == "census":
+        return confidence is not None and confidence >= CENSUS_MIN_CONFIDENCE
+    return True
+
+
+def _issued(csl) -> dt.date | None:
+    """The issue date of a CSL-JSON item (``issued.date-parts``; a year alone is taken as 1 July)."""
+    try:
+        parts = [int(p) for p in (csl or {}).get("issued", {}).get("date-parts", [[]])[0]]
+    except (AttributeError, TypeError, ValueError, IndexError):
+        return None
+    if not parts:
+        return None
+    try:
+        return dt.date(parts[0], parts[1] if len(parts) > 1 else 7, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return None
+
+
 def timeline_table(*, public_only: bool = True) -> pd.DataFrame:
-    """One row per entity with its kind, layer, founded and closed dates (with precision)."""
-    rows = _entities(public_only).order_by("slug").values("slug", "kind", "layer", "founded", "founded_precision",
-                                                          "closed", "closed_precision")
-    return pd.DataFrame.from_records(list(rows), columns=["slug", "kind", "layer", "founded", "founded_precision",
-                                                          "closed", "closed_precision"])
+    """One row per entity with its kind, layer, founded and closed dates (with precision), and the dates
+    survival needs: ``first_evidence`` and ``last_alive`` (the earliest and latest dated evidence that
+    the entity existed: the issue dates of the sources that establish it or locate it, and the dates
+    of statuses showing it alive), and ``closing`` (the entity's closed date or the earliest status
+    closed/revoked). Census statuses count only as :func:`status_is_evidence` says."""
+    from observatory.inventory.models import EntitySource, Source, StatusAssertion
+
+    entities = _entities(public_only)
+    rows = entities.order_by("slug").values("id", "slug", "name", "kind", "layer", "founded", "founded_precision",
+                                            "closed", "closed_precision")
+    frame = pd.DataFrame.from_records(list(rows), columns=["id", "slug", "name", "kind", "layer", "founded",
+                                                           "founded_precision", "closed", "closed_precision"])
+    issued = {pk: _issued(csl) for pk, csl in Source.objects.values_list("pk", "csl")}
+    first: dict[int, dt.date] = {}
+    last: dict[int, dt.date] = {}
+    closing: dict[int, dt.date] = {}
+
+    def seen(entity_id, day):
+        if day is None:
+            return
+        if entity_id not in first or day < first[entity_id]:
+            first[entity_id] = day
+        if entity_id not in last or day > last[entity_id]:
+            last[entity_id] = day
+
+    for entity_id, source_id in EntitySource.objects.values_list("entity_id", "source_id"):
+        seen(entity_id, issued.get(source_id))
+    for entity_id, source_id in Location.objects.filter(source__isnull=False).values_list("entity_id", "source_id"):
+        seen(entity_id, issued.get(source_id))
+    for entity_id, value, day, origin, confidence in StatusAssertion.objects.filter(date__isnull=False).values_list(
+            "entity_id", "value", "date", "origin", "confidence"):
+        if not status_is_evidence(origin, confidence):
+            continue
+        if value in ALIVE_STATUSES:
+            seen(entity_id, day)
+        elif value in CLOSING_STATUSES and (entity_id not in closing or day < closing[entity_id]):
+            closing[entity_id] = day
+    ids = frame["id"].tolist()
+    frame["first_evidence"] = [first.get(i) for i in ids]
+    frame["last_alive"] = [last.get(i) for i in ids]
+    frame["closing"] = [min(d for d in (closing.get(i), c) if d is not None) if (closing.get(i) or c) else None
+                        for i, c in zip(ids, frame["closed"].tolist(), strict=True)]
+    return frame.drop(columns=["id"])

@@ -125,8 +125,13 @@ def analysis_run(kind: str, *, parameters: dict | None = None, seed: int | None 
         _fail(run, f"internal error: {type(exc).__name__}: {exc}", started)
         raise
     notes: list[str] = list(outcome.get("notes", []))
+    result = dict(outcome["result"])
+    # every run states its sample and its limits (observatory.analysis.findings)
+    result.setdefault("sample", {"n": 0, "excluded": {}})
+    result.setdefault("caveats", [])
     with transaction.atomic():
-        run.result = json_safe(outcome["result"], notes)
+        run.parameters = json_safe(parameters, [])       # as the runner completed them (defaults named)
+        run.result = json_safe(result, notes)
         run.summary = outcome.get("summary", "")
         run.notes = notes
         run.status = "done"

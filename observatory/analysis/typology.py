@@ -96,7 +96,7 @@ class MCAResult:
         return out
 
 
-def mca(df: pd.DataFrame, *, sep: str = "__") -> MCAResult:
+def mca(df: pd.DataFrame, *, sep: str = "__", passive: tuple[str, ...] = ()) -> MCAResult:
     """Multiple correspondence analysis of a table of categorical variables.
 
     Definition (Greenacre 2007; Le Roux & Rouanet 2010). MCA is the correspondence analysis of the
@@ -110,6 +110,15 @@ def mca(df: pd.DataFrame, *, sep: str = "__") -> MCAResult:
     - Greenacre: the same λ* as percentages of J/(J−1)·(Σλ² − (K−J)/J²) (the adjusted total inertia).
 
     Axis signs are arbitrary (compare absolute values across software).
+
+    Specific MCA (Le Roux & Rouanet 2010, §5.2; Le Roux & Rouanet 2004, ch. 5): categories whose value
+    is in ``passive`` (e.g. ``"missing"``: a dimension on which the entity was never coded) keep their
+    place in the indicator matrix, so row masses (1/n) and the masses c_k of the active categories are
+    those of the full table, but their columns are left out of S: they take no part in the axes and
+    cannot pull the entities that share them together. The total inertia is then the sum of squares
+    of the restricted S (the inertia of the active categories); Benzécri's and Greenacre's
+    adjustments use the same J (an approximation that Le Roux & Rouanet also apply). ``col_coords``
+    hold the active categories only.
 
     Parameters
     ----------
@@ -147,14 +156,19 @@ def mca(df: pd.DataFrame, *, sep: str = "__") -> MCAResult:
     r = np.full(n, 1 / n)
     c = P.sum(axis=0)
     S = (P - np.outer(r, c)) / np.sqrt(np.outer(r, c))
+    columns = Z.columns
+    if passive:
+        active = np.array([str(col).split(sep, 1)[-1] not in passive for col in Z.columns])
+        S, c, columns = S[:, active], c[active], Z.columns[active]
+        K = int(active.sum())
     U, sigma, Vt = np.linalg.svd(S, full_matrices=False)
     eig = sigma**2
     keep = eig > _EPS
     eig, U, sigma, V = eig[keep], U[:, keep], sigma[keep], Vt[keep].T
     dims = [f"dim{i + 1}" for i in range(len(eig))]
     F = pd.DataFrame(U * sigma / np.sqrt(r)[:, None], index=df.index, columns=dims)
-    G = pd.DataFrame(V * sigma / np.sqrt(c)[:, None], index=Z.columns, columns=dims)
-    total = K / J - 1
+    G = pd.DataFrame(V * sigma / np.sqrt(c)[:, None], index=columns, columns=dims)
+    total = K / J - 1 if not passive else float((S**2).sum())
     if J > 1:
         big = eig[eig > 1 / J]
         adjusted = (J / (J - 1) * (big - 1 / J)) ** 2
@@ -165,6 +179,9 @@ def mca(df: pd.DataFrame, *, sep: str = "__") -> MCAResult:
         adjusted = eig.copy()
         greenacre_total = float(total)
         benzecri_pct = greenacre_pct = 100 * eig / total
+    if passive:   # Greenacre's adjusted total assumes every category active: not defined here
+        greenacre_total = math.nan
+        greenacre_pct = np.full(np.shape(benzecri_pct), np.nan)
     return MCAResult(eigenvalues=eig, total_inertia=float(total), percent=100 * eig / total,
                      benzecri_adjusted=adjusted, benzecri_pct=benzecri_pct,
                      greenacre_total_adjusted_inertia=float(greenacre_total), greenacre_pct=greenacre_pct,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from .endpoints import exports, imports, read, write  # noqa: F401 (they register their operations on the read router)
+from .endpoints import evidence, exports, imports, read, write  # noqa: F401 (they register their operations on the read router)
 from .errors import install_error_handlers
 
 DESCRIPTION = """\

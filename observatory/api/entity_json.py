@@ -37,6 +37,7 @@ import math
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from observatory.inventory.lifecycle import counting_sql
 from observatory.prepared import prepared_cursor
 
 __all__ = ["entity_detail_json", "supported"]
@@ -216,6 +217,7 @@ def _statement(vendor: str) -> str:
         ("value", "a.value"), ("kind", "a.kind"), ("date", d.fuzzy("a.date", "a.date_precision")),
         ("programme", "a.programme"), ("batch", "a.batch"), ("revoked_on", d.date("a.revoked_on")),
         ("source", _source_ref(d, "a")),
+        ("origin", "a.origin"), ("confidence", d.number("a.confidence")), ("rule", "a.rule"),  # issue 15
     ]), _with_source("inventory_statusassertion", "a") + " WHERE a.entity_id = e.id", "a.date, a.id")
     relations = d.array(d.obj([
         ("id", "r.id"), ("type", "r.type"), ("source_entity", "r_from.slug"), ("target_entity", "r_to.slug"),
@@ -247,7 +249,7 @@ def _statement(vendor: str) -> str:
         "t.id")
     # the latest status: the latest date, an undated one below any dated one, then the latest id
     status = ("(SELECT a.value FROM inventory_statusassertion a WHERE a.entity_id = e.id "
-              "ORDER BY a.date IS NULL, a.date DESC, a.id DESC LIMIT 1)")
+              f"AND {counting_sql('a')} ORDER BY a.date IS NULL, a.date DESC, a.id DESC LIMIT 1)")
     document = d.obj([
         ("slug", "e.slug"), ("kind", "e.kind"), ("layer", "e.layer"), ("name", "e.name"), ("name_zh", "e.name_zh"),
         ("name_en", "e.name_en"), ("website", "e.website"),

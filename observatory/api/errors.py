@@ -25,7 +25,7 @@ ERROR_CODES = frozenset({400, 401, 403, 404, 409, 422, 429})
 
 _CODE_NAMES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
-               429: "rate_limited", 500: "internal_error"}
+               429: "rate_limited", 500: "internal_error", 503: "busy"}
 
 
 class ErrorBody(Schema):
@@ -124,5 +124,9 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(Exception)
     def _unexpected(request, exc):
+        from observatory.middleware import is_lock_timeout, lock_timeout_response
+
+        if is_lock_timeout(exc):  # a write that waited out the busy timeout behind an import
+            return lock_timeout_response(request)
         logger.exception("API error on %s %s", request.method, request.path)
         return error_response(500, "An unexpected error happened; it has been logged.", code="internal_error")

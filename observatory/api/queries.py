@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from observatory.inventory import lifecycle
 from observatory.inventory.dates import format_fuzzy_date
 from observatory.inventory.models import Entity, Location, Relation, StatusAssertion
 from observatory.inventory.selectors import entity_search_filter
@@ -81,7 +82,7 @@ def entity_queryset(*, kind: str = "", layer: str = "", status: str = "", divisi
             updated_since = timezone.make_aware(updated_since, dt.UTC)
         queryset = queryset.filter(updated__gte=updated_since)
     # NULL dates sort last on both databases (PostgreSQL would put them first in a descending order)
-    latest_status = (StatusAssertion.objects.filter(entity=OuterRef("pk"))
+    latest_status = (StatusAssertion.objects.counting().filter(entity=OuterRef("pk"))
                      .order_by(F("date").desc(nulls_last=True), "-id").values("value")[:1])
     first_point = Location.objects.filter(entity=OuterRef("pk"), lat__isnull=False).order_by("id")
     queryset = queryset.annotate(current_status=Subquery(latest_status),
@@ -90,6 +91,11 @@ def entity_queryset(*, kind: str = "", layer: str = "", status: str = "", divisi
     if status:
         queryset = queryset.filter(current_status=status)
     return queryset
+
+
+def status_evidence(status) -> dict:
+    """A status's origin, confidence and rule (issue 15), in the API's and the exports' shape."""
+    return {"origin": status.origin, "confidence": status.confidence, "rule": status.rule}
 
 
 def _source_ref(obj, source=None, locator: str | None = None) -> dict | None:
@@ -161,9 +167,10 @@ def relation_as_dict(relation: Relation) -> dict:
 def entity_detail_as_dict(entity: Entity) -> dict:
     data = entity_as_dict(entity)
     statuses = list(entity.statuses.all())
-    if statuses:
+    counting = [s for s in statuses if lifecycle.status_counts(s)]
+    if counting:
         # the latest date; an undated status ranks below any dated one (as the list's nulls_last)
-        latest = max(statuses, key=lambda s: (s.date is not None, s.date or dt.date.min, s.id))
+        latest = max(counting, key=lambda s: (s.date is not None, s.date or dt.date.min, s.id))
         data["status"] = latest.value
     locations = list(entity.locations.all())
     point = next((loc for loc in locations if loc.lat is not None), None)
@@ -180,7 +187,7 @@ def entity_detail_as_dict(entity: Entity) -> dict:
         "source": _source_ref(loc)} for loc in locations]
     data["statuses"] = [{"value": s.value, "kind": s.kind, "date": format_fuzzy_date(s.date, s.date_precision) or None,
                          "programme": s.programme, "batch": s.batch, "revoked_on": s.revoked_on,
-                         "source": _source_ref(s)} for s in statuses]
+                         "source": _source_ref(s), **status_evidence(s)} for s in statuses]
     data["relations"] = [relation_as_dict(r) for r in _ENTITY_RELATIONS.run(entity.pk)]
     data["codes"] = [{"code": c.code.path, "label_en": c.code.label_en, "label_zh": c.code.label_zh,
                       "confidence": c.confidence, "quote": c.quote, "coded_on": c.coded_on,

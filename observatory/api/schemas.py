@@ -104,6 +104,51 @@ class StatusOut(Schema):
     batch: str
     revoked_on: dt.date | None = None
     source: SourceRef | None = None
+    # evidence of life (issue 15): where the status comes from, and for an inferred one how sure
+    origin: str = Field("document", description="document (read by a curator), census (inferred from "
+                                                "observations) or register (an official register)")
+    confidence: float | None = Field(None, description="0-1 for a census inference; null for documents and "
+                                                       "registers, which always count")
+    rule: str = Field("", description="the census rule that inferred it, e.g. census:http-410+persistent")
+
+
+class StatusListItem(StatusOut):
+    entity: str = Field(description="slug of the entity")
+    counts: bool = Field(description="counts as evidence of life or closing (lifecycle.LIFECYCLE_CONFIDENCE)")
+
+
+class StatusPage(Schema):
+    items: list[StatusListItem]
+    next_cursor: str | None = None
+    limit: int
+
+
+class ObservationOut(Schema):
+    entity: str = Field(description="slug of the entity")
+    run: int = Field(description="the census run that made it")
+    observed_at: dt.datetime
+    kind: str = Field(description="website, spaceapi, feed or repository")
+    url: str
+    outcome: str = Field(description="alive, moved, parked, gone, failed or skipped")
+    http_status: int | None = None
+    final_url: str = ""
+    left_domain: bool = False
+    error: str = Field("", description="dns, refused, connection, tls, timeout, too_many_redirects, robots, "
+                                       "too_large, invalid or protocol; empty when none")
+    parked: bool = False
+    title: str = ""
+    last_modified: dt.datetime | None = None
+    feed_newest: dt.datetime | None = None
+    spaceapi_version: str = ""
+    spaceapi_open: bool | None = None
+    spaceapi_lastchange: dt.datetime | None = None
+    repository_last_commit: dt.datetime | None = None
+
+
+class ObservationPage(Schema):
+    items: list[ObservationOut]
+    next_cursor: str | None = None
+    limit: int
 
 
 class RelationOut(Schema):
@@ -188,7 +233,20 @@ class AnalysisRunSummary(Schema):
     duration_s: float | None = None
 
 
+class RunSample(Schema):
+    n: int = Field(description="cases the run used")
+    excluded: dict[str, int] = Field(description="cases left out, per reason")
+
+
+class Caveat(Schema):
+    en: str
+    zh: str
+
+
 class AnalysisRunDetail(AnalysisRunSummary):
+    sample: RunSample | None = Field(None, description="null for runs stored before samples were recorded, and for "
+                                                       "failed runs")
+    caveats: list[Caveat] = Field(default_factory=list, description="what the result can and cannot support")
     result: Any = None
     notes: Any = None
     error: str

@@ -161,6 +161,23 @@ def _run(source, named):
     return run, ""
 
 
+def _findings(run, figure_name: str | None = None) -> dict:
+    """What the embed states about the run: its sample, its caveats (in the page's language) and, for
+    a figure, its n and null model (observatory.analysis.findings)."""
+    from django.utils.translation import get_language
+
+    from observatory.analysis.findings import caveats_in, figure_facts, reason_in
+
+    language = get_language() or "en"
+    result = run.result if isinstance(run.result, dict) else {}
+    sample = result.get("sample") or None
+    if sample:
+        sample = {"n": sample.get("n"), "excluded": [(reason_in(r, language), c)
+                                                     for r, c in (sample.get("excluded") or {}).items()]}
+    facts = figure_facts(run, language).get(figure_name) if figure_name else None
+    return {"sample": sample, "caveats": caveats_in(run, language), "facts": facts or {}}
+
+
 def _latest_same_kind(run):
     from observatory.analysis.models import AnalysisRun
 
@@ -184,7 +201,7 @@ def _figure(source, positional, named) -> Embed:
         current = reverse("analysis:figure", args=[latest.pk, name, "svg"])
     html = render_to_string("blog/embeds/_figure.html", {
         "figure": figure, "run": run, "src": reverse("analysis:figure", args=[run.pk, name, "svg"]),
-        "current": current, "latest": latest, "caption": named.get("caption", ""),
+        "current": current, "latest": latest, "caption": named.get("caption", ""), **_findings(run, name),
     })
     return Embed(html=html, run_ids=[run.pk])
 
@@ -226,7 +243,7 @@ def _table(source, positional, named) -> Embed:
     latest = _latest_same_kind(run)
     html = render_to_string("blog/embeds/_table.html", {
         "columns": columns, "rows": rows, "run": run, "key": key, "latest": latest if latest != run else None,
-        "total": len(value), "caption": named.get("caption", ""),
+        "total": len(value), "caption": named.get("caption", ""), **_findings(run),
     })
     return Embed(html=html, run_ids=[run.pk])
 

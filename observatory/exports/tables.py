@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import models
 
+from observatory.census.models import CensusRun, Observation
 from observatory.coding.models import Code, Codebook, Coding, Document, Excerpt
 from observatory.inventory.models import (
     Entity,
@@ -77,12 +78,24 @@ TABLES: tuple[Table, ...] = (
           private=("record_id",),
           description="Original coordinates with their system (crs), the WGS-84 point, precision, divisions"),
     Table("statuses", StatusAssertion, ("id", "entity_id", "value", "kind", "date", "date_precision", "programme",
-                                        "batch", "revoked_on", "note", "source_id", "source_locator"),
-          private=("record_id",), description="Dated, sourced status assertions, including accreditations"),
+                                        "batch", "revoked_on", "note", "source_id", "source_locator", "origin",
+                                        "confidence", "rule"),
+          private=("record_id",), description="Dated, sourced status assertions, including accreditations; origin "
+                                              "document, census (inferred, with confidence and rule) or register"),
     Table("relations", Relation, ("id", "source_entity_id", "target_entity_id", "type", "from_date",
                                   "from_precision", "to_date", "to_precision", "weight", "confidence", "evidence",
                                   "source_id", "source_locator", "created", "updated"), private=("record_id",),
           description="Typed, directed ties: source_entity <type> target_entity"),
+    # the liveness census (docs/census.md): its runs and every dated observation
+    Table("census_runs", CensusRun, ("id", "started", "finished", "status", "options", "total", "done", "counts",
+                                     "user_agent"), licence=False,
+          description="Runs of the liveness census: selection, progress and totals"),
+    Table("observations", Observation, ("id", "run_id", "entity_id", "kind", "url", "observed_at", "outcome",
+                                        "http_status", "final_url", "left_domain", "redirects", "error", "parked",
+                                        "title", "last_modified", "feed_newest", "spaceapi_version", "spaceapi_open",
+                                        "spaceapi_lastchange", "repository_last_commit", "attempts", "elapsed_ms"),
+          private=("error_detail",), licence=False,
+          description="What the census saw at an entity's website, SpaceAPI endpoint, feed or repository, and when"),
     Table("codebooks", Codebook, ("id", "key", "version", "title_en", "title_zh", "description", "is_default",
                                   "created"), licence=False, description="Research codebooks (versions)"),
     Table("codes", Code, ("id", "codebook_id", "parent_id", "path", "key", "label_en", "label_zh", "definition",
@@ -232,8 +245,10 @@ def table_cells(table: Table, columns: list[str]):
 def _keep(table: Table, row: dict, selection: Selection) -> str | None:
     """None to keep a row of a public export, else the reason it is left out."""
     name = table.name
-    if name in {"sources", "codebooks", "codes"}:
+    if name in {"sources", "codebooks", "codes", "census_runs"}:
         return None
+    if name == "observations":
+        return None if row["entity_id"] in selection.entity_ids else ""  # follows its entity
     if name == "entities":
         return None if row["id"] in selection.entity_ids else ""  # counted by selection_build
     if name == "relations":

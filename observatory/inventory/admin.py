@@ -3,6 +3,8 @@ names, locations, statuses, sources and relations inline; history with revert (d
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -11,7 +13,12 @@ from reversion.admin import VersionAdmin
 from observatory.validation import ADMIN_FORMFIELDS
 
 from . import selectors, services
+from .importers.cleaning import address_divisions
 from .models import Entity, EntitySource, Location, Name, Relation, Source, SourceRecord, StatusAssertion
+
+
+def json_text(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 class NameForm(forms.ModelForm):
@@ -37,17 +44,32 @@ class NameInline(admin.TabularInline):
     autocomplete_fields = ["source"]
 
 
+class OptionalJSONField(forms.JSONField):
+    """A JSON field whose empty value is an empty box, not the word ``null``."""
+
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)
+
+
 class LocationForm(forms.ModelForm):
+    polygon = OptionalJSONField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional outline (a market, a park): a list of rings of [longitude, latitude], "
+                  "e.g. [[[114.08, 22.54], [114.09, 22.54], [114.09, 22.55], [114.08, 22.54]]]. Leave empty for a point.")
+
     class Meta:
         model = Location
         fields = ["original_lng", "original_lat", "crs", "precision", "division_code", "address_zh", "address_en",
                   "hint", "polygon", "valid_from", "valid_to", "source", "source_locator"]
-        widgets = {"polygon": forms.Textarea(attrs={"rows": 2})}
 
     def clean(self):
         cleaned = super().clean()
         if self.errors:
             return cleaned
+        if not cleaned.get("division_code") and cleaned.get("address_zh"):
+            # The finest division the Chinese address names (county, else prefecture, else province).
+            code, _level = address_divisions(cleaned["address_zh"])
+            cleaned["division_code"] = code or ""
         if cleaned.get("original_lng") is None and cleaned.get("original_lat") is None and not cleaned.get(
                 "division_code"):
             raise ValidationError("Give the coordinates (longitude, latitude) or a GB/T 2260 division code.")
@@ -72,8 +94,8 @@ class LocationInline(admin.StackedInline):
 
         if obj is None or obj.lat is None:
             return "—"
-        return format_html('<div class="obs-map" data-lat="{}" data-lng="{}" data-precision="{}" '
-                           'style="height:220px;max-width:480px"></div>', obj.lat, obj.lng, obj.precision)
+        return format_html('<div class="obs-map obs-admin-map" data-lat="{}" data-lng="{}" data-precision="{}">'
+                           '</div>', obj.lat, obj.lng, obj.precision)
 
 
 class StatusInline(admin.TabularInline):
@@ -82,9 +104,25 @@ class StatusInline(admin.TabularInline):
     autocomplete_fields = ["source"]
 
 
+class EntitySourceFormSet(forms.BaseInlineFormSet):
+    """Every fact is traceable: an entity keeps at least one source that establishes it."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [form for form in self.forms
+                if form.cleaned_data.get("source") and not form.cleaned_data.get("DELETE")]
+        if not kept:
+            raise ValidationError("Cite at least one source that establishes this entity (the Sources rows below): "
+                                  "every entity must be traceable to where it was read.")
+
+
 class EntitySourceInline(admin.TabularInline):
     model = EntitySource
-    extra = 0
+    formset = EntitySourceFormSet
+    extra = 1
+    min_num = 0
     autocomplete_fields = ["source"]
 
 
@@ -118,24 +156,41 @@ class EntityAdmin(VersionAdmin):
     formfield_overrides = ADMIN_FORMFIELDS
     list_display = ["name", "name_zh", "kind", "layer", "province_code", "founded", "is_public", "updated"]
     list_filter = ["layer", "kind", "is_public", "province_code"]
-    search_fields = ["slug", "name", "name_zh", "name_en", "names__text", "names__pinyin"]
-    readonly_fields = ["layer", "name", "name_zh", "name_en", "province_code", "created", "updated"]
+    # Columns of the entity row only: every name (former ones too), its pinyin and the addresses are
+    # found through search_text below; a join to the names made a search take 11-46 s at 50-100k
+    # entities (issue 18).
+    search_fields = ["slug", "name", "name_zh", "name_en"]
+    show_full_result_count = False  # a filtered page counts its matches, not also the whole table
+    readonly_fields = ["layer", "name", "name_zh", "name_en", "province_code", "field_sources_table", "created",
+                       "updated"]
     fields = ["slug", "kind", "layer", "name", "name_zh", "name_en", "website", ("founded", "founded_precision"),
-              ("closed", "closed_precision"), "is_public", "merged_into", "note", "field_sources", "province_code",
-              "created", "updated"]
+              ("closed", "closed_precision"), "is_public", "merged_into", "note", "field_sources_table",
+              "province_code", "created", "updated"]
     autocomplete_fields = ["merged_into"]
     inlines = [NameInline, LocationInline, StatusInline, EntitySourceInline, OutgoingRelationInline]
     list_per_page = 50
 
     class Media:
-        css = {"all": ["vendor/leaflet-1.9.4/leaflet.css"]}
+        css = {"all": ["vendor/leaflet-1.9.4/leaflet.css", "site/admin.css"]}
         js = ["vendor/leaflet-1.9.4/leaflet.js", "site/admin_map.js"]
+
+    @admin.display(description="field sources")
+    def field_sources_table(self, obj):
+        """Which imported record each field value came from, as a table (kept by imports and merges)."""
+        from django.utils.html import format_html, format_html_join
+
+        if obj is None or not obj.field_sources:
+            return "— (no field was set by an import: the values were entered here or come from the curated dataset)"
+        rows = format_html_join("", "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+                                ((field, origin if isinstance(origin, str) else json_text(origin))
+                                 for field, origin in sorted(obj.field_sources.items())))
+        return format_html('<table class="obs-field-sources"><thead><tr><th scope="col">field</th>'
+                           '<th scope="col">from record</th></tr></thead><tbody>{}</tbody></table>', rows)
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if search_term:
             results = results | selectors.entity_search_filter(queryset, search_term)
-            may_have_duplicates = True
         return results, may_have_duplicates
 
     def save_model(self, request, obj, form, change):
@@ -204,8 +259,9 @@ class LocationAdmin(admin.ModelAdmin):
 
 @admin.register(StatusAssertion)
 class StatusAssertionAdmin(admin.ModelAdmin):
-    list_display = ["entity", "value", "kind", "date", "programme", "batch", "revoked_on"]
-    list_filter = ["value", "kind", "programme"]
+    list_display = ["entity", "value", "kind", "date", "programme", "batch", "revoked_on", "origin", "confidence",
+                    "rule"]
+    list_filter = ["value", "kind", "origin", "programme"]
     search_fields = ["entity__name", "entity__name_zh", "programme", "batch"]
     autocomplete_fields = ["entity", "source"]
 

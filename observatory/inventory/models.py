@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from observatory.validation import CheckedFieldsMixin, csl_check, polygon_check
 
+from .lifecycle import StatusAssertionQuerySet
 from .taxonomy import (
     CRS_CHOICES,
     DATE_PRECISIONS,
@@ -262,6 +263,8 @@ class StatusAssertion(SourcedModel):
         null=True, blank=True, help_text="0-1, for statuses inferred from observations; empty for documents"
     )
     rule = models.CharField(max_length=100, blank=True, help_text="the inference rule that gave an inferred status")
+
+    objects = StatusAssertionQuerySet.as_manager()
 
     class Meta:
         ordering = ["entity", "date", "id"]

@@ -89,6 +89,61 @@ RELATION_TYPES: dict[str, tuple[str, str]] = {
 }
 RELATION_CHOICES = [(slug, label) for slug, (label, _zh) in RELATION_TYPES.items()]
 
+# What a relation type means for the analyses: its class and the direction in which knowledge or
+# resources flow along it ("source" → "target" as recorded). One table, read by the network runs
+# (which keep only the classes named in their parameters and orient each tie by its flow) and
+# documented in docs/data-format.md and docs/methods.md.
+INTERACTION = "interaction"          # actors doing something together or for each other
+KNOWLEDGE_FLOW = "knowledge_flow"    # a recorded flow of knowledge (a port, a fork, a derived design)
+AFFILIATION = "affiliation"          # affiliation or structure: who belongs to, hosts, founded or houses whom
+LISTING = "listing"                  # a directory's listing: a record about an actor, not a tie between actors
+RELATION_CLASSES: dict[str, tuple[str, str]] = {
+    INTERACTION: ("interaction", "互动"),
+    KNOWLEDGE_FLOW: ("knowledge flow", "知识流动"),
+    AFFILIATION: ("affiliation or structure", "隶属或结构"),
+    LISTING: ("directory listing", "名录收录"),
+}
+#: Flow directions: along the recorded tie, against it, both ways, or none (a listing carries nothing).
+FORWARD, REVERSE, MUTUAL, NO_FLOW = "forward", "reverse", "mutual", "none"
+#: The classes a network run uses unless its parameters name others: real ties, never listings.
+DEFAULT_RELATION_CLASSES = (INTERACTION, KNOWLEDGE_FLOW)
+
+# slug -> (class, flow, why): the flow is that of knowledge or resources, so a tie is an arc from
+# whoever gives to whoever receives.
+RELATION_SEMANTICS: dict[str, tuple[str, str, str]] = {
+    "hosts": (AFFILIATION, FORWARD, "the host gives room, infrastructure or a platform to what it hosts"),
+    "member_of": (AFFILIATION, MUTUAL, "membership: the member and the body exchange both ways"),
+    "founded_by": (AFFILIATION, REVERSE, "the founder gives the founded its start: the flow runs target → source"),
+    "spun_off_from": (AFFILIATION, REVERSE, "the parent gives the spin-off people and know-how: target → source"),
+    "partner_of": (INTERACTION, MUTUAL, "a partnership: joint work, both ways"),
+    "supplies": (INTERACTION, FORWARD, "a transaction: parts and their documentation go from supplier to customer"),
+    "funds": (INTERACTION, FORWARD, "money goes from funder to funded"),
+    "organizes": (INTERACTION, FORWARD, "the organiser puts resources and people into the event or group"),
+    "participates_in": (INTERACTION, MUTUAL, "taking part: the participant and the event exchange both ways"),
+    "knowledge_flows_to": (KNOWLEDGE_FLOW, FORWARD, "recorded as the direction of the flow"),
+    "online_presence_of": (AFFILIATION, MUTUAL, "an actor's own account or repository: the same actor online"),
+    "located_in": (AFFILIATION, REVERSE, "the cluster or park houses the actor: target → source"),
+    "listed_in": (LISTING, NO_FLOW, "a directory's record of an actor, not an exchange"),
+}
+
+
+def relation_semantics(type_: str) -> tuple[str, str]:
+    """The (class, flow) of a relation type; raises KeyError naming the accepted types."""
+    try:
+        relation_class, flow, _why = RELATION_SEMANTICS[type_]
+    except KeyError:
+        raise KeyError(f"unknown relation type {type_!r}; accepted: {', '.join(RELATION_SEMANTICS)}") from None
+    return relation_class, flow
+
+
+def relation_types_of_classes(classes) -> list[str]:
+    """The relation types whose class is among ``classes``; raises ValueError naming the accepted classes."""
+    unknown = [c for c in classes if c not in RELATION_CLASSES]
+    if unknown:
+        raise ValueError(f"unknown relation class(es) {', '.join(map(repr, unknown))}; accepted: "
+                         f"{', '.join(RELATION_CLASSES)}")
+    return [t for t, (c, _f, _w) in RELATION_SEMANTICS.items() if c in classes]
+
 NAME_LANGUAGES = [
     ("zh-Hans", "Chinese (simplified)"),
     ("zh-Hant", "Chinese (traditional)"),

@@ -35,6 +35,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 __all__ = ["data_version_bump", "public_page", "public_read"]
@@ -96,6 +97,16 @@ def _keepable(response) -> bool:
             and not response.has_header("Set-Cookie") and len(response.content) <= MAX_BODY_BYTES)
 
 
+def _browser_cacheable(response, seconds: int):
+    """An anonymous reader's browser may keep a public page as long as the server does. ``private``:
+    the page holds the reader's own CSRF token (the language form), so no shared cache may keep
+    it; the answer varies on the cookie, so signing in or switching language fetches it again."""
+    if not response.has_header("Cache-Control"):
+        response["Cache-Control"] = f"private, max-age={seconds}"
+        patch_vary_headers(response, ("Cookie",))
+    return response
+
+
 def public_page(view):
     """Serve ``view``'s 200 answers to anonymous GET/HEAD requests from the cache (see above)."""
 
@@ -113,12 +124,13 @@ def public_page(view):
             response = HttpResponse(body.replace(_PLACEHOLDER, get_token(request).encode()),
                                     content_type=content_type)
             response["X-Observatory-Cache"] = "hit"
-            return response
+            return _browser_cacheable(response, seconds)
         response = view(request, *args, **kwargs)
         if _keepable(response):
             body = _TOKEN.sub(lambda m: m.group(1) + _PLACEHOLDER + m.group(3), response.content)
             cache.set(key, (counter, response["Content-Type"], body), timeout=seconds)
             response["X-Observatory-Cache"] = "miss"
+            _browser_cacheable(response, seconds)
         return response
 
     return wrapped

@@ -22,6 +22,7 @@ from django.db.models import Count, Max, Q
 from observatory.china import coords as china_coords
 from observatory.china import divisions as china_divisions
 from observatory.china import text as china_text
+from observatory.inventory import lifecycle
 from observatory.inventory.models import Entity, Location, Name, Relation, StatusAssertion
 from observatory.inventory.taxonomy import KINDS, LAYERS
 
@@ -329,7 +330,8 @@ def brokers_top(run, limit: int = 20) -> list[dict]:
             continue
         rows.append({"slug": slug, **{k: data.get(k) for k in (
             "name", "name_zh", "layer", "kind", "coordinator", "itinerant", "representative", "gatekeeper",
-            "liaison", "total", "constraint", "effective_size", "betweenness", "community")}})
+            "liaison", "total", "constraint", "effective_size", "betweenness", "community", "significant",
+            "significant_roles")}})
     rows.sort(key=lambda r: (-(r["total"] or 0), r["slug"]))
     return rows[:limit]
 
@@ -387,6 +389,8 @@ class PointTable:
     name: list
     name_zh: list
     precision: list
+    seen: np.ndarray | None = None  # year of the last evidence of life (lifecycle.last_seen), 0 = none
+    official: np.ndarray | None = None  # "accredited" / "revoked" in some programme, "accredited revoked", ""
 
 
 _point_cache: dict = {"signature": None, "table": None}
@@ -394,7 +398,7 @@ _point_cache: dict = {"signature": None, "table": None}
 
 def _current_status(entity_ids) -> dict[int, str]:
     status: dict[int, str] = {}
-    rows = (StatusAssertion.objects.filter(entity__is_public=True, value__in=["active", "inactive", "closed"])
+    rows = (StatusAssertion.objects.counting().filter(entity__is_public=True, value__in=["active", "inactive", "closed"])
             .order_by("entity_id", "date", "id").values_list("entity_id", "value", "date"))
     for entity_id, value, _date in rows:
         status[entity_id] = value  # the last (latest dated) wins
@@ -438,6 +442,12 @@ def point_table() -> PointTable:
         radius=np.array([PRECISION_RADIUS_M.get(r[3], 0) for r in unique], dtype=float),
         slug=[r[4] for r in unique], name=[r[5] for r in unique], name_zh=[r[6] for r in unique],
         precision=[r[3] for r in unique])
+    # evidence of life and official standing (observatory.inventory.lifecycle: the one place of the rules)
+    ids = [r[0] for r in unique]
+    seen_by = lifecycle.last_seen(ids) if ids else {}
+    standings = lifecycle.current_standings(ids) if ids else {}
+    table.seen = np.array([seen_by[i].date.year if i in seen_by else 0 for i in ids], dtype=int)
+    table.official = np.array([" ".join(sorted(set(standings.get(i, {}).values()))) for i in ids], dtype=object)
     with _LOCK:
         _point_cache.update(signature=signature, table=table)
     return table
@@ -458,7 +468,7 @@ def map_clusters(**kwargs) -> dict:
 
 def map_clusters_compute(*, zoom: int = 4, bbox: tuple[float, float, float, float] | None = None, kind: str = "",
                  layer: str = "", status: str = "", province: str = "", year: int | None = None,
-                 gcj02: bool = False) -> dict:
+                 gcj02: bool = False, seen_since: int | None = None, official: str = "") -> dict:
     """Points of the map, clustered on a grid fitted to the zoom (server-side, so 100k points stay light).
 
     A cell with one entity gives that entity (slug, names, kind, precision and the radius it stands
@@ -478,6 +488,10 @@ def map_clusters_compute(*, zoom: int = 4, bbox: tuple[float, float, float, floa
         keep &= table.province == province
     if year is not None:
         keep &= (table.founded > 0) & (table.founded <= year) & (table.closed > year)
+    if seen_since is not None and table.seen is not None:
+        keep &= table.seen >= seen_since
+    if official and table.official is not None:
+        keep &= np.array([official in value.split() for value in table.official], dtype=bool)
     if bbox is not None:
         west, south, east, north = bbox
         pad = 0.02
@@ -610,12 +624,28 @@ def _sampled_force_layout(nodes: list[str], edges: list[tuple[str, str]], *, see
 NETWORK_METRICS = ["degree", "total", "betweenness", "pagerank", "effective_size"]
 
 
+#: Views of the network explorer: which relation classes, oriented by flow (observatory.inventory.taxonomy).
+NETWORK_VIEWS = {
+    "": None,                                             # every relation as recorded (listings included)
+    "flow": ("interaction", "knowledge_flow"),             # what network runs use by default
+    "flow_affiliation": ("interaction", "knowledge_flow", "affiliation"),
+    "affiliation": ("affiliation",),
+    "listing": ("listing",),
+}
+
+
 def network_data(*, kind: str = "", layer: str = "", since=None, until=None, metric: str = "degree",
-                 limit: int = 6000) -> dict:
-    """Nodes (with positions, layer colour, size by ``metric``, broker flag) and edges for sigma.js."""
+                 limit: int = 6000, view: str = "") -> dict:
+    """Nodes (with positions, layer colour, size by ``metric``, broker flag) and edges for sigma.js.
+    ``view`` (``NETWORK_VIEWS``) keeps the relations of some classes, oriented by their flow; a
+    listing has no flow, so the listing view shows listings as recorded (actor → directory)."""
     from observatory.analysis.graphs import network_graph
 
-    graph = network_graph(since=since, until=until)
+    classes = NETWORK_VIEWS.get(view)
+    if classes is None:
+        graph = network_graph(since=since, until=until)
+    else:
+        graph = network_graph(since=since, until=until, classes=classes, oriented=view != "listing")
     if kind:
         graph.remove_nodes_from([n for n, d in list(graph.nodes(data=True)) if d.get("kind") != kind])
     if layer:

@@ -17,4 +17,5 @@ urlpatterns = [
     path("analysis/", views.analysis_page, name="analysis"),
     path("geo/provinces.json", views.provinces_geojson, name="provinces_geojson"),
     path("geo/prefectures.json", views.prefectures_geojson, name="prefectures_geojson"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import router
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from observatory.china import divisions as china_divisions
-from observatory.inventory import selectors
+from observatory.inventory import lifecycle, selectors
 from observatory.inventory.dates import format_fuzzy_date
 from observatory.inventory.taxonomy import LAYERS, RELATION_TYPES
 from observatory.prepared import Prepared
@@ -78,13 +79,33 @@ def entity_list(request):
     province = request.GET.get("province", "")
     query = request.GET.get("q", "").strip()[:200]
     queryset = selectors.entity_list(kind=kind, layer=layer, province=province, query=query)
+    seen, official = _evidence_filters(request)
+    if seen is not None:
+        queryset = queryset.filter(lifecycle.seen_since_q(seen))
+    if official:
+        queryset = queryset.filter(lifecycle.official_status_q(official))
     page = Paginator(queryset.order_by("name", "id"), settings.OBSERVATORY_PAGE_SIZE).get_page(request.GET.get("page"))
     provinces = sorted({code for code in selectors.entity_list().values_list("province_code", flat=True) if code})
     return render(request, "site/entity_list.html", {
         "page": page, "kinds": _kinds(), "layers": _layers(), "kind": kind, "layer": layer,
         "province": province, "query": query,
         "provinces": [(code, _division_name(code)) for code in provinces],
+        **_evidence_filter_context(seen, official),
     })
+
+
+# evidence of life (issue 15): "seen since YEAR" and the official standing, on the list and the map
+
+def _evidence_filters(request) -> tuple[int | None, str]:
+    seen = _int(request.GET.get("seen_since", ""), None, low=1900, high=2100)
+    official = request.GET.get("official", "")
+    return seen, official if official in lifecycle.OFFICIAL_VALUES else ""
+
+
+def _evidence_filter_context(seen, official) -> dict:
+    this_year = dt.date.today().year
+    return {"seen_since": seen, "official": official, "seen_years": list(range(this_year, 1999, -1)),
+            "officials": [("accredited", _("accredited")), ("revoked", _("accreditation revoked"))]}
 
 
 @public_page
@@ -111,7 +132,26 @@ def entity_detail(request, slug):
         "history": history,
         "json_ld": json_ld_text(_json_ld(request, entity, locations)),
         "api_url": f"/api/v1/entities/{entity.slug}",
+        "evidence": _evidence_of_life(entity),
     })
+
+
+def _evidence_of_life(entity) -> dict:
+    """Last seen (by what, when), the official accreditations and revocations with their
+    announcements, and the census's latest observations (observatory.inventory.lifecycle)."""
+    from observatory.census.selectors import observations_latest
+
+    seen = lifecycle.last_seen(entity)
+    seen_source = None
+    if seen is not None and seen.by == "source":
+        seen_source = next((c.source for c in entity.citations.all() if c.source_id == seen.source_id), None)
+    official = [(s, format_fuzzy_date(s.date, s.date_precision),
+                 site_citations.citation_html(s.source.csl, key=s.source.key, locator=s.source_locator)
+                 if s.source_id else "")
+                for s in entity.statuses.counting().filter(value__in=lifecycle.OFFICIAL_VALUES)
+                .select_related("source").order_by("date", "pk")]
+    return {"last_seen": seen, "last_seen_source": seen_source, "standing": lifecycle.official_standing(entity),
+            "official": official, "observations": observations_latest(entity, limit=5)}
 
 
 def _relation_groups(entity) -> list[tuple[str, list[dict]]]:
@@ -239,7 +279,7 @@ def map_page(request):
     return render(request, "site/map.html", {
         "kinds": _kinds(), "layers": _layers(), "statuses": [("active", _("active")), ("inactive", _("inactive")), ("closed", _("closed"))],
         "provinces": options["provinces"], "year_min": options["year_min"], "year_max": options["year_max"],
-        "choropleth_rows": rows[:40], "choropleth_origin": origin,
+        "choropleth_rows": rows[:40], "choropleth_origin": origin, **_evidence_filter_context(None, ""),
         "map_config": {
             "data": reverse("site:map_data"), "provinces": reverse("site:provinces_geojson"),
             "prefectures": reverse("site:prefectures_geojson"), "choropleth": reverse("site:map_choropleth"),
@@ -269,11 +309,12 @@ def map_data(request):
     if bbox == "bad":
         return HttpResponseBadRequest("bbox: expected west,south,east,north in degrees (WGS-84), e.g. 73,18,135,54")
     year = request.GET.get("year", "")
+    seen, official = _evidence_filters(request)
     data = site.map_clusters(
         zoom=_int(request.GET.get("zoom"), 4, low=0, high=22), bbox=bbox, kind=request.GET.get("kind", ""),
         layer=request.GET.get("layer", ""), status=request.GET.get("status", ""),
         province=request.GET.get("province", ""), year=_int(year) if year else None,
-        gcj02=request.GET.get("crs", "").lower() in ("gcj02", "gcj-02"))
+        gcj02=request.GET.get("crs", "").lower() in ("gcj02", "gcj-02"), seen_since=seen, official=official)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
     response["Cache-Control"] = "public, max-age=60"
     return response
@@ -324,12 +365,16 @@ def network_page(request):
 
 
 def network_data(request):
-    """?kind=&layer=&since=YYYY[-MM-DD]&until=...&metric=degree|total|betweenness|pagerank|effective_size"""
+    """?kind=&layer=&since=YYYY[-MM-DD]&until=...&metric=degree|total|betweenness|pagerank|effective_size
+    &view=|flow|flow_affiliation|affiliation|listing (relation classes, oriented by flow)"""
     since, until = _date(request.GET.get("since", "")), _date(request.GET.get("until", ""))
     if "bad" in (since, until):
         return HttpResponseBadRequest("since/until: expected a year (2015) or a date (2015-06-01)")
+    view = request.GET.get("view", "")
+    if view not in site.NETWORK_VIEWS:
+        return HttpResponseBadRequest(f"view: expected one of {', '.join(v or '(empty)' for v in site.NETWORK_VIEWS)}")
     data = site.network_data(kind=request.GET.get("kind", ""), layer=request.GET.get("layer", ""), since=since,
-                             until=until, metric=request.GET.get("metric", "degree"))
+                             until=until, metric=request.GET.get("metric", "degree"), view=view)
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
 
 
@@ -370,7 +415,31 @@ def analysis_page(request):
     for kind, label in (("network", "network"), ("spatial", "territory"), ("typology", "typology"),
                         ("timeline", "timeline")):
         run = site.analysis_latest(kind)
-        runs.append({"kind": kind, "label": label, "run": run,
-                     "figures": list(run.figures.all().only("id", "name", "title", "run_id")) if run else []})
+        item = {"kind": kind, "label": label, "run": run, "figures": [], "caveats": [], "sample": None}
+        if run is not None:
+            from django.utils.translation import get_language
+
+            from observatory.analysis.findings import caveats_in, figure_facts, reason_in
+
+            language = get_language() or "en"
+            facts = figure_facts(run, language)
+            figures = list(run.figures.all().only("id", "name", "title", "run_id"))
+            for figure in figures:
+                figure.facts = facts.get(figure.name) or {}
+            sample = (run.result or {}).get("sample") if isinstance(run.result, dict) else None
+            if sample:
+                sample = {"n": sample.get("n"), "excluded": [(reason_in(reason, language), count) for reason, count
+                                                             in (sample.get("excluded") or {}).items()]}
+            item.update(figures=figures, caveats=caveats_in(run, language), sample=sample)
+        runs.append(item)
     network = site.analysis_latest("network")
     return render(request, "site/analysis.html", {"runs": runs, "brokers": site.brokers_top(network, 20)})
+
+
+_FAVICON = Path(__file__).resolve().parent / "static" / "site" / "favicon.ico"
+
+
+@cache_control(max_age=604800, public=True)
+def favicon(request):
+    """The site's icon at the address every browser asks for first, served from the package."""
+    return HttpResponse(_FAVICON.read_bytes(), content_type="image/vnd.microsoft.icon")

@@ -30,7 +30,7 @@ def test_the_entity_form_shows_inlines_and_a_self_hosted_map(admin, mini_dataset
     chaihuo = Entity.objects.get(slug="chaihuo-makerspace")
     page = admin.get(reverse("admin:inventory_entity_change", args=[chaihuo.pk])).content.decode()
     for expected in ["names-0-text", "locations-0-original_lng", "statuses-TOTAL_FORMS", "codings-TOTAL_FORMS",
-                     "vendor/leaflet-1.9.4/leaflet.js", 'class="obs-map"']:
+                     "vendor/leaflet-1.9.4/leaflet.js", 'class="obs-map obs-admin-map"', "site/admin.css"]:
         assert expected in page, expected
     assert "unpkg.com" not in page and "cdn" not in page.lower()
 
@@ -70,3 +70,40 @@ def test_the_anonymous_reader_cannot_reach_curation(reader, mini_dataset):
 
 def test_a_curator_cannot_manage_users(curator):
     assert curator.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def _entity_form(client, url):
+    """The entity add form's fields as a browser would post them (every inline's management form)."""
+    import re
+
+    page = client.get(url).content.decode()
+    data = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)"'
+                                  r' value="(\d+)"', page):
+        data[name] = value
+    return data
+
+
+def test_an_entity_cannot_be_saved_without_a_source(admin, mini_dataset):
+    url = reverse("admin:inventory_entity_add")
+    data = _entity_form(admin, url) | {"slug": "no-source-space", "kind": "makerspace", "founded_precision": "",
+                                       "closed_precision": ""}
+    data["citations-TOTAL_FORMS"] = "0"
+    response = admin.post(url, data)
+    assert response.status_code == 200
+    assert "Cite at least one source" in response.content.decode()
+    assert not Entity.objects.filter(slug="no-source-space").exists()
+
+
+def test_the_location_form_fills_the_division_from_the_address_and_shows_no_null_polygon(admin, mini_dataset):
+    from observatory.inventory.admin import LocationForm
+
+    form = LocationForm(data={"crs": "WGS-84", "precision": "street", "address_zh": "深圳市福田区华强北路1002号",
+                              "division_code": "", "polygon": ""})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["division_code"] == "440304"
+    assert form.instance.prefecture_code == "440300"
+    chaihuo = Entity.objects.get(slug="chaihuo-makerspace")
+    page = admin.get(reverse("admin:inventory_entity_change", args=[chaihuo.pk])).content.decode()
+    assert ">null</textarea>" not in page
+    assert "obs-field-sources" in page or "no field was set by an import" in page

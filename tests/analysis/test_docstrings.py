@@ -7,7 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["network", "spatial", "typology", "timeline"]
+MODULES = ["network.brokerage", "network.structural_holes", "network.centrality", "network.community",
+           "network.projection", "network.partition", "network.convert", "spatial", "typology", "timeline"]
 
 
 @pytest.mark.parametrize("name", MODULES)

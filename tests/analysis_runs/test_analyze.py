@@ -33,9 +33,11 @@ def test_it_runs_all_four_analyses_on_the_bundled_dataset_and_stores_them(bundle
         assert run.seed == 7 and len(run.dataset_fingerprint) == 64 and run.code_version
         _strict_json(run.result)  # no NaN or infinity is ever stored
     network = runs["network"].result
-    assert network["partition"] == "layer"
+    assert network["partition"] == "online_physical"
+    assert runs["network"].parameters["relation_classes"] == ["interaction", "knowledge_flow"]
+    assert runs["network"].parameters["permutations"] == 999
     seeed = network["nodes"]["seeed-studio"]
-    assert seeed["total"] > 0 and seeed["layer"] == "organizational"
+    assert seeed["total"] > 0 and seeed["layer"] == "organizational" and seeed["side"] in ("online", "physical")
     assert set(runs["spatial"].result["counts"]["province"]) >= {"440000", "110000", "310000"}
     assert len(runs["typology"].result["types"]) >= 2
     assert runs["timeline"].result["n_dated"] > 10
@@ -112,19 +114,20 @@ def test_figures_are_served_and_unknown_ones_are_not_found(bundled, reader):
 
 
 def test_large_point_patterns_are_subsampled_with_a_seed_and_say_so(bundled):
-    parameters = {"min_points_pattern": 5, "max_points_pattern": 9, "large_pattern": 8, "nsim": 19, "nsim_large": 9}
+    parameters = {"min_points_pattern": 3, "max_points_pattern": 4, "large_pattern": 4, "nsim": 19, "nsim_large": 9}
     run = analysis_run("spatial", parameters=parameters, seed=5)
-    patterns = run.result["point_patterns"]
-    big = {code: p for code, p in patterns.items() if p["n"] > 9}
-    assert big, "the bundled dataset has a prefecture with more than 9 precise points (Shenzhen, 11)"
+    patterns = {code: p for code, p in run.result["point_patterns"].items() if p["statistics"] is not None}
+    big = {code: p for code, p in patterns.items() if p["n"] > 4}
+    assert big, "the bundled dataset has a city with more than 4 precise points of spaces"
     for p in big.values():
-        assert p["subsampled"] and p["n_ripley"] == 9 and p["nsim"] == 9
-        assert p["envelope_level"] == pytest.approx(0.2)
-        assert p["clark_evans"]["n"] == p["n"]           # Clark–Evans keeps every point
+        ripley = p["statistics"]["ripley"]
+        assert ripley["subsampled"] and ripley["n"] == 4 and ripley["nsim"] == 9
+        assert ripley["envelope_level"] == pytest.approx(0.2)
+        assert p["statistics"]["clark_evans"]["n"] == p["n"]           # Clark–Evans keeps every point
     for p in patterns.values():
-        if p["n"] <= 8:
-            assert not p["subsampled"] and p["nsim"] == 19
-    assert any("random subsample of 9 points" in note for note in run.notes)
+        if p["n"] <= 4:
+            assert not p["statistics"]["ripley"]["subsampled"] and p["statistics"]["ripley"]["nsim"] == 19
+    assert any("random subsample of 4 points" in note for note in run.notes)
     again = analysis_run("spatial", parameters=parameters, seed=5)
     assert _strict_json(again.result) == _strict_json(run.result)
 

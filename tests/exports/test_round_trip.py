@@ -18,10 +18,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _empty_database() -> None:
+    from observatory.census.models import CensusRun
     from observatory.coding.models import Code, Codebook, Coding, Document, Excerpt
     from observatory.inventory.models import Entity, Relation, Source, SourceRecord
 
-    for model in (Coding, Excerpt, Document, Relation, Entity, Code, Codebook, SourceRecord, Source):
+    for model in (Coding, Excerpt, Document, Relation, Entity, CensusRun, Code, Codebook, SourceRecord, Source):
         model.objects.all().delete()
 
 
@@ -62,6 +63,24 @@ def _enrich_mini() -> None:
     excerpt = Excerpt.objects.create(document=document, start=7, end=20)
     Coding.objects.create(entity=szoil, code=Code.objects.get(path="knowledge.peer-learning"), excerpt=excerpt,
                           coder_name="field team", confidence=0.5)
+    _census(szoil)
+
+
+def _census(entity) -> None:
+    """A census run, an observation and the status it inferred (issue 15)."""
+    import datetime as dt
+
+    from observatory.census.models import CensusRun, Observation
+    from observatory.inventory.models import StatusAssertion
+
+    run = CensusRun.objects.create(status="done", total=1, done=1, options={"kinds": None}, counts={"gone": 1})
+    Observation.objects.create(run=run, entity=entity, kind="website", url="https://szoil.example/",
+                               observed_at=dt.datetime(2026, 12, 1, 3, 4, 5, 678000, tzinfo=dt.UTC), outcome="gone",
+                               http_status=410, redirects=[[301, "https://szoil.example/"]],
+                               error_detail="server banner", elapsed_ms=12)
+    StatusAssertion.objects.create(entity=entity, value="closed", kind="inferred", origin="census", confidence=0.75,
+                                   rule="census:http-410", date=dt.date(2026, 12, 1), date_precision="day",
+                                   note="probably closed since 2026-12-01")
 
 
 def test_it_restores_a_backup_identically(mini_dataset, tmp_path):
@@ -70,6 +89,7 @@ def test_it_restores_a_backup_identically(mini_dataset, tmp_path):
     _enrich_mini()
     files = _round_trip(tmp_path)
     assert b"private@example.org" in files["source_records.csv"]  # the raw payload is kept in a backup
+    assert b"census:http-410" in files["statuses.csv"] and b"server banner" in files["observations.csv"]
     restored = Entity.objects.get(slug="szoil-duplicate")
     assert restored.merged_into.slug == "szoil" and restored.note == "curator: duplicate of szoil"
     assert Entity.objects.filter(slug="chaihuo-makerspace").exists()
@@ -192,3 +212,24 @@ def test_it_imports_the_zip_the_api_gives(open_dataset, tmp_path, capsys):
     _empty_database()
     call_command("import_package", str(archive))
     assert Entity.objects.count() == 3 and "Restored from" in capsys.readouterr().out
+
+
+def test_a_public_export_carries_observations_and_the_statuses_evidence_fields(mini_dataset, tmp_path):
+    import csv
+
+    from observatory.inventory.services import entity_upsert, source_upsert
+
+    source_upsert(key="open-directory", csl={"type": "dataset", "title": "An open directory"}, licence="CC0-1.0",
+                  redistributable=True)
+    published, _ = entity_upsert(slug="open-space", kind="makerspace", names=[{"text": "Open Space", "lang": "en"}],
+                                 sources=["open-directory"])
+    _census(published)
+    export_run("csv", tmp_path / "public")
+    with (tmp_path / "public" / "statuses.csv").open(encoding="utf-8") as handle:
+        statuses = list(csv.DictReader(handle))
+    census = [s for s in statuses if s["origin"] == "census"]
+    assert [(s["confidence"], s["rule"]) for s in census] == [("0.75", "census:http-410")]
+    with (tmp_path / "public" / "observations.csv").open(encoding="utf-8") as handle:
+        [observation] = list(csv.DictReader(handle))
+    assert (observation["outcome"], observation["http_status"]) == ("gone", "410")
+    assert "error_detail" not in observation  # server banners stay in private backups

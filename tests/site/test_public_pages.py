@@ -44,3 +44,10 @@ def test_the_language_switch_shows_chinese_names_first(reader, mini_dataset):
     html = reader.get("/entities/chaihuo-makerspace/").content.decode()
     assert '<html lang="zh-Hans">' in html
     assert "柴火创客空间 <span class=\"alt\">(Chaihuo Maker Space)</span>" in html
+
+
+def test_it_serves_its_own_favicon(reader):
+    response = reader.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/vnd.microsoft.icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00"  # an ICO header

@@ -120,6 +120,8 @@ ENTITIES: list[dict] = []
 
 def cite(ref: str) -> str:
     key, _, loc = ref.partition("#")
+    if key not in ("ananse2016", "ananse2016-aliases", "szmakermap2017", "hackerspaces-chgrp2015"):
+        return ref  # a publication or page of sources.yaml, cited as written
     n = int(loc.split(":")[1])
     {
         "ananse2016": used_ananse,
@@ -130,8 +132,11 @@ def cite(ref: str) -> str:
     return ref
 
 
-def name(text, lang, typ, source):
-    return {"text": text, "lang": lang, "type": typ, "source": cite(source)}
+def name(text, lang, typ, source, valid_to=None):
+    n = {"text": text, "lang": lang, "type": typ, "source": cite(source)}
+    if valid_to:
+        n["valid_to"] = valid_to
+    return n
 
 
 def clean_addr(s: str) -> str:
@@ -165,7 +170,7 @@ def loc_ananse(
             if abs(lat) > 90:  # rows of the "open" list: Lat and Long swapped
                 lat, lng = lng, lat
         loc["lng"], loc["lat"] = lng, lat
-        loc["crs"] = "WGS-84"
+        loc["crs"] = crs_ananse(row, division)
     loc["precision"] = precision
     if division:
         loc["division"] = division
@@ -175,6 +180,25 @@ def loc_ananse(
             loc["address_zh" if HAS_HAN.search(a) else "address_en"] = a
     loc["source"] = cite(A.format(row))
     return loc
+
+
+def mainland(division: str | None) -> bool:
+    """Hong Kong (81xxxx) and Taiwan (71xxxx) maps are not offset; every other division is mainland."""
+    return not (division or "").startswith(("81", "71"))
+
+
+def crs_ananse(row: int, division: str | None) -> str:
+    """The coordinate system of an ananse point, decided per source (PROVENANCE-directories.md, "Coordinate
+    systems"): mainland points of the hackerspaces.org, Maker Faire, 'open' list, Makery, Makerspace.com and
+    creativespaceexplorer rows are GCJ-02 (their city-centre geocodes coincide with the GCJ-02 city points of
+    the gcoord fixture to 1-62 m, and Chaihuo and TechSpace agree with the BD-09 szmakermap only when read as
+    GCJ-02); the fablabs.io rows could not be tested and keep the declared WGS-84; Hong Kong and Taiwan are
+    WGS-84."""
+    if not mainland(division):
+        return "WGS-84"
+    if "fab_lab" in ANANSE[row]["Source"]:
+        return "WGS-84"
+    return "GCJ-02"
 
 
 def loc_sz(i: int, precision: str, division: str) -> dict:
@@ -207,7 +231,7 @@ def loc_hs(i: int, precision: str, division: str) -> dict:
     return {
         "lng": lng,
         "lat": lat,
-        "crs": "WGS-84",
+        "crs": "GCJ-02" if mainland(division) else "WGS-84",  # same wiki as the hackerspaces.org rows of ananse
         "precision": precision,
         "division": division,
         "source": cite(HSK.format(i)),
@@ -227,10 +251,43 @@ def founded_ananse(row: int, month_if_first: bool = True) -> dict | None:
 
 
 def status_ananse(row: int) -> list[dict]:
+    """'active' on a hackerspaces.org row, dated by the row's own 'Last Updated' (an Excel serial day), which is
+    when the space last said so, not by the 2016 date of the file."""
     v = ANANSE[row]["Status"].strip().lower()
-    if v == "active":
-        return [{"value": "active", "kind": "self_declared", "date": "2016", "source": cite(A.format(row))}]
+    updated = ANANSE[row]["Last Updated"].strip()
+    if v == "active" and re.fullmatch(r"\d{5}", updated):
+        iso, _first = excel_date(updated)
+        return [{"value": "active", "kind": "self_declared", "date": iso, "source": cite(A.format(row)),
+                 "note": f"hackerspaces.org status as last updated on the wiki (Last Updated {updated} = {iso})"}]
     return []
+
+
+def status_sz(i: int) -> list[dict]:
+    """Listed on LAB ZERO's map of Shenzhen makerspaces and markets at the commit of 2017-10-27: seen alive then."""
+    return [{"value": "active", "kind": "observed", "date": "2017-10", "source": cite(SZK.format(i)),
+             "note": "listed on the szmakermap map of Shenzhen makerspaces (commit of 2017-10-27)"}]
+
+
+# Later sightings read in the press (second edition): a dated 'active' that gives the space's last-seen date.
+SEEN = {
+    "makerbay": [{"value": "active", "kind": "observed", "date": "2016-12-15",
+                  "source": "scmp2016-makerbay#para. 3",
+                  "note": "classes at its Yau Tong headquarters; a second, smaller workshop opened at PMQ, Central, in "
+                          "October 2016"},
+                 {"value": "active", "kind": "observed", "date": "2017-10-28", "source": "wong2017-makerbay#para. 1",
+                  "note": "a visitor's account of the workshop in October 2017"}],
+    "dimsumlabs": [{"value": "active", "kind": "observed", "date": "2017-07-20",
+                    "source": "chicamp2017-dimsumlabs#para. 2",
+                    "note": "visited in Sheung Wan in July 2017"}],
+    "xindanwei": [{"value": "active", "kind": "observed", "date": "2012-07-09",
+                   "source": "chinadaily2012-xindanwei#para. 4", "note": "three properties in Shanghai in 2012"}],
+    "chaihuo-makerspace": [{"value": "active", "kind": "observed", "date": "2017-11-19",
+                            "source": "makezine2017-mfsz-wrap#para. 1",
+                            "note": "organiser of Maker Faire Shenzhen 2017 (as 'Chaihuo Makers')"}],
+    "xinchejian": [{"value": "active", "kind": "observed", "date": "2017-11-19",
+                    "source": "jkl-hacklab2017-shanghai#para. 5",
+                    "note": "visited in the autumn of 2017, in a start-up incubator building in Shanghai"}],
+}
 
 
 def ent(id, kind, names, sources, *, website=None, founded=None, locations=None, statuses=None, note=None):
@@ -241,6 +298,10 @@ def ent(id, kind, names, sources, *, website=None, founded=None, locations=None,
         e["founded"] = founded
     if locations:
         e["locations"] = locations
+    statuses = list(statuses or []) + SEEN.get(id, [])
+    for loc in locations or []:  # a space on LAB ZERO's 2017 map was seen alive then
+        if loc["source"].startswith("szmakermap2017#"):
+            statuses = status_sz(int(loc["source"].split(":")[1])) + statuses
     if statuses:
         e["statuses"] = statuses
     if note:
@@ -254,8 +315,9 @@ def an(row):  # name text of an ananse row, trimmed
 
 
 GCJ = (
-    "The ananse coordinates are declared WGS-84; for a place in mainland China they may have been taken from a "
-    "Chinese (GCJ-02) map, which nothing in the file says: kept as WGS-84 as declared."
+    "Mainland point: its coordinate system is decided per source (PROVENANCE-directories.md, 'Coordinate "
+    "systems'): GCJ-02 for the hackerspaces.org, Maker Faire, 'open' list, Makery and creativespaceexplorer "
+    "rows; the declared WGS-84 kept, untested, for fablabs.io rows."
 )
 DMSN = "ananse gives degrees-minutes-seconds strings (hackerspaces.org), converted to decimal degrees."
 SWAP = (
@@ -311,8 +373,8 @@ ent(
         DMSN,
         GCJ,
         "Locations: the first (szmakermap, BD-09) is preferred; they are the same place. Converted to WGS-84 the "
-        "two points are about 760 m apart, but only about 340 m if the ananse point is read as GCJ-02: a hint, "
-        "not proof, that it was taken from a Chinese map.",
+        "two points are 764 m apart if the ananse point were WGS-84 and 343 m apart read as GCJ-02, the system "
+        "adopted for the hackerspaces.org rows (evidence in PROVENANCE-directories.md).",
     ),
 )
 
@@ -588,15 +650,18 @@ CLEANING.append(
 ent(
     "xinchejian",
     "hackerspace",
-    [name(an(3204), "en", "official", A.format(3204))],
-    [A.format(3204)],
+    [name("新车间", "zh-Hans", "official", "whb2015-xinchejian#para. 1"),
+     name(an(3204), "en", "official", A.format(3204))],
+    [A.format(3204), "whb2015-xinchejian"],
     website="http://www.xinchejian.com",
-    founded=founded_ananse(3204),
+    founded={"date": "2010", "source": "whb2015-xinchejian#para. 6"},
     locations=[loc_ananse(3204, "city", "310106")],
     statuses=status_ananse(3204),
     note=J(
-        "Only in ananse (row 3204, hackerspaces.org). The Chinese name (新车间) is not in any of these sources: the "
-        "row's Facebook URL holds it as unrecoverable mojibake ('£_____e__'), so no Chinese name is written.",
+        "ananse row 3204 (hackerspaces.org); the Chinese name 新车间 and the founding come from Wenhui Bao "
+        "(2015-02-01), which dates the founding in Shanghai to September 2010 and places it in the Donghai Plaza "
+        "office building on Yuyuan East Road. The wiki row's Excel date reads 2010-10: the two sources differ by a "
+        "month, so only the year both give is written.",
         CITYC.format(city="Shanghai (31.2304, 121.474, rounded)"),
         "The address names Jing'an District: division 310106.",
         xl_note(3204),
@@ -797,10 +862,12 @@ ent(
 ent(
     "tsinghua-i-center",
     "university_lab",
-    [name(an(3198), "en", "official", A.format(3198))],
-    [A.format(3198), HSK.format(173)],
+    [name(an(3198), "en", "official", A.format(3198)),
+     name("Fundamental Industry Training Center of Tsinghua University", "en", "former",
+          "tsinghua2015-icenter#para. 1", valid_to="2014")],
+    [A.format(3198), HSK.format(173), "tsinghua2015-icenter"],
     website="http://www.xlzx.tsinghua.edu.cn",
-    founded=founded_ananse(3198),
+    founded={"date": "2014", "source": "tsinghua2015-icenter#para. 1"},
     locations=[loc_hs(173, "building", "110108"), loc_ananse(3198, "street", "110108")],
     statuses=status_ananse(3198),
     note=J(
@@ -808,9 +875,10 @@ ent(
         "university_lab, not hackerspace: its address is Tsinghua University's Basic Industrial Training Centre "
         "(清华大学基础工业训练中心), 16,000 m². The address was written as escaped UTF-8 bytes ('\\xe5\\x8c...') "
         "and is decoded.",
-        xl_note(3198),
-        "1922 is probably the founding of the university's training workshops, not of the i.Center: kept as the "
-        "source says, to be checked.",
+        "The row's 'Date of founding' is the Excel serial 8280 (= 1922-09-01). The university's own page "
+        "(tsinghua2015-icenter, para. 1) dates a hand-craft course to 1922, the Fundamental Industry Training "
+        "Center to 1996 and its upgrade into the i.Center to 2014: 1922 is the origin of a predecessor, not a date "
+        "of the i.Center, so the founding written is 2014 and the training centre's name is a former name.",
         DMSN,
         GCJ,
     ),
@@ -858,12 +926,20 @@ ent(
 ent(
     "beijing-makerspace",
     "makerspace",
-    [name(an(3205), "en", "official", A.format(3205))],
-    [A.format(3205)],
+    [name(an(3205), "en", "official", A.format(3205)),
+     name("北京创客空间", "zh-Hans", "official", "whb2014-wangshenglin#Q1"),
+     name("FlamingoEDA开放空间", "zh-Hans", "former", "jizihe2015-wangshenglin#para. 3", valid_to="2011")],
+    [A.format(3205), "whb2014-wangshenglin"],
     website="http://www.bjmakerspace.com",
+    founded={"date": "2011-01", "source": "whb2014-wangshenglin#Q1"},
     locations=[loc_ananse(3205, "building", "110000")],
     note=J(
-        "Makery row: Simple Category Makerspace, Full Category 'hackerspace'; makerspace as its own name says.",
+        "Makery row: Simple Category Makerspace, Full Category 'hackerspace'; makerspace as its own name says. "
+        "Wenhui Bao (2014-10-10) dates its founding to January 2011 in a 20 m² room near Xuanwumen; a reprinted "
+        "profile (jizihe2015-wangshenglin, a mirror) names that first space FlamingoEDA开放空间, which is the "
+        "hackerspaces.org row kept as flamingoeda-open-space (row 3206, founded 2011-02, point near Xuanwumen): "
+        "the same group under its first name. Kept as two entities (the directory rows describe two places) "
+        "with the former name here and a spun_off_from tie in relations.yaml.",
         GCJ,
     ),
 )
@@ -1375,8 +1451,10 @@ ent(
 ent(
     "seeed-studio",
     "maker_brand",
-    [name(an(3197), "en", "official", A.format(3197))],
-    [A.format(3197)],
+    [name(an(3197), "en", "official", A.format(3197)),
+     name("矽递科技", "zh-Hans", "official", "c21ic2015-chaihuo#para. 3")],
+    [A.format(3197), "c21ic2015-chaihuo"],
+    founded={"date": "2008", "source": "c21ic2015-chaihuo#para. 3"},
     note=(
         "ananse row (source 'Ananse') files it as a Makerspace with no address; kind maker_brand because Seeed "
         "Studio is an open-hardware company (judgement). Its Google geocoding (g_*) matched a library in Ottawa and "
@@ -1387,11 +1465,16 @@ ent(
 ent(
     "haxlr8r",
     "accelerator",
-    [name(an(2726), "en", "official", A.format(2726))],
-    [A.format(2726)],
+    [name("HAXLR8R", "en", "official", "tominshenzhen2012"),
+     name("HAX", "en", "common", "szdaily2015-hax#para. 1"),
+     name(an(2726), "en", "common", A.format(2726))],
+    [A.format(2726), "tominshenzhen2012", "szdaily2015-hax"],
     note=(
         "ananse row (source 'Ananse') files it as an Incubator with no address; kind accelerator (HAXLR8R is a "
-        "hardware accelerator programme). The source spells it 'HAXLR8TR'. Its Google geocoding matched "
+        "hardware accelerator programme). The programme's own participants write HAXLR8R (tominshenzhen2012, "
+        "atmel2013-seeed); the directory spells it 'HAXLR8TR', kept as a common (misspelt) form because a source "
+        "uses it. Shenzhen Daily (2015-08-21) calls it HAX, Shenzhen's oldest hardware accelerator, founded about three years "
+        "earlier by the same investor who led the 2012 HAXLR8R programme: the same accelerator under its later name. Its Google geocoding matched "
         "'Xlr8r Magazine' in San Francisco and is marked 'WRONG': no location written."
     ),
 )

@@ -11,6 +11,7 @@ from ninja import Query, Router
 
 from observatory.analysis.models import AnalysisRun
 from observatory.coding.models import Codebook
+from observatory.inventory import lifecycle
 from observatory.inventory.selectors import entity_detail
 
 from .. import entity_json, queries
@@ -61,11 +62,21 @@ def entity_list(request, kind: Kind | None = None, layer: Layer | None = None,
                                          description="minlon,minlat,maxlon,maxlat in WGS-84 degrees"),
                 q: str | None = Query(None, max_length=200, description="text: Chinese, pinyin or English"),
                 updated_since: dt.datetime | None = UPDATED_SINCE,
+                seen_since: int | None = Query(None, ge=1900, le=2100,
+                                               description="evidence of life dated in this year or later "
+                                                           "(docs/census.md)"),
+                official: str | None = Query(None, pattern="^(accredited|revoked)$",
+                                             description="latest official standing in some programme"),
                 cursor: str | None = CURSOR, limit: int = LIMIT):
-    reject_unknown(request, {"kind", "layer", "status", "division", "bbox", "q", "updated_since", "cursor", "limit"})
+    reject_unknown(request, {"kind", "layer", "status", "division", "bbox", "q", "updated_since", "seen_since",
+                             "official", "cursor", "limit"})
     queryset = queries.entity_queryset(kind=_value(kind), layer=_value(layer), status=_value(status),
                                        division=division or "", bbox=bbox or "", q=q or "",
                                        updated_since=updated_since)
+    if seen_since is not None:  # evidence of life (issue 15)
+        queryset = queryset.filter(lifecycle.seen_since_q(seen_since))
+    if official:
+        queryset = queryset.filter(lifecycle.official_status_q(official))
     rows, next_cursor = paginate(queryset, kind="entity", cursor=cursor, limit=limit)
     return {"items": [queries.entity_as_dict(e) for e in rows], "next_cursor": next_cursor, "limit": limit}
 
@@ -157,7 +168,9 @@ def analysis_run_get(request, run_id: int):
     run = AnalysisRun.objects.filter(pk=run_id).first() if run_id < 2**63 else None
     if run is None:
         raise ApiError(404, f"no analysis run #{run_id}")
-    return {**_run_summary(run), "result": run.result, "notes": run.notes, "error": run_error_public(run.error),
+    result = run.result if isinstance(run.result, dict) else {}
+    return {**_run_summary(run), "sample": result.get("sample"), "caveats": result.get("caveats") or [],
+            "result": run.result, "notes": run.notes, "error": run_error_public(run.error),
             "figures": list(run.figures.values_list("name", flat=True))}
 
 

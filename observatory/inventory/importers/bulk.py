@@ -77,7 +77,7 @@ from observatory.validation import values_check
 
 from .base import RowRejected, personal_fields_drop
 
-__all__ = ["PARALLEL_FROM", "rows_bulk_import"]
+__all__ = ["PARALLEL_FROM", "BulkPlan", "rows_bulk_import", "rows_bulk_prepare"]
 
 #: From this many rows on, rows are prepared in forked worker processes (one per core).
 PARALLEL_FROM = 4_000
@@ -792,41 +792,93 @@ class _Writer:
                                "object_repr")).insert(versions)
 
 
-def rows_bulk_import(importer, source: Source, rows: list, report, tick, *, user=None) -> None:
-    """Import ``rows`` (RawRow) of one file into ``report``: the same outcome as
-    ``runner._import_rows``, prepared in chunks and written in batches."""
+def _state(source: Source) -> dict:
+    """What preparing depends on in the database: the source's records, the slugs under its
+    prefix, the record links, and the sources' keys (citations point to them)."""
     from django.utils.text import slugify
 
     from .runner import entity_slug_for
 
-    existing_records = {ext: (pk, checksum) for pk, ext, checksum in
-                        SourceRecord.objects.filter(source=source).values_list("id", "external_id", "checksum")}
     prefix = entity_slug_for(source.key, "x")[: len(slugify(source.key))]
-    existing_slugs = set(Entity.objects.filter(slug__startswith=prefix).values_list("slug", flat=True))
     through = Entity.records.through
-    linked = {(slug, record_id): entity_id for entity_id, slug, record_id in
-              through.objects.filter(sourcerecord__source=source).values_list("entity_id", "entity__slug",
-                                                                               "sourcerecord_id")}
-    now = timezone.now()
-    context = _Context(importer=importer, source=source, sources={s.key: s for s in Source.objects.all()},
-                       existing_records=existing_records, linked=linked, existing_slugs=existing_slugs, now=now)
-    writer = _Writer(importer=importer, source=source, report=report, path_name=_name(report.path), now=now,
-                     user=user)
-    # A row whose identifier appeared earlier in the file is rejected (and not kept as a record);
-    # its reject is reported in file order, before the next row kept.
+    return {
+        "existing_records": {ext: (pk, checksum) for pk, ext, checksum in
+                             SourceRecord.objects.filter(source=source).values_list("id", "external_id", "checksum")},
+        "existing_slugs": set(Entity.objects.filter(slug__startswith=prefix).values_list("slug", flat=True)),
+        "linked": {(slug, record_id): entity_id for entity_id, slug, record_id in
+                   through.objects.filter(sourcerecord__source=source).values_list("entity_id", "entity__slug",
+                                                                                    "sourcerecord_id")},
+        "sources": {s.key: s for s in Source.objects.all()},
+    }
+
+
+def _fingerprint(source: Source, state: dict) -> tuple:
+    return (source.pk, source.key, source.licence, source.redistributable, state["existing_records"],
+            state["existing_slugs"], state["linked"], {key: s.pk for key, s in state["sources"].items()})
+
+
+def _kept(rows: list) -> tuple[list, dict]:
+    """The rows kept, and the rejects of rows whose identifier appeared earlier in the file, by the
+    index of the next row kept (they are reported in file order, before it)."""
     seen_ids: set[str] = set()
-    kept = []
+    kept, repeated = [], defaultdict(list)
     for raw in rows:
         if raw.external_id in seen_ids:
-            writer.repeated[len(kept)].append({
+            repeated[len(kept)].append({
                 "locator": raw.locator, "line": raw.line, "field": "id", "value": raw.external_id,
                 "reason": "the same identifier appears earlier in the file"})
             continue
         seen_ids.add(raw.external_id)
         kept.append(raw)
+    return kept, repeated
+
+
+class BulkPlan:
+    """Rows prepared before the import's transaction (:func:`rows_bulk_prepare`), with the state of
+    the database they were prepared against."""
+
+    def __init__(self, *, fingerprint: tuple, chunks: list, now):
+        self.fingerprint, self.chunks, self.now = fingerprint, chunks, now
+
+
+def rows_bulk_prepare(importer, source: Source, rows: list, tick) -> BulkPlan:
+    """Prepare every row now, outside any transaction: preparing is most of an import's time, and
+    on SQLite the import's transaction holds the one write lock, so it is then held only for the
+    writing. ``rows_bulk_import`` uses the plan if the database has not changed under it meanwhile
+    (and prepares again, inside its transaction, if it has)."""
+    state = _state(source)
+    now = timezone.now()
+    context = _Context(importer=importer, source=source, sources=state["sources"],
+                       existing_records=state["existing_records"], linked=state["linked"],
+                       existing_slugs=state["existing_slugs"], now=now)
+    kept, _repeated = _kept(rows)
+    chunks = []
+    for raws, prepared in _prepared_chunks(context, kept):
+        chunks.append((raws, prepared))
+        tick(len(raws))
+    tick(len(rows) - len(kept))
+    return BulkPlan(fingerprint=_fingerprint(source, state), chunks=chunks, now=now)
+
+
+def rows_bulk_import(importer, source: Source, rows: list, report, tick, *, user=None, plan: BulkPlan | None = None) -> None:
+    """Import ``rows`` (RawRow) of one file into ``report``: the same outcome as
+    ``runner._import_rows``, prepared in chunks (or taken from ``plan``) and written in batches."""
+    state = _state(source)
+    planned = plan is not None and plan.fingerprint == _fingerprint(source, state)
+    now = plan.now if planned else timezone.now()
+    writer = _Writer(importer=importer, source=source, report=report, path_name=_name(report.path), now=now,
+                     user=user)
+    kept, writer.repeated = _kept(rows)
+    if planned:
+        chunks, tick = plan.chunks, (lambda n=1: None)  # counted while preparing
+    else:
+        context = _Context(importer=importer, source=source, sources=state["sources"],
+                           existing_records=state["existing_records"], linked=state["linked"],
+                           existing_slugs=state["existing_slugs"], now=now)
+        chunks = _prepared_chunks(context, kept)
     with transaction.atomic():
         done = 0
-        for raws, prepared in _prepared_chunks(context, kept):
+        for raws, prepared in chunks:
             writer.chunk(raws, prepared, offset=done)
             done += len(raws)
             tick(len(raws))

@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -42,7 +43,7 @@ from observatory.validation import json_value_problem
 
 from .base import Importer, ImportFileError, RawRow, RowRejected, personal_fields_drop
 
-__all__ = ["ImportReport", "entity_slug_for", "source_ensure", "source_import"]
+__all__ = ["ImportReport", "entity_slug_for", "size_check", "source_ensure", "source_import"]
 
 SUMMARY_COLUMNS = ["created", "updated", "unchanged", "rejected", "merged"]
 
@@ -164,6 +165,17 @@ def _raw_row_check(path: Path, raw: RawRow) -> None:
 BULK_THRESHOLD = 500
 
 
+def size_check(path: Path) -> None:
+    """Refuse, unread, a file larger than ``OBSERVATORY_IMPORT_MAX_BYTES``: an import holds its
+    parsed rows in memory (about 15 times the file's size), so the limit bounds the import's memory."""
+    limit = settings.OBSERVATORY_IMPORT_MAX_BYTES
+    size = path.stat().st_size
+    if limit > 0 and size > limit:
+        raise ImportFileError(path, f"is {size:,} bytes, more than the import limit of {limit:,} bytes "
+                                    "(OBSERVATORY_IMPORT_MAX_BYTES); split it into smaller files, or raise the limit "
+                                    "on a machine with the memory for it")
+
+
 def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False, user=None, progress=None,
                   save_run: bool = True, bulk: bool | None = None) -> ImportReport:
     """Import ``path`` with ``importer`` (see the module docstring); returns the report.
@@ -177,16 +189,26 @@ def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False
     if not path.is_file():
         raise ImportFileError(path, "is not a regular file (a device or a pipe); give the file to import"
                               if path.exists() else "no such file")
-    data = path.read_bytes()
+    size_check(path)
+    with path.open("rb") as handle:
+        checksum = hashlib.file_digest(handle, "sha256").hexdigest()
     rows = _read_all(importer, path)
     report = ImportReport(importer=importer.name, path=str(path), source_key=importer.source.key, dry_run=dry_run,
                           total=len(rows))
     tick = progress or (lambda n=1: None)
+    use_bulk = bulk if bulk is not None else len(rows) >= BULK_THRESHOLD
+    plan = None
+    if use_bulk and not dry_run:
+        # Rows prepared before the transaction, which then only writes: on SQLite it holds the one
+        # write lock, and other writers wait for it (docs/importers.md#imports-beside-a-running-site).
+        from .bulk import rows_bulk_prepare
+
+        plan = rows_bulk_prepare(importer, source_ensure(importer), rows, tick)
     try:
         with transaction.atomic():
             source = source_ensure(importer)
-            if bulk if bulk is not None else len(rows) >= BULK_THRESHOLD:
-                _import_rows_bulk(importer, source, rows, report, tick, user=user)
+            if use_bulk:
+                _import_rows_bulk(importer, source, rows, report, tick, user=user, plan=plan)
                 if not dry_run:
                     # a large write: the planner's statistics would describe the tables before it
                     statistics_refresh(apps.get_app_config("inventory").get_models())
@@ -199,7 +221,7 @@ def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False
     if save_run:
         run = ImportRun.objects.create(
             importer=importer.name, source=Source.objects.filter(key=importer.source.key).first(),
-            filename=path.name, file_checksum=hashlib.sha256(data).hexdigest(), dry_run=dry_run,
+            filename=path.name, file_checksum=checksum, dry_run=dry_run,
             status="dry-run" if dry_run else "done", counts=report.summary(), rejects=report.rejects,
             notes=report.notes[:5000], user=user if getattr(user, "pk", None) else None, finished=timezone.now())
         report.run_id = run.pk
@@ -288,12 +310,13 @@ def _import_rows(importer: Importer, source: Source, rows: list[RawRow], report:
 
 
 def _import_rows_bulk(importer: Importer, source: Source, rows: list[RawRow], report: ImportReport, tick,
-                      *, user=None) -> None:
+                      *, user=None, plan=None) -> None:
     """The same as :func:`_import_rows`, with the rows prepared in chunks (in worker processes
-    for large files) and records and new entities written in batches (importers/bulk.py)."""
+    for large files; before the transaction when ``plan`` is given) and records and new entities
+    written in batches (importers/bulk.py)."""
     from .bulk import rows_bulk_import
 
-    rows_bulk_import(importer, source, rows, report, tick, user=user)
+    rows_bulk_import(importer, source, rows, report, tick, user=user, plan=plan)
 
 
 def _import_one_existing(importer, source, raw, record_id, record_status, slug, document, *,

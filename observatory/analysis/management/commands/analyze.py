@@ -26,15 +26,27 @@ class Command(BaseCommand):
         parser.add_argument("--since", help="network window start, YYYY-MM-DD")
         parser.add_argument("--until", help="network window end, YYYY-MM-DD")
         parser.add_argument("--seed", type=int, default=0, help="random seed (default 0): same data + seed = same numbers")
-        parser.add_argument("--partition", default="layer", help="node attribute for brokerage groups (default layer)")
+        parser.add_argument("--partition", default="online_physical", choices=["online_physical", "layer"],
+                            help="brokerage groups: online_physical (two sides, the default) or layer (three layers)")
+        parser.add_argument("--organisations", default="majority", choices=["majority", "exclude"],
+                            help="online_physical: an organisation joins the side of most of its partners "
+                                 "(majority, the default) or is left out (exclude)")
+        parser.add_argument("--relation-classes", default="interaction,knowledge_flow",
+                            help="relation classes of the network, comma-separated (default interaction,knowledge_flow; "
+                                 "also affiliation; listing never enters by default)")
+        parser.add_argument("--permutations", type=int, default=999,
+                            help="permutations of the group labels for brokerage p-values (default 999; 0 skips)")
         parser.add_argument("--eps-km", type=float, default=2.0, help="DBSCAN radius in km for hotspots (default 2: a neighbourhood)")
         parser.add_argument("--min-samples", type=int, default=4, help="DBSCAN min_samples, the point included")
 
-    def handle(self, *args, which="all", since=None, until=None, seed=0, partition="layer", eps_km=2.0,
-               min_samples=4, **options):
+    def handle(self, *args, which="all", since=None, until=None, seed=0, partition="online_physical", eps_km=2.0,
+               min_samples=4, organisations="majority", relation_classes="interaction,knowledge_flow",
+               permutations=999, **options):
         kinds = ALL if which == "all" else [which]
         parameters = {
-            "network": {"since": _date(since, "--since"), "until": _date(until, "--until"), "partition": partition},
+            "network": {"since": _date(since, "--since"), "until": _date(until, "--until"), "partition": partition,
+                        "organisations": organisations, "relation_classes": relation_classes,
+                        "permutations": permutations},
             "spatial": {"eps_km": eps_km, "min_samples": min_samples},
             "typology": {},
             "timeline": {},

@@ -12,14 +12,22 @@ class Command(BaseCommand):
     help = "Import a directory or spreadsheet file: observatory import SOURCE FILE [--mapping m.yaml] [--dry-run]."
 
     def add_arguments(self, parser):
-        parser.add_argument("source", help=f"the importer: {', '.join(sorted(IMPORTERS))}")
+        parser.add_argument("source", help=f"the importer: {', '.join(sorted(IMPORTERS))}, or register "
+                                           "(an official register: CSV, XLSX or HTML through --mapping)")
         parser.add_argument("file", help="the file to import")
-        parser.add_argument("--mapping", help="YAML column mapping (the 'spreadsheet' importer; docs/importers.md)")
+        parser.add_argument("--mapping", help="YAML column mapping (the 'spreadsheet' and 'register' importers; "
+                                              "docs/importers.md)")
         parser.add_argument("--dry-run", action="store_true", help="do everything, report, then roll back")
         parser.add_argument("--rejects", help="write the rejected rows (locator, line, field, value, reason) to this CSV")
         parser.add_argument("--notes", help="write the cleaning notes of every row to this CSV")
 
     def handle(self, *args, source, file, mapping=None, dry_run=False, rejects=None, notes=None, **options):
+        if source == "register":
+            report = import_register(Path(file), mapping, dry_run=dry_run)
+            if rejects:
+                rejects_csv(report, Path(rejects))
+                console.print(f"Rejected rows written to {rejects}.")
+            return
         try:
             importer = importer_get(source, mapping=mapping)
         except KeyError as exc:
@@ -59,6 +67,31 @@ def import_one(importer, path: Path, *, dry_run: bool = False):
         console.print(f"[red]✗[/red] {where}: {reject['field']}: {reject['reason']}", markup=True, soft_wrap=True)
     if len(report.rejects) > 10:
         console.print(f"… and {len(report.rejects) - 10} more rejected rows (--rejects FILE lists them all).")
+    if dry_run:
+        console.print("Dry run: nothing was written.")
+    return report
+
+
+def import_register(path: Path, mapping: str | None, *, dry_run: bool = False):
+    """Import an official register (observatory.inventory.registers) and print its summary."""
+    from observatory.inventory.registers import register_import
+
+    if not mapping:
+        raise CommandError("the register importer needs --mapping FILE.yaml (docs/importers.md#official-registers)")
+    try:
+        with progress_bar(f"Importing {path.name}", None) as tick:
+            report = register_import(path=path, mapping_path=mapping, dry_run=dry_run, progress=tick)
+    except ImportFileError as exc:
+        raise CommandError(f"{exc}. Nothing was written.") from None
+    title = f"{'Dry run of' if dry_run else 'Imported'} register {path.name} (source {report.source_key})"
+    console.print(summary_table(title, {"rows": report.summary()}, list(report.COLUMNS)))
+    for reject in report.rejects[:10]:
+        where = reject["locator"] + (f" (line {reject['line']})" if reject.get("line") else "")
+        console.print(f"[red]✗[/red] {where}: {reject['field']}: {reject['reason']}", markup=True, soft_wrap=True)
+    if len(report.rejects) > 10:
+        console.print(f"… and {len(report.rejects) - 10} more rejected rows (--rejects FILE lists them all).")
+    if report.counts.get("queued"):
+        console.print(f"{report.counts['queued']} uncertain matches wait in the review queue (admin: merge decisions).")
     if dry_run:
         console.print("Dry run: nothing was written.")
     return report

@@ -97,7 +97,7 @@
 
   // points
   var points = L.featureGroup().addTo(map);
-  var filters = ["kind", "layer", "status", "province"];
+  var filters = ["kind", "layer", "status", "province", "seen_since", "official"];
   var yearOn = document.getElementById("f-year-on");
   var year = document.getElementById("f-year");
   var yearValue = document.getElementById("f-year-value");

@@ -1,0 +1,113 @@
+"""What every stored run states about itself: its ``sample`` (the cases used and, per reason, the
+cases left out) and its ``caveats`` (plain statements, in English and Chinese, of what the result can
+and cannot support), generated from the run. Also the one place where a value the data cannot
+support becomes ``None`` with its reason."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+
+__all__ = ["Caveats", "not_estimable", "sample"]
+
+
+def sample(n: int, excluded: Mapping[str, int] | Counter | None = None) -> dict:
+    """``{"n": cases used, "excluded": {reason: count}}``, reasons with a zero count dropped."""
+    return {"n": int(n), "excluded": {str(k): int(v) for k, v in (excluded or {}).items() if int(v)}}
+
+
+def not_estimable(reason_en: str, reason_zh: str) -> dict:
+    """The record of a value that cannot be estimated: stored beside the ``None`` it explains."""
+    return {"estimable": False, "reason": {"en": reason_en, "zh": reason_zh}}
+
+
+class Caveats(list):
+    """A list of ``{"en": ..., "zh": ...}`` statements; :meth:`add` keeps them unique and in order."""
+
+    def add(self, en: str, zh: str) -> None:
+        entry = {"en": en, "zh": zh}
+        if entry not in self:
+            self.append(entry)
+
+
+def _pick(pair: Mapping | None, language: str) -> str:
+    if not isinstance(pair, Mapping):
+        return ""
+    return str(pair.get("zh") if language.startswith("zh") and pair.get("zh") else pair.get("en") or "")
+
+
+def figure_facts(run, language: str = "en") -> dict[str, dict]:
+    """For each figure of a stored run: the number of cases it draws (``n``) and its null model, in
+    ``language`` (``en`` or ``zh``), read from the stored result. Unknown figures get ``None``."""
+    result = run.result if isinstance(run.result, dict) else {}
+    facts: dict[str, dict] = {}
+    if run.kind == "network":
+        permutation = (result.get("null_models") or {}).get("permutation")
+        null = ({"en": f"Gould–Fernandez expectations; permutation test of the side labels ({permutation['permutations']} "
+                       f"permutations, seed {permutation['seed']}), Benjamini–Hochberg at FDR {permutation['fdr']}",
+                 "zh": f"Gould–Fernandez 期望值；侧别标签置换检验（{permutation['permutations']} 次置换，种子 "
+                       f"{permutation['seed']}），Benjamini–Hochberg 校正，错误发现率 {permutation['fdr']}"}
+                if permutation else {"en": "Gould–Fernandez expectations only (no permutation test)",
+                                     "zh": "仅 Gould–Fernandez 期望值（未做置换检验）"})
+        facts["brokerage-roles"] = {"n": result.get("n_nodes"), "null_model": _pick(null, language)}
+    elif run.kind == "spatial":
+        facts["counts-by-province"] = {"n": result.get("n_points"), "null_model": _pick(
+            {"en": "none (counts)", "zh": "无（计数）"}, language)}
+        tested = {c: p for c, p in (result.get("point_patterns") or {}).items() if p.get("statistics")}
+        if tested:
+            best = max(tested, key=lambda c: tested[c]["n"])
+            ripley = tested[best]["statistics"]["ripley"]
+            facts["ripley-l"] = {"n": tested[best]["n"], "null_model": _pick(
+                {"en": f"complete spatial randomness in the city's outline ({ripley['nsim']} seeded simulations, "
+                       f"pointwise envelope, level {ripley['envelope_level']:.2f})",
+                 "zh": f"城市轮廓内的完全空间随机性（{ripley['nsim']} 次带种子模拟，逐点包络，水平 "
+                       f"{ripley['envelope_level']:.2f}）"}, language)}
+    elif run.kind == "typology":
+        facts["mca-map"] = {"n": (result.get("sample") or {}).get("n"), "null_model": _pick(
+            {"en": "none for the map; types checked by bootstrap Jaccard stability (Hennig 2007)",
+             "zh": "因子图无零模型；类型以自助法 Jaccard 稳定性检验（Hennig 2007）"}, language)}
+    elif run.kind == "timeline":
+        per_year = result.get("per_year") or []
+        facts["per-year"] = {"n": sum(int(r.get("foundings") or 0) for r in per_year), "null_model": _pick(
+            {"en": "none (counts)", "zh": "无（计数）"}, language)}
+        survival = result.get("survival")
+        if survival:
+            facts["survival"] = {"n": survival.get("n"), "null_model": _pick(
+                {"en": "log-rank test of equal survival (with entry times)",
+                 "zh": "生存相同的对数秩检验（含进入时间）"}, language)}
+    return facts
+
+
+def caveats_in(run, language: str = "en") -> list[str]:
+    """The run's caveats in ``language`` (the English text where no Chinese one is stored)."""
+    result = run.result if isinstance(run.result, dict) else {}
+    return [_pick(c, language) for c in result.get("caveats") or []]
+
+
+#: Chinese for the reasons a run leaves cases out (the English text is the key stored in ``sample``).
+_REASONS_ZH = (
+    ("no tie of the classes used", "没有所用类别的关系"),
+    ("organisation without online or physical partners", "组织没有线上或线下的合作方"),
+    ("organisation with as many online as physical partners", "组织的线上与线下合作方一样多"),
+    ("organisation left out (rule: exclude)", "组织被排除（规则：exclude）"),
+    ("no tie left once organisations without a side are out", "排除无侧别的组织后不再有关系"),
+    ("not a space (kind not among the run's kinds)", "不是空间（类型不在本次运行的类型之中）"),
+    ("outside the bundled divisions (abroad or at sea)", "位于所附行政区划之外（境外或海上）"),
+    ("coded on fewer than", "编码维度少于"),
+    ("no founding date", "没有成立日期"),
+    ("no dated evidence of activity (source or status)", "没有带日期的活动证据（来源或状态）"),
+    ("last evidence or closing not after the founding date", "最后证据或关闭日期不晚于成立日期"),
+    ("observed at one date only (enters and leaves observation at once)", "只在一个日期被观察到（同时进入和离开观察）"),
+    ("no layer", "没有层"),
+)
+
+
+def reason_in(reason: str, language: str = "en") -> str:
+    """A reason of ``sample["excluded"]`` in ``language``: Chinese for the known reasons (what follows
+    the known part, e.g. a number or a list of classes, is kept), else as stored."""
+    if not language.startswith("zh"):
+        return reason
+    for en, zh in _REASONS_ZH:
+        if reason.startswith(en):
+            return zh + reason[len(en):]
+    return reason

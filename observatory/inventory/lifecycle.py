@@ -1,0 +1,235 @@
+"""The life rules: which evidence says a space was alive, closed, accredited or revoked, and when.
+
+This module is the one place of these rules; the survival analysis, the timeline, the entity page,
+the filters "seen since YEAR" and "official status", the API and the exports all read through it.
+
+Evidence comes from three origins (``StatusAssertion.origin``):
+
+- ``document`` — a status a curator read in a source (a directory, an article, an interview);
+- ``register`` — an official register imported as published (国家备案众创空间 lists, incubator
+  lists and their review results), always counted;
+- ``census`` — a status *inferred* from the liveness census's observations of an entity's web
+  presence, with the ``confidence`` and ``rule`` that gave it. It counts as evidence only when its
+  confidence reaches :data:`LIFECYCLE_CONFIDENCE`.
+
+:data:`LIFECYCLE_CONFIDENCE` is 0.7. The census's rules (``observatory.census.services.RULES``)
+give 0.8–0.9 to a sign of life (a website answering on its own domain, a valid SpaceAPI document,
+a feed item, a repository commit), 0.75 to a parked or for-sale domain and to HTTP 410, and at most
+0.6 to a single failure that is often transient or ambiguous (a DNS failure, a 404, a redirect to
+another domain, a timeout, a 5xx, a TLS error); the same failure seen in two runs 30 days apart or
+more with no sign of life between them rises to 0.75–0.9. So one bad night of a server never closes
+a space in the survival analysis, and a domain that is gone or sold does. See docs/census.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .models import Entity
+
+__all__ = [
+    "LIFECYCLE_CONFIDENCE", "ALIVE_VALUES", "CLOSED_VALUES", "OFFICIAL_VALUES",
+    "StatusAssertionQuerySet", "counting_q", "counting_sql", "status_counts", "LastSeen", "Standing",
+    "last_seen", "official_standing", "current_standings", "closing", "seen_since_q", "official_status_q", "source_date",
+]
+
+#: The lowest confidence at which a census-inferred status counts as evidence of life or closing.
+LIFECYCLE_CONFIDENCE = 0.7
+
+#: Status values that show an entity alive on the status's date.
+ALIVE_VALUES = ("active", "accredited", "relocated")
+#: Status values that close an entity's life in the survival analysis (a revocation ends the
+#: accredited life a register records; a census "probably closed" is stored as ``closed``).
+CLOSED_VALUES = ("closed", "revoked")
+#: The official standings a register records.
+OFFICIAL_VALUES = ("accredited", "revoked")
+
+
+def counting_q(prefix: str = "") -> Q:
+    """The condition for a status assertion to count as evidence (``prefix`` for joins, e.g. ``statuses__``)."""
+    p = prefix
+    return (Q(**{f"{p}origin__in": ("document", "register")})
+            | Q(**{f"{p}origin": "census", f"{p}confidence__gte": LIFECYCLE_CONFIDENCE}))
+
+
+def status_counts(status) -> bool:
+    """:func:`counting_q` for one status already in memory."""
+    return status.origin in ("document", "register") or (
+        status.origin == "census" and status.confidence is not None and status.confidence >= LIFECYCLE_CONFIDENCE)
+
+
+def counting_sql(alias: str) -> str:
+    """:func:`counting_q` as an SQL condition on the status table aliased ``alias`` (raw queries)."""
+    return (f"({alias}.origin IN ('document', 'register') OR ({alias}.origin = 'census' "
+            f"AND {alias}.confidence >= {float(LIFECYCLE_CONFIDENCE)!r}))")
+
+
+class StatusAssertionQuerySet(models.QuerySet):
+    def counting(self):
+        """Statuses that count as evidence: documents, registers, census inferences >= LIFECYCLE_CONFIDENCE."""
+        return self.filter(counting_q())
+
+    def alive(self):
+        return self.filter(value__in=ALIVE_VALUES)
+
+    def closing(self):
+        return self.filter(value__in=CLOSED_VALUES)
+
+
+@dataclass(frozen=True)
+class LastSeen:
+    """The latest dated evidence that an entity was alive."""
+
+    date: dt.date
+    by: str  # "status" or "source"
+    origin: str  # document / census / register for a status; "source" for a citing source
+    label: str  # what showed it: the status's rule or note, or the source's key
+    status_id: int | None = None
+    source_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An entity's latest official standing in one programme (and the announcement that gave it)."""
+
+    programme: str
+    value: str  # accredited / revoked
+    batch: str
+    date: dt.date | None
+    source_id: int | None
+    status_id: int
+
+
+def source_date(csl: dict) -> dt.date | None:
+    """The issued date of a CSL-JSON item, to the finest part given (a year is its 1 January)."""
+    issued = csl.get("issued") if isinstance(csl, dict) else None
+    try:
+        parts = [int(p) for p in issued["date-parts"][0]]
+        return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except (TypeError, KeyError, IndexError, ValueError):
+        return None
+
+
+def _dated_sources() -> dict[int, tuple[dt.date, str]]:
+    from .models import Source
+
+    dated = {}
+    for pk, key, csl in Source.objects.values_list("pk", "key", "csl").iterator():
+        when = source_date(csl)
+        if when:
+            dated[pk] = (when, key)
+    return dated
+
+
+def last_seen(entities) -> LastSeen | None | dict[int, LastSeen]:
+    """The latest dated evidence an entity was alive: a counting status with an alive value, or a
+    citing source's issued date (a publication that speaks of it as existing).
+
+    Given one entity, returns a :class:`LastSeen` or ``None``; given a queryset (or an iterable of
+    ids), returns ``{entity_id: LastSeen}`` for those with any evidence.
+    """
+    from .models import Entity, EntitySource, StatusAssertion
+
+    single = isinstance(entities, Entity)
+    if single:
+        ids = [entities.pk]
+        statuses = StatusAssertion.objects.filter(entity_id=entities.pk)
+        citations = EntitySource.objects.filter(entity_id=entities.pk)
+    elif isinstance(entities, models.QuerySet):
+        statuses = StatusAssertion.objects.filter(entity__in=entities.values("pk"))
+        citations = EntitySource.objects.filter(entity__in=entities.values("pk"))
+    else:
+        ids = list(entities)
+        statuses = StatusAssertion.objects.filter(entity_id__in=ids)
+        citations = EntitySource.objects.filter(entity_id__in=ids)
+    best: dict[int, LastSeen] = {}
+    rows = (statuses.counting().alive().filter(date__isnull=False)
+            .values_list("entity_id", "date", "origin", "rule", "note", "pk").order_by("entity_id", "date", "pk"))
+    for entity_id, date, origin, rule, note, pk in rows.iterator():
+        best[entity_id] = LastSeen(date, "status", origin, rule or note[:200], status_id=pk)
+    dated = _dated_sources()
+    if dated:
+        for entity_id, source_id in citations.values_list("entity_id", "source_id").iterator():
+            when = dated.get(source_id)
+            if when and (entity_id not in best or when[0] > best[entity_id].date):
+                best[entity_id] = LastSeen(when[0], "source", "source", when[1], source_id=source_id)
+    if single:
+        return best.get(ids[0])
+    return best
+
+
+def closing(entities) -> dict[int, tuple[dt.date, int]]:
+    """The earliest counting closing (closed or revoked) of each entity: ``{id: (date, status_id)}``."""
+    from .models import StatusAssertion
+
+    statuses = StatusAssertion.objects.filter(entity__in=entities.values("pk")) if isinstance(
+        entities, models.QuerySet) else StatusAssertion.objects.filter(entity_id__in=list(entities))
+    first: dict[int, tuple[dt.date, int]] = {}
+    for entity_id, date, pk in (statuses.counting().closing().filter(date__isnull=False)
+                                .values_list("entity_id", "date", "pk").order_by("entity_id", "-date", "-pk")):
+        first[entity_id] = (date, pk)
+    return first
+
+
+def official_standing(entity: Entity) -> list[Standing]:
+    """The latest official standing per programme: the last dated accreditation or revocation.
+
+    Every accreditation and revocation stays in the entity's history (``StatusAssertion``); this is
+    the standing they leave, by programme, with the batch and announcement that gave it.
+    """
+    latest: dict[str, Standing] = {}
+    rows = (entity.statuses.counting().filter(value__in=OFFICIAL_VALUES)
+            .values_list("programme", "value", "batch", "date", "source_id", "pk").order_by("date", "pk"))
+    for programme, value, batch, date, source_id, pk in rows:
+        latest[programme] = Standing(programme, value, batch, date, source_id, pk)
+    return sorted(latest.values(), key=lambda s: s.programme)
+
+
+def current_standings(entities) -> dict[int, dict[str, str]]:
+    """``{entity_id: {programme: accredited|revoked}}``: :func:`official_standing` for many entities."""
+    from .models import StatusAssertion
+
+    statuses = StatusAssertion.objects.filter(entity__in=entities.values("pk")) if isinstance(
+        entities, models.QuerySet) else StatusAssertion.objects.filter(entity_id__in=list(entities))
+    standings: dict[int, dict[str, str]] = {}
+    for entity_id, programme, value in (statuses.counting().filter(value__in=OFFICIAL_VALUES)
+                                        .order_by("entity_id", "date", "pk").values_list("entity_id", "programme", "value")):
+        standings.setdefault(entity_id, {})[programme] = value
+    return standings
+
+
+def seen_since_q(year: int, prefix: str = "") -> Q:
+    """Entities with evidence of life dated in or after ``year`` (the same evidence as :func:`last_seen`)."""
+    from .models import EntitySource, StatusAssertion
+
+    start = dt.date(int(year), 1, 1)
+    alive = StatusAssertion.objects.filter(counting_q(), entity_id=OuterRef(f"{prefix}pk"),
+                                           value__in=ALIVE_VALUES, date__gte=start)
+    recent_sources = [pk for pk, (when, _key) in _dated_sources().items() if when >= start]
+    condition = Q(Exists(alive))
+    if recent_sources:
+        cited = EntitySource.objects.filter(entity_id=OuterRef(f"{prefix}pk"), source_id__in=recent_sources)
+        condition |= Q(Exists(cited))
+    return condition
+
+
+def official_status_q(value: str, programme: str = "") -> Q:
+    """Entities whose latest official standing (in ``programme``, or in any) is ``value``."""
+    from .models import StatusAssertion
+
+    if value not in OFFICIAL_VALUES:
+        raise ValueError(f"official status must be one of {', '.join(OFFICIAL_VALUES)}, not {value!r}")
+    official = StatusAssertion.objects.filter(counting_q(), value__in=OFFICIAL_VALUES, entity_id=OuterRef("pk"))
+    if programme:
+        official = official.filter(programme=programme)
+    # a later standing in the same programme replaces an earlier one
+    later = StatusAssertion.objects.filter(
+        counting_q(), value__in=OFFICIAL_VALUES, entity_id=OuterRef("entity_id"), programme=OuterRef("programme"),
+    ).filter(Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk")))
+    return Q(Exists(official.filter(value=value).exclude(Exists(later))))

@@ -1,0 +1,61 @@
+"""The life rules (observatory.inventory.lifecycle): what counts as evidence of life and of closing."""
+
+import datetime as dt
+
+import pytest
+
+from observatory.inventory import lifecycle, services
+from observatory.inventory.models import Entity, StatusAssertion
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def space():
+    services.source_upsert(key="register-2016", csl={"type": "webpage", "title": "第二批国家备案众创空间",
+                                                     "issued": {"date-parts": [[2016, 2, 18]]}})
+    services.source_upsert(key="undated", csl={"type": "webpage", "title": "A page"})
+    entity, _ = services.entity_upsert(slug="chaihuo", kind="makerspace", sources=["undated"],
+                                       names=[{"text": "柴火创客空间", "lang": "zh-Hans", "type": "official"}])
+    return entity
+
+
+def _status(entity, value, date, origin="document", confidence=None, **extra):
+    return StatusAssertion.objects.create(entity=entity, value=value, kind=extra.pop("kind", "observed"),
+                                          date=date, origin=origin, confidence=confidence, **extra)
+
+
+def test_it_counts_documents_registers_and_only_confident_census_inferences(space):
+    _status(space, "active", dt.date(2014, 1, 1))
+    _status(space, "accredited", dt.date(2016, 2, 18), origin="register", kind="official_accreditation")
+    sure = _status(space, "active", dt.date(2020, 5, 1), origin="census", confidence=lifecycle.LIFECYCLE_CONFIDENCE)
+    _status(space, "closed", dt.date(2023, 5, 1), origin="census", confidence=0.5)
+    counted = set(StatusAssertion.objects.counting().values_list("pk", flat=True))
+    assert len(counted) == 3 and sure.pk in counted
+    assert lifecycle.closing(Entity.objects.all()) == {}
+
+
+def test_it_takes_the_latest_alive_evidence_from_statuses_and_dated_sources(space):
+    assert lifecycle.last_seen(space) is None
+    _status(space, "active", dt.date(2014, 1, 1))
+    assert lifecycle.last_seen(space).date == dt.date(2014, 1, 1)
+    space.citations.create(source=services.source_upsert(key="register-2016", csl={
+        "type": "webpage", "title": "第二批国家备案众创空间", "issued": {"date-parts": [[2016, 2, 18]]}})[0])
+    seen = lifecycle.last_seen(space)
+    assert (seen.date, seen.by, seen.label) == (dt.date(2016, 2, 18), "source", "register-2016")
+    assert lifecycle.last_seen(Entity.objects.all())[space.pk] == seen
+    assert Entity.objects.filter(lifecycle.seen_since_q(2016)).count() == 1
+    assert Entity.objects.filter(lifecycle.seen_since_q(2017)).count() == 0
+
+
+def test_it_reports_the_latest_official_standing_per_programme(space):
+    _status(space, "accredited", dt.date(2016, 2, 18), origin="register", kind="official_accreditation",
+            programme="国家备案众创空间", batch="第二批")
+    assert Entity.objects.filter(lifecycle.official_status_q("accredited")).count() == 1
+    _status(space, "revoked", dt.date(2019, 11, 1), origin="register", kind="official_accreditation",
+            programme="国家备案众创空间", batch="2019年复核")
+    [standing] = lifecycle.official_standing(space)
+    assert (standing.value, standing.batch) == ("revoked", "2019年复核")
+    assert Entity.objects.filter(lifecycle.official_status_q("accredited")).count() == 0
+    assert Entity.objects.filter(lifecycle.official_status_q("revoked", "国家备案众创空间")).count() == 1
+    assert lifecycle.closing([space.pk])[space.pk][0] == dt.date(2019, 11, 1)

@@ -33,6 +33,15 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField()
     mapping = forms.FileField(required=False, help_text="YAML column mapping (the 'spreadsheet' importer)")
 
+    def clean(self):
+        cleaned = super().clean()
+        importer = IMPORTERS.get(cleaned.get("importer") or "")
+        if importer is not None and getattr(importer, "needs_mapping", False) and not cleaned.get("mapping"):
+            self.add_error("mapping", f"The '{cleaned['importer']}' importer reads a spreadsheet's columns through a "
+                                      "YAML column mapping: choose that file in this Mapping field and upload again "
+                                      "(the mapping format is in docs/importers.md).")
+        return cleaned
+
 
 def _error_text(exc: Exception, names: dict[str, str]) -> str:
     """What went wrong, naming the files as the curator uploaded them, never the server's upload

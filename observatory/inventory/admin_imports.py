@@ -161,11 +161,17 @@ class ImportRunAdmin(admin.ModelAdmin):
 
 @admin.register(MergeDecision)
 class MergeDecisionAdmin(admin.ModelAdmin):
-    list_display = ["merged", "kept", "score", "status", "automatic", "decided_by", "decided_at"]
+    list_display = ["merged", "kept", "score_shown", "status", "automatic", "decided_by", "decided_at"]
     list_filter = ["status", "automatic"]
     search_fields = ["kept__name", "merged__name", "kept__slug", "merged__slug"]
-    readonly_fields = ["kept", "merged", "score", "features", "status", "automatic", "undo", "decided_by",
+    readonly_fields = ["kept", "merged", "score_shown", "features", "status", "automatic", "undo", "decided_by",
                        "decided_at", "created"]
+    exclude = ["score"]
+
+    @admin.display(description="score", ordering="score")
+    def score_shown(self, obj):
+        """The match score to two decimals (0.65, not 0.6500000000000001): the thresholds are set in hundredths."""
+        return f"{obj.score:.2f}"
     actions = ["accept", "reject", "unmerge"]
 
     def has_add_permission(self, request):

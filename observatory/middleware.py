@@ -180,6 +180,9 @@ def content_security_policy() -> str:
             "form-action 'self'; frame-ancestors 'none'")
 
 
+XML_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -187,5 +190,11 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = content_security_policy()
+            content_type = response.get("Content-Type", "")
+            if "xml" in content_type and "html" not in content_type:
+                # feeds and the sitemap: no script, no request at all; the inline styles are those a
+                # browser's own XML viewer applies to show the tree
+                response["Content-Security-Policy"] = XML_CONTENT_SECURITY_POLICY
+            else:
+                response["Content-Security-Policy"] = content_security_policy()
         return response

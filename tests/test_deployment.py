@@ -122,6 +122,14 @@ def test_every_page_carries_a_strict_content_security_policy(reader, mini_datase
         assert "script-src 'self';" in policy and "style-src 'self';" in policy and "unsafe" not in policy
 
 
+def test_feeds_and_the_sitemap_allow_no_script_and_no_request(reader, mini_dataset):
+    # a browser's XML viewer styles the tree inline; nothing else is allowed
+    for path in ["/sitemap.xml", "/blog/feeds/rss.xml", "/blog/feeds/atom.xml"]:
+        response = reader.get(path)
+        assert response.status_code == 200, path
+        assert response["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+
 def test_a_configured_tile_server_is_allowed_for_images(reader, db, settings):
     settings.OBSERVATORY_TILE_LAYERS = [{"name": "Amap", "url": "https://webrd0{s}.is.autonavi.com/t?x={x}",
                                          "gcj02": True}]

@@ -20,24 +20,40 @@ __all__ = ["run_text", "figure_title"]
 def _patterns():
     # (pattern over the stored English, function of the match giving the text in the active language)
     return [
-        (r"(?P<n>\d+) actors, (?P<m>\d+) ties; (?P<b>\d+) actors broker between (?P<partition>\w+?)s\. "
-         r"Top brokers: (?P<top>.*)",
-         lambda g: _("%(n)s actors, %(m)s ties; %(b)s actors broker between %(partition)s. Top brokers: %(top)s")
-         % {**g, "partition": _partition(g["partition"])}),
-        (r"(?P<n>\d+) located actors; most in (?P<top>.*?)\. (?P<e>\d+) precise points, (?P<h>\d+) hotspots at "
-         r"eps = (?P<eps>[\d.]+) km\.",
-         lambda g: _("%(n)s located actors; most in %(top)s. %(e)s precise points, %(h)s hotspots at eps = %(eps)s km.")
-         % g),
-        (r"(?P<n>\d+) located actors; most in (?P<top>.*?)\. (?P<e>\d+) precise points\.",
-         lambda g: _("%(n)s located actors; most in %(top)s. %(e)s precise points.") % g),
-        (r"(?P<n>\d+) coded entities, (?P<c>\d+) codes; (?P<k>\d+) MCA axes kept; (?P<t>\d+) types "
-         r"\(average silhouette (?P<s>[\d.]+)\): (?P<types>.*)",
-         lambda g: _("%(n)s coded entities, %(c)s codes; %(k)s MCA axes kept; %(t)s types (average silhouette "
-                     "%(s)s): %(types)s") % g),
-        (r"(?P<n>\d+) coded entities; one type only: (?P<types>.*)",
-         lambda g: _("%(n)s coded entities; one type only: %(types)s") % g),
-        (r"(?P<n>\d+) dated actors founded (?P<a>\d+)–(?P<b>\d+); (?P<c>\d+) recorded closings\.",
-         lambda g: _("%(n)s dated actors founded %(a)s–%(b)s; %(c)s recorded closings.") % g),
+        (r"(?P<n>\d+) actors, (?P<m>\d+) ties \((?P<classes>[^)]*)\); (?P<b>\d+) actors broker between "
+         r"(?P<partition>\w+?)s(?:, (?P<s>\d+) significantly \(permutation test, (?P<p>\d+) permutations, "
+         r"Benjamini–Hochberg FDR (?P<fdr>[\d.e-]+)\))?\. Top brokers: (?P<top>.*)",
+         lambda g: _("%(n)s actors, %(m)s ties (%(classes)s); %(b)s actors broker between %(partition)s%(tested)s. "
+                     "Top brokers: %(top)s")
+         % {**g, "partition": _partition(g["partition"]),
+            "tested": (_(", %(s)s significantly (permutation test, %(p)s permutations, Benjamini–Hochberg FDR "
+                         "%(fdr)s)") % g) if g["s"] is not None else ""}),
+        (r"(?P<n>\d+) located spaces; most in (?P<top>.*?)\. (?P<e>\d+) precise points(?:, (?P<h>\d+) hotspots at "
+         r"eps = (?P<eps>[\d.]+) km)?; (?P<t>\d+) cities with (?P<min>\d+) or more precise points tested against "
+         r"CSR\.",
+         lambda g: _("%(n)s located spaces; most in %(top)s. %(e)s precise points%(hotspots)s; %(t)s cities with "
+                     "%(min)s or more precise points tested against complete spatial randomness.")
+         % {**g, "hotspots": (_(", %(h)s hotspots at eps = %(eps)s km") % g) if g["h"] is not None else ""}),
+        (r"(?P<n>\d+) entities coded on (?P<d>\d+)\+ dimensions, (?P<c>\d+) codes; specific MCA \((?P<k>\d+) axes "
+         r"kept\); (?P<t>\d+) types (?:\(average silhouette (?P<s>[\d.]+)\))?: (?P<types>.*)",
+         lambda g: _("%(n)s entities coded on %(d)s or more dimensions, %(c)s codes; specific MCA (%(k)s axes kept); "
+                     "%(t)s types%(quality)s: %(types)s")
+         % {**g, "quality": (_(" (average silhouette %(s)s)") % g) if g["s"] is not None else "",
+            "types": g["types"].replace(", doubtful)", _(", doubtful)")).replace("unnamed (", _("unnamed ("))}),
+        (r"(?P<n>\d+) dated actors founded (?P<a>\d+)–(?P<b>\d+) \(axis from (?P<ax>\d+); (?P<o>\d+) earlier listed "
+         r"apart\); (?P<c>\d+) recorded closings(?P<ne>; survival not estimable)?\.",
+         lambda g: _("%(n)s dated actors founded %(a)s–%(b)s (axis from %(ax)s; %(o)s earlier listed apart); "
+                     "%(c)s recorded closings%(estimable)s.")
+         % {**g, "estimable": _("; survival not estimable") if g["ne"] else ""}),
+        (r"survival cannot be estimated: no closing is recorded \(every actor is censored\)",
+         lambda g: _("survival cannot be estimated: no closing is recorded (every actor is censored)")),
+        (r"no city has (?P<min>\d+) or more precise points of spaces: Clark–Evans and Ripley's L are not computed",
+         lambda g: _("no city has %(min)s or more precise points of spaces: Clark–Evans and Ripley's L are not "
+                     "computed") % g),
+        (r"null where undefined in (?P<n>\d+) columns \((?P<columns>[^)]*)\): z-scores whose null variance is 0, as "
+         r"in R sna \(e\.g\. liaison between two sides, coordinator in a group of fewer than 3\)",
+         lambda g: _("null where undefined in %(n)s columns (%(columns)s): z-scores whose null variance is 0, as in "
+                     "R sna (e.g. liaison between two sides, coordinator in a group of fewer than 3)") % g),
         (r"(?P<n>\d+) of (?P<m>\d+) actors have no founding date and are left out",
          lambda g: _("%(n)s of %(m)s actors have no founding date and are left out") % g),
         (r"no dated closing is recorded: survival curves stay at 1 \(every actor is censored\)",
@@ -80,7 +96,8 @@ _FIGURES = {
 
 
 def _partition(word: str) -> str:
-    return {"layer": _("layers"), "kind": _("kinds"), "community": _("communities")}.get(word, word + "s")
+    return {"side": _("the online and physical sides"), "layer": _("layers"), "kind": _("kinds"),
+            "community": _("communities")}.get(word, word + "s")
 
 
 _COMPILED: list | None = None

@@ -127,7 +127,8 @@ def test_feeds_and_the_sitemap_allow_no_script_and_no_request(reader, mini_datas
     for path in ["/sitemap.xml", "/blog/feeds/rss.xml", "/blog/feeds/atom.xml"]:
         response = reader.get(path)
         assert response.status_code == 200, path
-        assert response["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+        assert response["Content-Security-Policy"] == ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                                                       "frame-ancestors 'none'")
 
 
 def test_a_configured_tile_server_is_allowed_for_images(reader, db, settings):

@@ -16,11 +16,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
+from observatory.china import coords as china_coords
 from observatory.china import divisions as china_divisions
+from observatory.coding.selectors import coding_list
 from observatory.inventory import selectors
 from observatory.inventory.dates import format_fuzzy_date
 from observatory.inventory.taxonomy import LAYERS, RELATION_TYPES
-from observatory.prepared import Prepared
 
 from . import citations as site_citations
 from . import selectors as site
@@ -77,7 +78,7 @@ def entity_list(request):
     layer = request.GET.get("layer", "")
     province = request.GET.get("province", "")
     query = request.GET.get("q", "").strip()[:200]
-    queryset = selectors.entity_list(kind=kind, layer=layer, province=province, query=query)
+    queryset = selectors.entity_list(kind=kind, layer=layer, province=province, query=query, relation_count=True)
     page = Paginator(queryset.order_by("name", "id"), settings.OBSERVATORY_PAGE_SIZE).get_page(request.GET.get("page"))
     provinces = sorted({code for code in selectors.entity_list().values_list("province_code", flat=True) if code})
     return render(request, "site/entity_list.html", {
@@ -108,6 +109,7 @@ def entity_detail(request, slug):
         "points": points,
         "statuses": [(s, format_fuzzy_date(s.date, s.date_precision)) for s in entity.statuses.all()],
         "citations": citations,
+        "codings": coding_list(entity_id=entity.pk),
         "history": history,
         "json_ld": json_ld_text(_json_ld(request, entity, locations)),
         "api_url": f"/api/v1/entities/{entity.slug}",
@@ -141,16 +143,11 @@ def _versions(content_type_id: int, object_id: str):
             .order_by("-revision__date_created")[:50])
 
 
-# compiled once (observatory/prepared.py): compiling it cost 0.7 ms, running it 0.08; the content
-# type is a value, not a constant of the SQL (a test database's flush gives it a new id)
-_HISTORY = Prepared(_versions, -(2**31) + 23, "\x00object-id\x00")
-
-
 def _history(entity) -> list[dt.datetime]:
     """Dates of the recorded revisions of an entity (newest first), without who made them."""
     try:
         content_type = ContentType.objects.get_for_model(entity, for_concrete_model=True)
-        return [version.revision.date_created for version in _HISTORY.run(content_type.pk, str(entity.pk))]
+        return [version.revision.date_created for version in _versions(content_type.pk, str(entity.pk))]
     except Exception:  # noqa: BLE001 - history is a courtesy; a missing registration must not break the page
         return []
 
@@ -251,23 +248,12 @@ def map_page(request):
     })
 
 
-def _bbox(value: str):
-    if not value:
-        return None
-    try:
-        west, south, east, north = (float(v) for v in value.split(","))
-    except ValueError:
-        return "bad"
-    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
-        return "bad"
-    return west, south, east, north
-
-
 def map_data(request):
     """Clustered points: ?zoom=&bbox=west,south,east,north&kind=&layer=&status=&province=&year=&crs=gcj02"""
-    bbox = _bbox(request.GET.get("bbox", ""))
-    if bbox == "bad":
-        return HttpResponseBadRequest("bbox: expected west,south,east,north in degrees (WGS-84), e.g. 73,18,135,54")
+    try:
+        bbox = china_coords.bbox_parse(request.GET["bbox"]) if request.GET.get("bbox") else None
+    except ValueError as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     year = request.GET.get("year", "")
     data = site.map_clusters(
         zoom=_int(request.GET.get("zoom"), 4, low=0, high=22), bbox=bbox, kind=request.GET.get("kind", ""),

@@ -74,16 +74,11 @@ def entity_list(request, kind: Kind | None = None, layer: Layer | None = None,
             summary="One entity with its names, locations, statuses, relations, codes and sources")
 def entity_get(request, slug: str):
     reject_unknown(request, set())
-    if entity_json.supported():
-        # the busiest read, built by the database in one statement (observatory/api/entity_json.py;
-        # tests/api/test_entity_json.py holds it to EntityDetail)
-        text = entity_json.entity_detail_json(slug, queries.entity_url("{slug}"))
-        if text is not None:
-            return HttpResponse(text, content_type="application/json; charset=utf-8")
-    elif (entity := entity_detail(slug)) is not None:
-        # built from model instances in the schema's shape and rendered as ninja would, without
-        # validating it again
-        return queries.json_response(request, queries.entity_detail_as_dict(entity))
+    # built by the database in one statement (observatory/api/entity_json.py; tests/api/
+    # test_entity_json.py holds it to EntityDetail and to a reference built from the models)
+    text = entity_json.entity_detail_json(slug, queries.entity_url("{slug}"))
+    if text is not None:
+        return HttpResponse(text, content_type="application/json; charset=utf-8")
     raise ApiError(404, f"no public entity with slug {slug[:120]!r}", details={"slug": slug[:120]})
 
 

@@ -16,13 +16,20 @@ from __future__ import annotations
 from django.http import Http404, HttpResponseBadRequest
 from django.urls import reverse
 
-__all__ = ["ID_MAX", "RequestGuardMiddleware"]
+__all__ = ["ID_MAX", "RequestGuardMiddleware", "address_has_nul"]
 
 ID_MAX = 2**63 - 1
 
 
 def _api_prefix() -> str:
     return reverse("api:root")
+
+
+def address_has_nul(request) -> bool:
+    """Whether the path or the query string (names or values) holds a NUL character; the one check
+    of the pages (here) and of the API (``observatory.api.views``, which also reads bodies)."""
+    return "\x00" in request.path or any("\x00" in key or "\x00" in value for key, values in request.GET.lists()
+                                        for value in values)
 
 
 def _is_id(name: str) -> bool:
@@ -40,8 +47,7 @@ class RequestGuardMiddleware:
         return request.path.startswith(self._api)
 
     def __call__(self, request):
-        if ("\x00" in request.path or any("\x00" in key or "\x00" in value for key, values in request.GET.lists()
-                                          for value in values)) and not self._in_api(request):
+        if address_has_nul(request) and not self._in_api(request):
             return HttpResponseBadRequest("The address holds a NUL character (%00), which no page, search or filter "
                                           "accepts; remove it and try again.", content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -31,8 +31,6 @@ __all__ = [
     "home_figures",
     "map_clusters",
     "network_data",
-    "posts_latest",
-    "posts_search",
     "search_ranked",
     "timeline_per_year",
 ]
@@ -214,70 +212,6 @@ def _compact_pinyin(text: str) -> str:
     from observatory.china.names import is_cjk, pinyin_compact
 
     return pinyin_compact(text).casefold() if is_cjk(text) else ""
-
-
-def _post_model():
-    try:
-        from observatory.blog import models as blog_models
-    except Exception:  # noqa: BLE001 - the blog app may not exist yet
-        return None
-    return getattr(blog_models, "Post", None)
-
-
-def _published(model):
-    manager = model.objects
-    if hasattr(manager, "published"):
-        return manager.published()
-    fields = {f.name for f in model._meta.get_fields()}
-    queryset = manager.all()
-    if "status" in fields:
-        queryset = queryset.filter(status="published")
-    if "is_published" in fields:
-        queryset = queryset.filter(is_published=True)
-    if "published" in fields:
-        field = model._meta.get_field("published")
-        queryset = queryset.filter(published=True) if field.get_internal_type() == "BooleanField" else queryset.filter(
-            published__isnull=False)
-    return queryset
-
-
-def posts_latest(limit: int = 5) -> list:
-    """The latest published blog posts, or [] when the blog has none (or no Post model yet)."""
-    model = _post_model()
-    if model is None:
-        return []
-    try:
-        queryset = _published(model)
-        fields = {f.name for f in model._meta.get_fields()}
-        for order in ("published_at", "published", "date", "created"):
-            if order in fields:
-                queryset = queryset.order_by(f"-{order}")
-                break
-        return list(queryset[:limit])
-    except Exception:  # noqa: BLE001 - a blog mid-migration must not break the home page
-        return []
-
-
-def posts_search(query: str, limit: int = 10) -> list:
-    """Published posts whose title or body contains the query (or each of its words)."""
-    model = _post_model()
-    if model is None or not query.strip():
-        return []
-    try:
-        fields = {f.name for f in model._meta.get_fields()}
-        text_fields = [f for f in ("title", "title_zh", "title_en", "summary", "body", "body_markdown")
-                       if f in fields]
-        if not text_fields:
-            return []
-        queryset = _published(model)
-        for word in query.split()[:6]:
-            condition = Q()
-            for field in text_fields:
-                condition |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(condition)
-        return list(queryset[:limit])
-    except Exception:  # noqa: BLE001
-        return []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -517,15 +451,10 @@ def map_filter_options() -> dict:
     years = table.founded[table.founded > 0]
     provinces = sorted({p for p in table.province if p})
     return {
-        "provinces": [(code, _division_name(code)) for code in provinces],
+        "provinces": [(code, china_divisions.division_name_zh(code)) for code in provinces],
         "year_min": int(years.min()) if len(years) else None,
         "year_max": int(max(years.max(), table.closed[table.closed < 9999].max(initial=0))) if len(years) else None,
     }
-
-
-def _division_name(code: str) -> str:
-    division = china_divisions.division_by_code(code) if code else None
-    return division.name_zh if division is not None else code
 
 
 def choropleth(level: str = "province") -> tuple[dict, str]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.apps import apps
 from django.http import HttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from ninja import Query, Router
 
 from observatory.analysis.models import AnalysisRun
+from observatory.blog.selectors import post_list_published
 from observatory.coding.models import Codebook
 from observatory.inventory.selectors import entity_detail
 
@@ -160,33 +160,10 @@ def analysis_run_get(request, run_id: int):
             summary="Published blog posts")
 def post_list(request, limit: int = LIMIT):
     reject_unknown(request, {"limit"})
-    # The blog is built alongside the API: until it has a Post model this answers an empty list.
-    try:
-        post_model = apps.get_model("blog", "Post")
-    except LookupError:
-        return {"items": [], "available": False}
-    fields = {f.name for f in post_model._meta.get_fields()}
-    queryset = post_model.objects.all()
-    if hasattr(post_model.objects, "published"):
-        queryset = post_model.objects.published()
-    elif "status" in fields:
-        queryset = queryset.filter(status="published")
-    date_field = next((f for f in ("published", "published_at", "date") if f in fields), None)
-    if date_field:
-        queryset = queryset.order_by(f"-{date_field}")
-    items = []
-    for post in queryset[:limit]:
-        try:
-            url = post.get_absolute_url() if hasattr(post, "get_absolute_url") else None
-        except NoReverseMatch:
-            url = None
-        published = getattr(post, date_field) if date_field else None
-        if isinstance(published, dt.date) and not isinstance(published, dt.datetime):
-            published = dt.datetime.combine(published, dt.time(), tzinfo=dt.UTC)
-        items.append({"slug": str(getattr(post, "slug", post.pk)), "title": str(getattr(post, "title", post)),
-                      "published": published, "url": url,
-                      "summary": str(getattr(post, "summary", "") or getattr(post, "lead", "") or "")})
-    return {"items": items, "available": True}
+    posts = post_list_published()[:limit]
+    return {"items": [{"slug": post.slug, "title": post.title, "published": post.published_at,
+                       "url": post.get_absolute_url(), "summary": post.summary} for post in posts],
+            "available": True}
 
 
 def api_root_links() -> dict:

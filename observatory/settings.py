@@ -141,7 +141,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, adopted now
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-          # rendered public pages (observatory/site/pagecache.py), per process unless REDIS_URL is set
+          # rendered public pages (observatory/pagecache.py), per process unless REDIS_URL is set
           "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
                     "OPTIONS": {"MAX_ENTRIES": 2000}}}
 if env_str("REDIS_URL"):

@@ -14,14 +14,14 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from observatory.middleware import address_has_nul
-from observatory.site.pagecache import public_read
+from observatory.pagecache import public_read
 
 from .errors import error_response
 from .ratelimit import rate_limit_hit
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 # read routes whose answer depends only on the URL and the data: kept in the page cache until the
-# data changes (observatory/site/pagecache.py). Not the analysis runs (a run finishes in another
+# data changes (observatory/pagecache.py). Not the analysis runs (a run finishes in another
 # process, the analyze command, and a result can weigh megabytes) nor the posts (a scheduled post
 # appears at its time); exports have their own cache of built files.
 CACHED_READS = {"entity_list", "entity_detail", "relation_list", "codebook"}

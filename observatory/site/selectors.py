@@ -11,23 +11,22 @@ from __future__ import annotations
 import math
 import re
 import threading
-import time
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 
 from observatory.china import coords as china_coords
 from observatory.china import divisions as china_divisions
 from observatory.china import text as china_text
 from observatory.inventory.models import Entity, Location, Name, Relation, StatusAssertion
 from observatory.inventory.taxonomy import KINDS, LAYERS
+from observatory.pagecache import data_signature, data_signature_reset, data_version_bump
 
 __all__ = [
     "analysis_latest",
-    "data_signature",
     "home_figures",
     "map_clusters",
     "network_data",
@@ -35,40 +34,13 @@ __all__ = [
     "timeline_per_year",
 ]
 
-# ---------------------------------------------------------------------------------------------
-# data signature: cheap, cached for a few seconds, changes whenever entities, places or ties do
-
-_SIGNATURE_TTL_S = 5.0
-_signature_cache: dict = {"at": 0.0, "value": None}
 _LOCK = threading.Lock()
-
-
-def data_signature() -> tuple:
-    """(entities, latest entity edit, highest location, relation and status ids, codings, latest
-    coding edit, public documents): what another process's writes change, read in a few cheap
-    aggregates. The codings and the public documents are there because a coding's quote is public
-    only while its source or its document is: a note made private elsewhere must drop the cached
-    pages and answers that quote it."""
-    from observatory.coding.models import Coding, Document
-
-    now = time.monotonic()
-    if _signature_cache["value"] is not None and now - _signature_cache["at"] < _SIGNATURE_TTL_S:
-        return _signature_cache["value"]
-    entity = Entity.objects.aggregate(n=Count("id"), updated=Max("updated"))
-    coding = Coding.objects.aggregate(n=Count("id"), updated=Max("updated"))
-    value = (entity["n"], str(entity["updated"]), Location.objects.aggregate(m=Max("id"))["m"],
-             Relation.objects.aggregate(m=Max("id"))["m"], StatusAssertion.objects.aggregate(m=Max("id"))["m"],
-             coding["n"], str(coding["updated"]), Document.objects.filter(is_public=True).count())
-    _signature_cache.update(at=now, value=value)
-    return value
 
 
 def signature_reset() -> None:
     """Forget the cached signature (tests that change data within the TTL call this)."""
-    _signature_cache.update(at=0.0, value=None)
     _response_cache.clear()
-    from .pagecache import data_version_bump
-
+    data_signature_reset()
     data_version_bump()
 
 

@@ -24,9 +24,9 @@ from observatory.coding.selectors import coding_list
 from observatory.inventory import selectors
 from observatory.inventory.dates import format_fuzzy_date
 from observatory.inventory.taxonomy import LAYERS, RELATION_TYPES, kind_is_place
+from observatory.pagecache import public_page
 
 from . import selectors as site
-from .pagecache import public_page
 from .templatetags import atlas
 
 

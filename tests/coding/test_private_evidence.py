@@ -61,7 +61,7 @@ def test_a_note_made_private_elsewhere_drops_the_cached_answers_that_quote_it(re
     from django.core.cache import caches
 
     from observatory.coding.models import Document
-    from observatory.site.selectors import _signature_cache
+    from observatory.pagecache import data_signature_reset
 
     caches["pages"].clear()
     field_note_codings()
@@ -69,7 +69,7 @@ def test_a_note_made_private_elsewhere_drops_the_cached_answers_that_quote_it(re
         assert "Workshops every Thursday" in reader.get(path).content.decode()
         assert reader.get(path)["X-Observatory-Cache"] == "hit"
     Document.objects.filter(title="Open night report").update(is_public=False)
-    _signature_cache.update(at=0.0, value=None)  # the memo of the other process has expired
+    data_signature_reset()  # the memo of the other process has expired
     for path in ("/entities/szoil/", "/api/v1/entities/szoil"):
         answer = reader.get(path)
         assert answer["X-Observatory-Cache"] == "miss"

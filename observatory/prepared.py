@@ -15,8 +15,8 @@ def prepared_cursor(connection):
 
     On PostgreSQL (unless ``OBSERVATORY_PREPARED_STATEMENTS`` is off), a cursor that binds its
     values on the server and prepares each statement it runs, so that a statement of fixed shape is
-    planned once per connection instead of on every run (for the API's entity answer, planning cost
-    2 ms and running it 0.7 ms). Django's own cursors bind on the client and never prepare, to keep
+    planned once per connection instead of on every run (the API's entity answer costs more to plan
+    than to run; docs/api.md). Django's own cursors bind on the client and never prepare, to keep
     older connection poolers working; psycopg keeps the connection's prepared statements, up to 100,
     and deallocates them after a rollback.
 

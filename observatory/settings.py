@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "observatory.coding",
     "observatory.analysis",
     "observatory.blog",
+    "observatory.exports",
     "observatory.api",
     "observatory.site",
 ]
@@ -145,8 +146,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
           "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
                     "OPTIONS": {"MAX_ENTRIES": 2000}}}
 if env_str("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "observatory.cache.RedisCache", "LOCATION": env_str("REDIS_URL")},
-              "pages": {"BACKEND": "observatory.cache.RedisCache", "LOCATION": env_str("REDIS_URL"),
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")},
+              "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL"),
                         "KEY_PREFIX": "pages"}}
 # Seconds a rendered public page is kept at most (it is dropped as soon as the data changes); 0: off.
 OBSERVATORY_PAGE_CACHE_SECONDS = env_int("OBSERVATORY_PAGE_CACHE_SECONDS", 60)

@@ -31,8 +31,8 @@ def _clients(request, kind: str) -> list[str]:
 
 
 def _count(key: str, window: int) -> int:
-    if hasattr(cache, "count_in_window"):  # observatory.cache.RedisCache: one round trip
-        return cache.count_in_window(key, window + 5)
+    """Add one to the window's counter and return it; a new counter expires after the window (Redis
+    keeps a key's expiry through INCR)."""
     cache.add(key, 0, timeout=window + 5)
     try:
         return cache.incr(key)

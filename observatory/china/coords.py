@@ -3,9 +3,9 @@
 GPS receivers, OpenStreetMap and most open data use WGS-84 (EPSG:4326). Maps published in mainland
 China must use GCJ-02, an obfuscated offset of WGS-84 (Amap, Tencent); Baidu adds a further offset
 of its own, BD-09. The offsets reach hundreds of metres, so every point must be converted to WGS-84
-before it is analysed or drawn over WGS-84 layers (docs: ARCHITECTURE.md §5).
+before it is analysed or drawn over WGS-84 layers (docs/methods.md, Territory).
 
-Definition (METHODS.md §4). With x = lng − 105 and y = lat − 35, two trigonometric series dLat(x, y)
+Definition. With x = lng − 105 and y = lat − 35, two trigonometric series dLat(x, y)
 and dLng(x, y) are scaled to degrees on the Krasovsky 1940 ellipsoid (a = 6378245 m,
 e² = 0.00669342162296594323) and added to the WGS-84 position::
 
@@ -35,7 +35,7 @@ References
 - The algorithm as circulated in open implementations, e.g. ``wandergis/coordtransform`` (MIT),
   ``googollee/eviltransform`` (BSD-2-Clause), ``hujiulong/gcoord`` (MIT); our test vectors come
   from those projects (see tests/china/).
-- METHODS.md §4 of this project: formulas, constants, known discrepancies between implementations.
+- tests/china/: the vectors and the known discrepancies between implementations.
 """
 
 from __future__ import annotations

@@ -147,7 +147,7 @@ def _read_all(importer: Importer, path: Path) -> list[RawRow]:
 
 
 #: Files with at least this many rows take the bulk path (importers/bulk.py) for new entities
-#: (a 2,000-row file: 51 s on the per-row path, 6.2 s on the bulk path; docs/importers.md).
+#: (the two paths are measured side by side in bench/bench_import.py; docs/benchmarks.md).
 BULK_THRESHOLD = 500
 
 

@@ -25,6 +25,7 @@ from observatory.inventory import selectors
 from observatory.inventory.dates import format_fuzzy_date
 from observatory.inventory.taxonomy import LAYERS, RELATION_TYPES, kind_is_place
 from observatory.pagecache import public_page
+from observatory.prepared import Prepared
 
 from . import selectors as site
 from .templatetags import atlas
@@ -137,10 +138,15 @@ def _versions(content_type_id: int, object_id: str):
             .order_by("-revision__date_created")[:50])
 
 
+# compiled once (observatory/prepared.py); the content type is a value, not a constant of the SQL
+# (a test database's flush gives it a new id)
+_HISTORY = Prepared(_versions, -(2**31) + 23, "\x00object-id\x00")
+
+
 def _history(entity) -> list[dt.datetime]:
     """Dates of the recorded revisions of an entity (newest first), without who made them."""
     content_type = ContentType.objects.get_for_model(entity, for_concrete_model=True)
-    return [version.revision.date_created for version in _versions(content_type.pk, str(entity.pk))]
+    return [version.revision.date_created for version in _HISTORY.run(content_type.pk, str(entity.pk))]
 
 
 # Inside <script>, "</script>" or "<!--" in a value would end or confuse the element: written as

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from reversion.admin import VersionAdmin
 
-from observatory.validation import ADMIN_FORMFIELDS
+from observatory.validation import ADMIN_FORMFIELDS, CheckedJSONFormField
 
 from . import derivation, selectors, services
 from .importers.cleaning import address_divisions
@@ -44,8 +44,9 @@ class NameInline(admin.TabularInline):
     autocomplete_fields = ["source"]
 
 
-class OptionalJSONField(forms.JSONField):
-    """A JSON field whose empty value is an empty box, not the word ``null``."""
+class OptionalJSONField(CheckedJSONFormField):
+    """A JSON field whose empty value is an empty box, not the word ``null`` (and whose NaN, lone
+    surrogate or deep nesting is a form error: observatory/validation.py)."""
 
     def prepare_value(self, value):
         return "" if value is None else super().prepare_value(value)

@@ -164,6 +164,7 @@ def location_derive(location: Location) -> Location:
     """
     choice_check("crs", location.crs, CRS_CODES)
     choice_check("precision", location.precision, PRECISIONS)
+    polygon_check(location.polygon)
     lng, lat = location.original_lng, location.original_lat
     if lng is None and lat is None and location.polygon:
         # An outline without a point (a market, a park): the point is its centroid, in the same system.

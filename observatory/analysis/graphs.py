@@ -209,22 +209,6 @@ def typology_table(*, public_only: bool = True, dimensions: tuple[str, ...] = ("
     return frame.sort_index()
 
 
-#: A status inferred by the liveness census counts as evidence only with at least this confidence.
-CENSUS_MIN_CONFIDENCE = 0.7
-#: Status values that show an entity alive at their date, and those that close it.
-ALIVE_STATUSES = ("active", "accredited", "relocated")
-CLOSING_STATUSES = ("closed", "revoked")
-
-
-def status_is_evidence(origin: str, confidence: float | None) -> bool:
-    """Whether a status assertion counts as evidence for the analyses: a document or a register always,
-    a status of the liveness census (origin ``census``) only with confidence ≥ ``CENSUS_MIN_CONFIDENCE``.
-    The one place this rule lives (``observatory.inventory.lifecycle`` holds the census's own)."""
-    if origin == "census":
-        return confidence is not None and confidence >= CENSUS_MIN_CONFIDENCE
-    return True
-
-
 def _issued(csl) -> dt.date | None:
     """The issue date of a CSL-JSON item (``issued.date-parts``; a year alone is taken as 1 July)."""
     try:
@@ -244,7 +228,9 @@ def timeline_table(*, public_only: bool = True) -> pd.DataFrame:
     survival needs: ``first_evidence`` and ``last_alive`` (the earliest and latest dated evidence that
     the entity existed: the issue dates of the sources that establish it or locate it, and the dates
     of statuses showing it alive), and ``closing`` (the entity's closed date or the earliest status
-    closed/revoked). Census statuses count only as :func:`status_is_evidence` says."""
+    closed/revoked). Statuses count as :mod:`observatory.inventory.lifecycle` says (census inferences only
+    above its confidence threshold)."""
+    from observatory.inventory.lifecycle import ALIVE_VALUES, CLOSED_VALUES
     from observatory.inventory.models import EntitySource, Source, StatusAssertion
 
     entities = _entities(public_only)
@@ -269,13 +255,11 @@ def timeline_table(*, public_only: bool = True) -> pd.DataFrame:
         seen(entity_id, issued.get(source_id))
     for entity_id, source_id in Location.objects.filter(source__isnull=False).values_list("entity_id", "source_id"):
         seen(entity_id, issued.get(source_id))
-    for entity_id, value, day, origin, confidence in StatusAssertion.objects.filter(date__isnull=False).values_list(
-            "entity_id", "value", "date", "origin", "confidence"):
-        if not status_is_evidence(origin, confidence):
-            continue
-        if value in ALIVE_STATUSES:
+    for entity_id, value, day in StatusAssertion.objects.counting().filter(date__isnull=False).values_list(
+            "entity_id", "value", "date"):
+        if value in ALIVE_VALUES:
             seen(entity_id, day)
-        elif value in CLOSING_STATUSES and (entity_id not in closing or day < closing[entity_id]):
+        elif value in CLOSED_VALUES and (entity_id not in closing or day < closing[entity_id]):
             closing[entity_id] = day
     ids = frame["id"].tolist()
     frame["first_evidence"] = [first.get(i) for i in ids]

@@ -483,5 +483,27 @@ async def _run(targets: Iterable[Target], settings: FetchSettings, deliver: Call
 def census_fetch(targets: Iterable[Target], settings: FetchSettings, deliver: Callable[[Result], object],
                  should_stop: Callable[[], bool] = lambda: False) -> None:
     """Observe every target, at most ``settings.concurrency`` at a time, handing each result to
-    ``deliver`` as soon as it is made (a coroutine function is awaited: use it for back-pressure)."""
-    asyncio.run(_run(targets, settings, deliver, should_stop))
+    ``deliver`` as soon as it is made (a coroutine function is awaited: use it for back-pressure).
+
+    Called where an event loop already runs in this thread (a notebook, an async caller, a test
+    runner's plugin), the census runs its own loop in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(_run(targets, settings, deliver, should_stop))
+        return
+    import threading
+
+    failure: list[BaseException] = []
+
+    def run():
+        try:
+            asyncio.run(_run(targets, settings, deliver, should_stop))
+        except BaseException as error:  # noqa: BLE001 — re-raised in the caller's thread
+            failure.append(error)
+
+    thread = threading.Thread(target=run, name="census-loop")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]

@@ -33,6 +33,15 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField()
     mapping = forms.FileField(required=False, help_text="YAML column mapping (the 'spreadsheet' importer)")
 
+    def clean(self):
+        cleaned = super().clean()
+        importer = IMPORTERS.get(cleaned.get("importer") or "")
+        if importer is not None and getattr(importer, "needs_mapping", False) and not cleaned.get("mapping"):
+            self.add_error("mapping", f"The '{cleaned['importer']}' importer reads a spreadsheet's columns through a "
+                                      "YAML column mapping: choose that file in this Mapping field and upload again "
+                                      "(the mapping format is in docs/importers.md).")
+        return cleaned
+
 
 def _error_text(exc: Exception, names: dict[str, str]) -> str:
     """What went wrong, naming the files as the curator uploaded them, never the server's upload
@@ -152,11 +161,17 @@ class ImportRunAdmin(admin.ModelAdmin):
 
 @admin.register(MergeDecision)
 class MergeDecisionAdmin(admin.ModelAdmin):
-    list_display = ["merged", "kept", "score", "status", "automatic", "decided_by", "decided_at"]
+    list_display = ["merged", "kept", "score_shown", "status", "automatic", "decided_by", "decided_at"]
     list_filter = ["status", "automatic"]
     search_fields = ["kept__name", "merged__name", "kept__slug", "merged__slug"]
-    readonly_fields = ["kept", "merged", "score", "features", "status", "automatic", "undo", "decided_by",
+    readonly_fields = ["kept", "merged", "score_shown", "features", "status", "automatic", "undo", "decided_by",
                        "decided_at", "created"]
+    exclude = ["score"]
+
+    @admin.display(description="score", ordering="score")
+    def score_shown(self, obj):
+        """The match score to two decimals (0.65, not 0.6500000000000001): the thresholds are set in hundredths."""
+        return f"{obj.score:.2f}"
     actions = ["accept", "reject", "unmerge"]
 
     def has_add_permission(self, request):

@@ -107,3 +107,14 @@ def test_the_location_form_fills_the_division_from_the_address_and_shows_no_null
     page = admin.get(reverse("admin:inventory_entity_change", args=[chaihuo.pk])).content.decode()
     assert ">null</textarea>" not in page
     assert "obs-field-sources" in page or "no field was set by an import" in page
+
+
+def test_the_review_queue_shows_scores_rounded(admin, mini_dataset):
+    from observatory.inventory.models import MergeDecision
+
+    kept, merged = Entity.objects.order_by("pk")[:2]
+    decision = MergeDecision.objects.create(kept=kept, merged=merged, score=0.6500000000000001)
+    listing = admin.get(reverse("admin:inventory_mergedecision_changelist")).content.decode()
+    form = admin.get(reverse("admin:inventory_mergedecision_change", args=[decision.pk])).content.decode()
+    for page in (listing, form):
+        assert "0.65" in page and "0.6500000000000001" not in page

@@ -216,7 +216,9 @@ def test_the_specific_mca_ignores_missing_and_equals_mca_without_it():
 def test_zero_closings_give_not_estimable_and_no_curve(bundled_db):
     from observatory.inventory.models import StatusAssertion
 
-    assert not StatusAssertion.objects.filter(value__in=["closed", "revoked"]).exists()
+    # the bundled data with its recorded closings taken out
+    StatusAssertion.objects.filter(value__in=["closed", "revoked"]).delete()
+    Entity.objects.update(closed=None, closed_precision="")
     run = analysis_run("timeline")
     result = run.result
     assert result["survival"] is None and "cannot be estimated" in result["survival_reason"]["en"]
@@ -265,12 +267,18 @@ def test_censoring_at_last_evidence_left_truncation_and_census_threshold():
         "n": 6, "excluded": {"observed at one date only (enters and leaves observation at once)": 2}}
 
 
-def test_the_census_filter_is_one_function():
-    from observatory.analysis.graphs import status_is_evidence
+def test_the_census_filter_is_the_lifecycle_rule():
+    from types import SimpleNamespace
 
-    assert status_is_evidence("document", None) and status_is_evidence("register", None)
-    assert status_is_evidence("census", 0.7) and not status_is_evidence("census", 0.69)
-    assert not status_is_evidence("census", None)
+    from observatory.inventory.lifecycle import LIFECYCLE_CONFIDENCE, status_counts
+
+    def status(origin, confidence):
+        return SimpleNamespace(origin=origin, confidence=confidence)
+
+    assert LIFECYCLE_CONFIDENCE == 0.7
+    assert status_counts(status("document", None)) and status_counts(status("register", None))
+    assert status_counts(status("census", 0.7)) and not status_counts(status("census", 0.69))
+    assert not status_counts(status("census", None))
 
 
 # --- every run states its sample and its limits ---------------------------------------------------
@@ -291,7 +299,10 @@ def test_the_api_page_and_blog_embeds_carry_sample_and_caveats(bundled_db, reade
     assert network["parameters"]["partition"] == "online_physical"
     assert any("permutation" in row for row in network["result"]["nodes"].values())
     timeline = reader.get(f"/api/v1/analysis-runs/{runs['timeline'].pk}").json()
-    assert timeline["result"]["survival"] is None and timeline["result"]["survival_reason"]["en"]
+    survival = timeline["result"]["survival"]
+    assert survival is not None or timeline["result"]["survival_reason"]["en"]
+    if survival is not None:   # each group is estimable or says why not
+        assert all(group["estimable"] or group["reason"] for group in survival["groups"].values())
     page = reader.get("/analysis/").content.decode()
     assert "Null model:" in page and "Caveats" in page and "Sample:" in page
     assert runs["network"].result["caveats"][0]["en"] in page

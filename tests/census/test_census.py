@@ -146,6 +146,16 @@ def test_it_honours_retry_after_then_reads_the_answer(site):
     assert (result.http_status, result.attempts, result.title) == (200, 2, "back")
 
 
+def test_it_runs_where_an_event_loop_is_already_running(site):
+    import asyncio
+
+    async def caller():
+        return _observe([Target(1, "website", site.url("/"))], _settings(site))
+
+    [result] = asyncio.run(caller()).values()
+    assert result.http_status == 200
+
+
 def test_it_stops_reading_a_body_at_the_cap(site):
     site.handler.routes["/huge-feed"] = (200, {"Content-Type": "application/rss+xml"}, RSS + b" " * 50_000)
     [result] = _observe([Target(1, "feed", site.url("/huge-feed"))], _settings(site, max_body=10_000)).values()

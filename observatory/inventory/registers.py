@@ -54,7 +54,7 @@ from .importers.base import ImportFileError, RawRow
 from .importers.cleaning import decode_bytes, text_repair
 from .importers.common import name_lang
 from .importers.runner import entity_slug_for
-from .importers.tabular import xlsx_check
+from .importers.tabular import xlsx_sheet
 from .models import Entity, EntitySource, ImportRun, MergeDecision, Name, Relation, Source, StatusAssertion
 from .services import entity_upsert, source_record_upsert, source_upsert
 from .taxonomy import KINDS
@@ -153,19 +153,7 @@ def _grid_csv(path: Path, encoding: str) -> list[tuple[int, list]]:
 
 
 def _grid_xlsx(path: Path, sheet) -> list[tuple[int, list]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    xlsx_check(path)
-    try:
-        workbook = load_workbook(path, data_only=True)  # not read-only: merged cells are needed
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(path, f"not a readable XLSX workbook ({exc})") from None
-    try:
-        worksheet = workbook.worksheets[sheet] if isinstance(sheet, int) else workbook[sheet]
-    except (IndexError, KeyError):
-        raise ImportFileError(path, f"no sheet {sheet!r}; sheets: {', '.join(workbook.sheetnames)}") from None
+    workbook, worksheet = xlsx_sheet(path, sheet, read_only=False)  # merged cells need the full workbook
     rows = [list(row) for row in worksheet.iter_rows(values_only=True)]
     for merged in worksheet.merged_cells.ranges:
         value = rows[merged.min_row - 1][merged.min_col - 1]

@@ -98,21 +98,28 @@ def xlsx_check(path: Path) -> None:
                                         "writes; save it again, or as CSV")
 
 
-def xlsx_rows(path: Path, *, sheet: str | int = 0) -> Iterator[RawRow]:
-    """Rows of one sheet of an XLSX workbook (values as openpyxl reads them), after :func:`xlsx_check`."""
+def xlsx_sheet(path: Path, sheet: str | int = 0, *, read_only: bool = True):
+    """``(workbook, worksheet)`` of an XLSX file after :func:`xlsx_check`, or an :class:`ImportFileError`
+    naming the file and its sheets. ``read_only=False`` where merged cells are needed."""
     import zipfile
 
     from openpyxl import load_workbook
 
     xlsx_check(path)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(path, read_only=read_only, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ImportFileError(path, f"not a readable XLSX workbook ({exc})") from None
     try:
         worksheet = workbook.worksheets[sheet] if isinstance(sheet, int) else workbook[sheet]
     except (IndexError, KeyError):
         raise ImportFileError(path, f"no sheet {sheet!r}; sheets: {', '.join(workbook.sheetnames)}") from None
+    return workbook, worksheet
+
+
+def xlsx_rows(path: Path, *, sheet: str | int = 0) -> Iterator[RawRow]:
+    """Rows of one sheet of an XLSX workbook (values as openpyxl reads them), after :func:`xlsx_check`."""
+    workbook, worksheet = xlsx_sheet(path, sheet)
     rows = worksheet.iter_rows(values_only=True)
     try:
         header = _unique_header([str(v) if v is not None else "" for v in next(rows)])

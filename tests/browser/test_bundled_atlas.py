@@ -135,9 +135,12 @@ class Walker:
         self.context.close()
 
 
-MAP_READY = "document.querySelector('#map') && document.querySelector('#map').dataset.items > 0"
-NETWORK_READY = "document.querySelector('#network') && document.querySelector('#network').dataset.nodes > 0"
-ENTITY_MAP_READY = "!document.querySelector('#entity-map') || document.querySelector('#entity-map').dataset.drawn > 0"
+# Functions, not bare expressions: Playwright evaluates a bare expression with eval, which the site's
+# Content-Security-Policy (script-src 'self') refuses.
+MAP_READY = "() => document.querySelector('#map') && document.querySelector('#map').dataset.items > 0"
+NETWORK_READY = "() => document.querySelector('#network') && document.querySelector('#network').dataset.nodes > 0"
+ENTITY_MAP_READY = ("() => !document.querySelector('#entity-map') "
+                    "|| document.querySelector('#entity-map').dataset.drawn > 0")
 
 
 def _page_kinds(bundled) -> list[tuple[str, str | None]]:

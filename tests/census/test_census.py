@@ -148,11 +148,15 @@ def test_it_honours_retry_after_then_reads_the_answer(site):
 
 def test_it_runs_where_an_event_loop_is_already_running(site):
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     async def caller():
         return _observe([Target(1, "website", site.url("/"))], _settings(site))
 
-    [result] = asyncio.run(caller()).values()
+    # the caller's loop runs in a thread of its own: this worker's main thread may already have one
+    # (Playwright's synchronous API leaves its loop running there after the browser tests)
+    with ThreadPoolExecutor(1) as pool:
+        [result] = pool.submit(asyncio.run, caller()).result().values()
     assert result.http_status == 200
 
 

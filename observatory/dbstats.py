@@ -3,10 +3,10 @@
 PostgreSQL chooses its plans from table statistics that autovacuum refreshes only some time after
 a large write (by default once a tenth of a table has changed, checked every minute). Right after a
 bulk import the statistics still describe the empty or smaller tables, and a query joining the
-relations to both of their entities was planned as a nested loop over every pair of entities: at
-2,000 entities the entity JSON took 2.4 s instead of 4 ms (bench/bench_site.py --postgres). So the
-importer refreshes them itself when it has written in bulk. ``ANALYZE`` samples at most 30,000 rows
-per table: a fraction of a second at 100,000 entities, and it may run inside a transaction.
+relations to both of their entities was planned as a nested loop over every pair of entities, a
+thousand times slower than with statistics (bench/bench_site.py --postgres). So the importer
+refreshes them itself when it has written in bulk. ``ANALYZE`` samples at most 30,000 rows per
+table, and it may run inside a transaction.
 
 SQLite's planner works without statistics (and ``ANALYZE`` there would read every index whole), so
 nothing is done there.

@@ -25,14 +25,21 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
 
 __all__ = ["ID_MAX", "ClientAddressMiddleware", "DatabaseLockMiddleware", "RequestGuardMiddleware",
-           "SecurityHeadersMiddleware", "client_address", "content_security_policy", "is_lock_timeout",
-           "lock_timeout_response"]
+           "SecurityHeadersMiddleware", "address_has_nul", "client_address", "content_security_policy",
+           "is_lock_timeout", "lock_timeout_message", "lock_timeout_response"]
 
 ID_MAX = 2**63 - 1
 
 
 def _api_prefix() -> str:
     return reverse("api:root")
+
+
+def address_has_nul(request) -> bool:
+    """Whether the path or the query string (names or values) holds a NUL character; the one check
+    of the pages (here) and of the API (``observatory.api.views``, which also reads bodies)."""
+    return "\x00" in request.path or any("\x00" in key or "\x00" in value for key, values in request.GET.lists()
+                                        for value in values)
 
 
 def _is_id(name: str) -> bool:
@@ -50,8 +57,7 @@ class RequestGuardMiddleware:
         return request.path.startswith(self._api)
 
     def __call__(self, request):
-        if ("\x00" in request.path or any("\x00" in key or "\x00" in value for key, values in request.GET.lists()
-                                          for value in values)) and not self._in_api(request):
+        if address_has_nul(request) and not self._in_api(request):
             return HttpResponseBadRequest("The address holds a NUL character (%00), which no page, search or filter "
                                           "accepts; remove it and try again.", content_type="text/plain; charset=utf-8")
         return self.get_response(request)
@@ -118,15 +124,19 @@ def is_lock_timeout(exc: BaseException) -> bool:
     return getattr(getattr(cause, "diag", None), "sqlstate", None) == "55P03" or getattr(cause, "sqlstate", "") == "55P03"
 
 
-def lock_timeout_response(request) -> HttpResponse:
-    """503 with Retry-After: the database is busy with a long write (an import), try again."""
+def lock_timeout_message() -> tuple[str, str]:
+    """(message, Retry-After seconds) of a write that could not get the database lock: the one text
+    of the pages' answer here and of the API's JSON error (``observatory.api.errors``, which builds
+    its own answer, since plumbing imports no app)."""
     seconds = str(settings.OBSERVATORY_RETRY_AFTER_SECONDS)
-    message = ("The database is busy with another write (an import, probably) and this change could not wait "
-               f"longer; nothing was saved. Send it again in {seconds} seconds.")
-    if request.path.startswith(_api_prefix()):
-        from observatory.api.errors import error_response
+    return ("The database is busy with another write (an import, probably) and this change could not wait "
+            f"longer; nothing was saved. Send it again in {seconds} seconds."), seconds
 
-        return error_response(503, message, code="busy", headers={"Retry-After": seconds})
+
+def lock_timeout_response(request) -> HttpResponse:
+    """503 with Retry-After: the database is busy with a long write (an import), try again. (The
+    API's routes answer it in their JSON form: ``observatory.api.errors``.)"""
+    message, seconds = lock_timeout_message()
     response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = seconds
     return response

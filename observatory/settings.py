@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "observatory.census",
     "observatory.analysis",
     "observatory.blog",
+    "observatory.exports",
     "observatory.api",
     "observatory.site",
 ]
@@ -159,15 +160,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, adopted now
 
 # Rate-limit counts and login attempts: one SQLite file shared by every worker on the host
-# (observatory/cache.py); Redis when REDIS_URL is set (several hosts).
-CACHES = {"default": {"BACKEND": "observatory.cache.SQLiteCache",
+# (observatory/sqlite_cache.py); Redis when REDIS_URL is set (several hosts).
+CACHES = {"default": {"BACKEND": "observatory.sqlite_cache.SQLiteCache",
                       "LOCATION": env_str("OBSERVATORY_CACHE_PATH", str(VAR_DIR / "cache.sqlite3"))},
-          # rendered public pages (observatory/site/pagecache.py), per process unless REDIS_URL is set
+          # rendered public pages (observatory/pagecache.py), per process unless REDIS_URL is set
           "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
                     "OPTIONS": {"MAX_ENTRIES": 2000}}}
 if env_str("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "observatory.cache.RedisCache", "LOCATION": env_str("REDIS_URL")},
-              "pages": {"BACKEND": "observatory.cache.RedisCache", "LOCATION": env_str("REDIS_URL"),
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")},
+              "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL"),
                         "KEY_PREFIX": "pages"}}
 # Seconds a rendered public page is kept at most (it is dropped as soon as the data changes); 0: off.
 OBSERVATORY_PAGE_CACHE_SECONDS = env_int("OBSERVATORY_PAGE_CACHE_SECONDS", 60)

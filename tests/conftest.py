@@ -18,11 +18,11 @@ def _fresh_page_cache():
     the previous test in this process left (the page cache is keyed by data, not by test)."""
     from django.core.cache import caches
 
-    from observatory.site.selectors import _signature_cache
+    from observatory.pagecache import data_signature_reset
 
     caches["pages"].clear()
     caches["default"].clear()  # rate-limit counts and login attempts
-    _signature_cache.update(at=0.0, value=None)
+    data_signature_reset()
     yield
 
 

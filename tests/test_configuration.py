@@ -55,13 +55,9 @@ def test_redis_url_shares_the_caches_through_a_real_redis_server():
               "caches['default'].set('observatory-config-count', 1, 5)\n"
               "assert caches['default'].incr('observatory-config-count') == 2\n"
               "caches['default'].delete('observatory-config-count')\n"
-              "assert [caches['default'].count_in_window('observatory-config-window', 5) for _ in range(3)] == [1, 2, 3]\n"
-              "raw = caches['default']._cache.get_client()\n"
-              "assert 0 < raw.ttl(caches['default'].make_key('observatory-config-window')) <= 5\n"
-              "assert caches['default'].get('observatory-config-window') == 3\n"
+              "from observatory.api.ratelimit import _count\n"
+              "assert [_count('observatory-config-window', 5) for _ in range(3)] == [1, 2, 3]\n"
               "caches['default'].delete('observatory-config-window')\n"
-              "inner = caches['pages']._cache\n"
-              "assert inner.get_client(write=True) is inner.get_client(write=True), 'one client per pool'\n"
               "print(type(caches['pages']).__name__)\n")
     env = {"PATH": "/usr/bin:/bin", "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "observatory.settings",
            "REDIS_URL": "redis://127.0.0.1:6379/14"}

@@ -24,9 +24,10 @@ value and type for type, on both databases):
 
 The public filters are those of :mod:`observatory.inventory.selectors` and
 :mod:`observatory.api.queries`: a public entity, relations whose two ends are public and not merged,
-codings with a source or an excerpt of a public document. Other databases fall back on the ORM path
-(``queries.entity_detail_as_dict``), which is also the reference the tests compare with. On
-PostgreSQL the statement is prepared on the server once per connection
+codings with a source or an excerpt of a public document (``Relation.objects.public()`` and
+``Coding.objects.public()`` in the ORM). It is the only path: the tests hold it equal, value for
+value, to a reference built from the models (``tests/api/test_entity_json.py``), the rules included.
+On PostgreSQL the statement is prepared on the server once per connection
 (:func:`observatory.prepared.prepared_cursor`).
 """
 
@@ -40,7 +41,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from observatory.inventory.lifecycle import counting_sql
 from observatory.prepared import prepared_cursor
 
-__all__ = ["entity_detail_json", "supported"]
+__all__ = ["entity_detail_json"]
 
 
 class _Dialect:
@@ -181,10 +182,6 @@ def sqlite_functions_register(sender, connection, **kwargs) -> None:
         connection.connection.create_function(_SQLITE_FLOAT, 1, _json_float, deterministic=True)
 
 
-def supported(using: str = DEFAULT_DB_ALIAS) -> bool:
-    return connections[using].vendor in _DIALECTS
-
-
 def _source_ref(d: _Dialect, part: str, locator: str = "source_locator") -> str:
     """SourceRef of a part whose source is joined as ``{part}_s``; null without a source."""
     ref = d.obj([("key", f"{part}_s.key"), ("locator", f"{part}.{locator}"), ("licence", f"{part}_s.licence")])
@@ -197,6 +194,8 @@ def _with_source(table: str, part: str) -> str:
 
 @functools.cache
 def _statement(vendor: str) -> str:
+    if vendor not in _DIALECTS:
+        raise NotImplementedError(f"the entity statement is written for SQLite and PostgreSQL, not {vendor}")
     d = _DIALECTS[vendor]
     names = d.array(d.obj([
         ("text", "n.text"), ("lang", "n.lang"), ("type", "n.type"), ("pinyin", "n.pinyin"),

@@ -124,9 +124,10 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(Exception)
     def _unexpected(request, exc):
-        from observatory.middleware import is_lock_timeout, lock_timeout_response
+        from observatory.middleware import is_lock_timeout, lock_timeout_message
 
         if is_lock_timeout(exc):  # a write that waited out the busy timeout behind an import
-            return lock_timeout_response(request)
+            message, seconds = lock_timeout_message()
+            return error_response(503, message, code="busy", headers={"Retry-After": seconds})
         logger.exception("API error on %s %s", request.method, request.path)
         return error_response(500, "An unexpected error happened; it has been logged.", code="internal_error")

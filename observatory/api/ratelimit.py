@@ -1,5 +1,7 @@
-"""Fixed-window rate limits per client address, and for writes per token too,
-counted in the Django cache (local memory by default; Redis when REDIS_URL is set, shared across
+"""Fixed-window rate limits per client address (as ``ClientAddressMiddleware`` set it behind the
+trusted proxies), and for writes per token too,
+counted with ``add`` and ``incr`` in the default cache (one SQLite file shared by the host's workers,
+observatory/sqlite_cache.py; Redis when REDIS_URL is set, shared across
 workers)."""
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ def _clients(request, kind: str) -> list[str]:
 
 
 def _count(key: str, window: int) -> int:
-    if hasattr(cache, "count_in_window"):  # observatory.cache.RedisCache: one round trip
-        return cache.count_in_window(key, window + 5)
+    """Add one to the window's counter and return it; a new counter expires after the window (Redis
+    keeps a key's expiry through INCR)."""
     cache.add(key, 0, timeout=window + 5)
     try:
         return cache.incr(key)

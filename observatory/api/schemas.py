@@ -269,7 +269,7 @@ class PostOut(Schema):
 
 class PostPage(Schema):
     items: list[PostOut]
-    available: bool = Field(description="false while the blog has no posts model")
+    available: bool = Field(True, description="always true (kept for clients written before the blog existed)")
 
 
 # --- writing -------------------------------------------------------------------------------------

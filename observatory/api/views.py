@@ -13,14 +13,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from observatory.site.pagecache import public_read
+from observatory.middleware import address_has_nul
+from observatory.pagecache import public_read
 
 from .errors import error_response
 from .ratelimit import rate_limit_hit
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 # read routes whose answer depends only on the URL and the data: kept in the page cache until the
-# data changes (observatory/site/pagecache.py). Not the analysis runs (a run finishes in another
+# data changes (observatory/pagecache.py). Not the analysis runs (a run finishes in another
 # process, the analyze command, and a result can weigh megabytes) nor the posts (a scheduled post
 # appears at its time); exports have their own cache of built files.
 CACHED_READS = {"entity_list", "entity_detail", "relation_list", "codebook"}
@@ -36,7 +37,7 @@ def _has_nul(request) -> bool:
     """Whether the path, the query, the form fields or a JSON body hold a NUL. Reading the body
     raises RequestDataTooBig past DATA_UPLOAD_MAX_MEMORY_SIZE; a multipart upload is read as form
     fields (its files are streamed to disk, and may hold any byte)."""
-    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, vs in request.GET.lists() for v in vs):
+    if address_has_nul(request):
         return True
     if request.method in READ_METHODS:
         return False

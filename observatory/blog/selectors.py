@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from .models import Comment, Post, Tag
 
-__all__ = ["comment_threads", "post_get", "post_list_published", "tag_list_used"]
+__all__ = ["comment_threads", "post_get", "post_list_published", "post_search", "tag_list_used"]
 
 
 def post_list_published(*, language: str = "", tag: str = "") -> QuerySet:
@@ -15,6 +15,19 @@ def post_list_published(*, language: str = "", tag: str = "") -> QuerySet:
         queryset = queryset.filter(language=language)
     if tag:
         queryset = queryset.filter(tags__slug=tag)
+    return queryset
+
+
+def post_search(query: str) -> QuerySet:
+    """Published posts whose title, summary or text holds each word of the query (up to six), newest
+    first."""
+    queryset = Post.objects.published().order_by("-published_at", "-id")
+    words = query.split()[:6]
+    if not words:
+        return queryset.none()
+    for word in words:
+        queryset = queryset.filter(Q(title__icontains=word) | Q(summary__icontains=word)
+                                   | Q(body_markdown__icontains=word))
     return queryset
 
 

@@ -3,9 +3,9 @@
 GPS receivers, OpenStreetMap and most open data use WGS-84 (EPSG:4326). Maps published in mainland
 China must use GCJ-02, an obfuscated offset of WGS-84 (Amap, Tencent); Baidu adds a further offset
 of its own, BD-09. The offsets reach hundreds of metres, so every point must be converted to WGS-84
-before it is analysed or drawn over WGS-84 layers (docs: ARCHITECTURE.md §5).
+before it is analysed or drawn over WGS-84 layers (docs/methods.md, Territory).
 
-Definition (METHODS.md §4). With x = lng − 105 and y = lat − 35, two trigonometric series dLat(x, y)
+Definition. With x = lng − 105 and y = lat − 35, two trigonometric series dLat(x, y)
 and dLng(x, y) are scaled to degrees on the Krasovsky 1940 ellipsoid (a = 6378245 m,
 e² = 0.00669342162296594323) and added to the WGS-84 position::
 
@@ -35,7 +35,7 @@ References
 - The algorithm as circulated in open implementations, e.g. ``wandergis/coordtransform`` (MIT),
   ``googollee/eviltransform`` (BSD-2-Clause), ``hujiulong/gcoord`` (MIT); our test vectors come
   from those projects (see tests/china/).
-- METHODS.md §4 of this project: formulas, constants, known discrepancies between implementations.
+- tests/china/: the vectors and the known discrepancies between implementations.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ import numpy as np
 __all__ = [
     "CRS_NAMES",
     "as_lnglat_arrays",
+    "bbox_parse",
     "KRASOVSKY_A",
     "KRASOVSKY_EE",
     "bd09_to_gcj02",
@@ -362,3 +363,25 @@ def haversine_km(lng1: Any, lat1: Any, lng2: Any, lat2: Any) -> Any:
     h = np.sin(d_phi / 2.0) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(d_lambda / 2.0) ** 2
     km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
     return float(km) if scalar and scalar2 else km
+
+
+def bbox_parse(text: str) -> tuple[float, float, float, float]:
+    """``"minlon,minlat,maxlon,maxlat"`` in WGS-84 degrees -> four floats; ValueError naming what is
+    wrong and the accepted form otherwise.
+
+    >>> bbox_parse("113.7,22.4,114.6,22.9")
+    (113.7, 22.4, 114.6, 22.9)
+    """
+    parts = text.split(",")
+    try:
+        if len(parts) != 4:
+            raise ValueError
+        west, south, east, north = (float(p) for p in parts)
+        if any(v != v for v in (west, south, east, north)):  # NaN
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"bbox={text[:100]!r} is not a bounding box; write minlon,minlat,maxlon,maxlat in WGS-84 "
+                         "degrees, e.g. bbox=113.7,22.4,114.6,22.9") from None
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        raise ValueError(f"bbox={text[:100]!r}: need -180 ≤ minlon ≤ maxlon ≤ 180 and -90 ≤ minlat ≤ maxlat ≤ 90")
+    return west, south, east, north

@@ -42,6 +42,7 @@ __all__ = [
     "Division",
     "division_by_code",
     "division_centroid",
+    "division_name_zh",
     "locate",
     "locate_many",
     "prefectures_geojson",
@@ -175,6 +176,16 @@ def division_by_code(code: str | int) -> AdminUnit | None:
     if not text.isdigit() or len(text) > 6:
         return None
     return _data().units.get(text.zfill(6))
+
+
+def division_name_zh(code: str) -> str:
+    """The Chinese name of a division, or the code itself when it is not a known one ("" for "").
+
+    >>> division_name_zh("440300")
+    '深圳市'
+    """
+    division = division_by_code(code) if code else None
+    return division.name_zh if division is not None else code
 
 
 def division_centroid(code: str | int) -> tuple[float, float] | None:

@@ -90,6 +90,15 @@ class Excerpt(CheckedFieldsMixin, models.Model):
         super().save(*args, **kwargs)
 
 
+class CodingQuerySet(models.QuerySet):
+    def public(self):
+        """Codings a reader may see: those with a source, or with an excerpt of a public document
+        (a coding whose only evidence is an excerpt of a private field note stays private with it).
+        The API's entity statement (observatory/api/entity_json.py) writes this rule in SQL;
+        tests/api/test_entity_json.py holds the two equal."""
+        return self.filter(Q(source__isnull=False) | Q(excerpt__document__is_public=True))
+
+
 class Coding(CheckedFieldsMixin, models.Model):
     """Entity × code, with evidence (an excerpt of a document, or a source and a quotation)."""
 
@@ -106,6 +115,8 @@ class Coding(CheckedFieldsMixin, models.Model):
     note = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+
+    objects = CodingQuerySet.as_manager()
 
     class Meta:
         ordering = ["entity", "code__path"]

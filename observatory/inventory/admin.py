@@ -12,7 +12,7 @@ from reversion.admin import VersionAdmin
 
 from observatory.validation import ADMIN_FORMFIELDS, CheckedJSONFormField
 
-from . import selectors, services
+from . import derivation, selectors, services
 from .importers.cleaning import address_divisions
 from .models import Entity, EntitySource, Location, Name, Relation, Source, SourceRecord, StatusAssertion
 
@@ -31,7 +31,7 @@ class NameForm(forms.ModelForm):
         if self.errors:
             return cleaned
         instance = Name(text=cleaned.get("text", ""), lang=cleaned.get("lang", ""), type=cleaned.get("type", ""))
-        services._name_derive(instance)
+        derivation.name_derive(instance)
         self.instance.pinyin, self.instance.normalized = instance.pinyin, instance.normalized
         return cleaned
 
@@ -77,7 +77,7 @@ class LocationForm(forms.ModelForm):
         for field in self.Meta.fields:
             if field in cleaned:
                 setattr(self.instance, field, cleaned[field])
-        services.location_derive(self.instance)
+        derivation.location_derive(self.instance)
         return cleaned
 
 
@@ -137,8 +137,8 @@ class RelationForm(forms.ModelForm):
         cleaned = super().clean()
         if self.errors or not cleaned.get("source_entity") or not cleaned.get("target_entity"):
             return cleaned
-        services._relation_validate(cleaned["source_entity"], cleaned["target_entity"], cleaned.get("type", ""),
-                                    cleaned.get("confidence", 1.0), cleaned.get("weight", 1.0))
+        services.relation_validate(cleaned["source_entity"], cleaned["target_entity"], cleaned.get("type", ""),
+                                   cleaned.get("confidence", 1.0), cleaned.get("weight", 1.0))
         return cleaned
 
 

@@ -279,6 +279,14 @@ class StatusAssertion(SourcedModel):
         return f"{self.entity}: {self.value} ({self.kind})"
 
 
+class RelationQuerySet(models.QuerySet):
+    def public(self):
+        """Relations whose two ends are public and not merged away (tested on the joined ends: an
+        IN over the public entities' ids would build that whole set for each query)."""
+        return self.filter(source_entity__is_public=True, source_entity__merged_into__isnull=True,
+                           target_entity__is_public=True, target_entity__merged_into__isnull=True)
+
+
 class Relation(SourcedModel):
     """A typed, directed tie: read as "source_entity <type> target_entity"."""
 
@@ -297,6 +305,8 @@ class Relation(SourcedModel):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+
+    objects = RelationQuerySet.as_manager()
 
     class Meta:
         ordering = ["source_entity", "type", "id"]

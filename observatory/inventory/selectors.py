@@ -3,11 +3,15 @@ non-public entities or merged-away duplicates."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+import datetime as dt
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from observatory.china import text as china_text
 from observatory.prepared import Prepared, attach_prefetched
 
+from . import lifecycle
 from .models import Entity, EntitySource, Location, Name, Relation, StatusAssertion
 from .taxonomy import KINDS
 
@@ -31,8 +35,29 @@ def entity_search_filter(queryset: QuerySet, query: str) -> QuerySet:
     return queryset.filter(condition)
 
 
-def entity_list(*, kind: str = "", layer: str = "", province: str = "", query: str = "",
-                public_only: bool = True) -> QuerySet:
+def _division_field(code: str) -> str:
+    if code.endswith("0000"):
+        return "province_code"
+    if code.endswith("00"):
+        return "prefecture_code"
+    return "county_code"
+
+
+def entity_list(*, kind: str = "", layer: str = "", province: str = "", division: str = "",
+                bbox: tuple[float, float, float, float] | None = None, status: str = "", query: str = "",
+                updated_since: dt.datetime | None = None, seen_since: int | None = None, official: str = "",
+                public_only: bool = True, relation_count: bool = False) -> QuerySet:
+    """Entities matching the filters, annotated with their current status (the latest status
+    assertion) and first point (``current_status``, ``point_lng``, ``point_lat``).
+
+    ``province`` is the entity's own province (that of its first located place); ``division`` a
+    GB/T 2260 code of any level that one of its locations lies in; ``bbox`` (west, south, east,
+    north) in WGS-84 degrees; ``query`` text as :func:`entity_search_filter` reads it;
+    ``seen_since`` a year of evidence of life or later and ``official`` a latest official standing
+    (:mod:`observatory.inventory.lifecycle`). The current status counts only the statuses that count
+    (``StatusAssertion.objects.counting()``). With ``relation_count``, also the number of its
+    relations in both directions.
+    """
     queryset = Entity.objects.public() if public_only else Entity.objects.filter(merged_into__isnull=True)
     if kind:
         queryset = queryset.filter(kind=kind)
@@ -40,35 +65,50 @@ def entity_list(*, kind: str = "", layer: str = "", province: str = "", query: s
         queryset = queryset.filter(layer=layer)
     if province:
         queryset = queryset.filter(province_code=province)
+    if division:
+        queryset = queryset.filter(pk__in=Location.objects.filter(**{_division_field(division): division})
+                                   .values("entity_id"))
+    if bbox is not None:
+        west, south, east, north = bbox
+        queryset = queryset.filter(pk__in=Location.objects.filter(
+            lng__gte=west, lng__lte=east, lat__gte=south, lat__lte=north).values("entity_id"))
     if query:
         queryset = entity_search_filter(queryset, query)
-    return queryset.annotate(relation_count=Count("relations_out", distinct=True) + Count("relations_in", distinct=True))
+    if updated_since is not None:
+        if timezone.is_naive(updated_since):
+            updated_since = timezone.make_aware(updated_since, dt.UTC)
+        queryset = queryset.filter(updated__gte=updated_since)
+    if seen_since is not None:  # evidence of life (issue 15)
+        queryset = queryset.filter(lifecycle.seen_since_q(seen_since))
+    if official:
+        queryset = queryset.filter(lifecycle.official_status_q(official))
+    # NULL dates sort last on both databases (PostgreSQL would put them first in a descending order)
+    latest_status = (StatusAssertion.objects.counting().filter(entity=OuterRef("pk"))
+                     .order_by(F("date").desc(nulls_last=True), "-id").values("value")[:1])
+    first_point = Location.objects.filter(entity=OuterRef("pk"), lat__isnull=False).order_by("id")
+    queryset = queryset.annotate(current_status=Subquery(latest_status),
+                                 point_lng=Subquery(first_point.values("lng")[:1]),
+                                 point_lat=Subquery(first_point.values("lat")[:1]))
+    if status:
+        queryset = queryset.filter(current_status=status)
+    if relation_count:
+        queryset = queryset.annotate(relation_count=Count("relations_out", distinct=True)
+                                     + Count("relations_in", distinct=True))
+    return queryset
 
 
 _SLUG, _ID = "\x00slug\x00", -(2**31) + 17  # markers: values no real slug or id takes
-
-
-def _codings(entity_id, *, public_only: bool) -> QuerySet:
-    from observatory.coding.models import Coding  # coding depends on inventory, not the reverse
-
-    codings = Coding.objects.select_related("code", "source").filter(entity_id=entity_id)
-    if public_only:
-        # a coding whose only evidence is an excerpt of a private field note stays private with it
-        codings = codings.filter(Q(source__isnull=False) | Q(excerpt__document__is_public=True))
-    return codings.order_by("code__path", "id")
-
-
-# One query per kind of part, each joined to its source, compiled once per process (see
-# observatory/prepared.py: compiling these small queries cost more than running them). Each is
+# a part's source is shown by its key (and, in the API, its licence): its CSL record, often the
+# largest column and decoded from JSON, is read for the citations only
+_KEY_ONLY = ("source__csl", "source__note")
+# One query per kind of part, each joined to its source, compiled once per process (compiling these
+# small queries cost more than running them: observatory/prepared.py, docs/benchmarks.md). Each is
 # ordered as the models' Meta.ordering orders within one entity: its leading "entity" would join
 # the entity table to sort by its name, a constant here.
 _DETAIL = {
     True: Prepared(lambda slug: Entity.objects.public().filter(slug=slug).order_by()[:1], _SLUG),
     False: Prepared(lambda slug: Entity.objects.filter(slug=slug).order_by()[:1], _SLUG),
 }
-# a part's source is shown by its key (and, in the API, its licence): its CSL record, often the
-# largest column and decoded from JSON, is read for the citations only
-_KEY_ONLY = ("source__csl", "source__note")
 _PARTS = {
     "names": Prepared(lambda pk: Name.objects.select_related("source").defer(*_KEY_ONLY).filter(entity_id=pk)
                       .order_by("id"), _ID),
@@ -79,42 +119,42 @@ _PARTS = {
     "locations": Prepared(lambda pk: Location.objects.select_related("source").defer(*_KEY_ONLY)
                           .filter(entity_id=pk).order_by("id"), _ID),
 }
-_CODINGS = {public: Prepared(lambda pk, public=public: _codings(pk, public_only=public), _ID)
-            for public in (True, False)}
 
 
-# Meta.ordering, by the source entity's name in the database's collation (the join is there for
-# select_related anyway); the other ends are shown by name and link, so their search text, notes and
-# provenance are left in the database
-_RELATIONS = Prepared(lambda pk: Relation.objects.filter(Q(source_entity_id=pk) | Q(target_entity_id=pk))
-                      .select_related("source_entity", "target_entity", "source")
-                      .defer(*_KEY_ONLY, *(f"{end}__{field}" for end in ("source_entity", "target_entity")
-                                           for field in ("search_text", "note", "field_sources")))
-                      .order_by("source_entity__name", "type", "id"), _ID)
+def _relations(pk, *, public_only: bool):
+    # ordered by the source entity's name (the join is there for select_related anyway); the other
+    # ends are shown by name and link, so their search text, notes and provenance stay in the database
+    relations = Relation.objects.public() if public_only else Relation.objects.all()
+    return (relations.filter(Q(source_entity_id=pk) | Q(target_entity_id=pk))
+            .select_related("source_entity", "target_entity", "source")
+            .defer(*_KEY_ONLY, *(f"{end}__{field}" for end in ("source_entity", "target_entity")
+                                 for field in ("search_text", "note", "field_sources")))
+            .order_by("source_entity__name", "type", "id"))
+
+
+_RELATIONS = {public: Prepared(lambda pk, public=public: _relations(pk, public_only=public), _ID)
+              for public in (True, False)}
 
 
 def entity_detail(slug: str, *, public_only: bool = True) -> Entity | None:
-    """An entity with its names, statuses, citations, codings and locations attached, as
-    ``prefetch_related`` would (``entity.names.all()`` and so on answer without a query)."""
+    """An entity with its names, statuses, citations and locations attached, as ``prefetch_related``
+    would (``entity.names.all()`` and so on answer without a query); the codings are the coding
+    app's (:func:`observatory.coding.selectors.coding_list`)."""
     found = _DETAIL[public_only].run(slug)
     if not found:
         return None
     entity = found[0]
     for name, prepared in _PARTS.items():
         attach_prefetched(entity, name, prepared.run(entity.pk))
-    attach_prefetched(entity, "codings", _CODINGS[public_only].run(entity.pk))
     return entity
 
 
 def entity_relations_grouped(entity: Entity, *, public_only: bool = True) -> list[tuple[str, list[dict]]]:
     """Relations of an entity grouped by type (both directions), each with the other end."""
-    relations = _RELATIONS.run(entity.pk)
     groups: dict[str, list[dict]] = {}
-    for relation in relations:
+    for relation in _RELATIONS[public_only].run(entity.pk):
         outgoing = relation.source_entity_id == entity.pk
         other = relation.target_entity if outgoing else relation.source_entity
-        if public_only and (not other.is_public or other.merged_into_id):
-            continue
         label = relation.get_type_display() if outgoing else f"{relation.get_type_display()} (inverse)"
         groups.setdefault(label, []).append({"relation": relation, "other": other, "outgoing": outgoing})
     return sorted(groups.items())

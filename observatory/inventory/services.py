@@ -7,66 +7,38 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable
 from typing import Any
 
 import reversion
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from observatory.china import coords as china_coords
-from observatory.china import divisions as china_divisions
-from observatory.china import names as china_names
-from observatory.china import text as china_text
-from observatory.validation import WriteConflict, csl_check, instance_check, polygon_check, text_check
+from observatory.validation import WriteConflict, csl_check, instance_check, text_check
 
-from .dates import FuzzyDateError, parse_fuzzy_date
-from .models import Entity, EntitySource, Location, Name, Relation, Source, SourceRecord, StatusAssertion
-from .taxonomy import (
-    CRS_CHOICES,
-    KINDS,
-    NAME_LANGUAGES,
-    NAME_TYPES,
-    PRECISIONS,
-    RELATION_TYPES,
-    STATUS_KINDS,
-    STATUS_VALUES,
-    kind_layer,
+from .derivation import (
+    STATUS_KIND_CODES,
+    STATUS_VALUE_CODES,
+    choice_check,
+    entity_derived_fields,
+    fuzzy_date_check,
+    location_derive,
+    name_derive,
 )
+from .models import Entity, EntitySource, Location, Name, Relation, Source, SourceRecord, StatusAssertion
+from .taxonomy import KINDS, RELATION_TYPES, kind_layer
 
 __all__ = [
     "checksum_payload",
     "entity_refresh_derived",
     "entity_upsert",
-    "location_derive",
     "relation_upsert",
+    "relation_validate",
     "source_ref_parse",
     "source_upsert",
     "source_record_upsert",
 ]
 
-_CRS = [c for c, _ in CRS_CHOICES]
-_LANGS = [code for code, _ in NAME_LANGUAGES if code != "pinyin"]
-_NAME_TYPES = [code for code, _ in NAME_TYPES]
-_STATUS_VALUES = [code for code, _ in STATUS_VALUES]
-_STATUS_KINDS = [code for code, _ in STATUS_KINDS]
 _LOCATOR_MAX = EntitySource._meta.get_field("locator").max_length
-# Precision of a location placed at a division's centroid, by the length of the significant code.
-_CENTROID_PRECISION = {2: "province", 4: "city", 6: "district"}
-
-
-def _choice(field: str, value: Any, accepted: Iterable[str]) -> str:
-    accepted = list(accepted)
-    if value not in accepted:
-        raise ValidationError({field: f"{value!r} is not accepted; use one of: {', '.join(accepted)}"})
-    return value
-
-
-def _fuzzy(field: str, value: Any):
-    try:
-        return parse_fuzzy_date(value)
-    except FuzzyDateError as exc:
-        raise ValidationError({field: str(exc)}) from None
 
 
 def checksum_payload(payload: Any) -> str:
@@ -98,7 +70,7 @@ def source_upsert(*, key: str, csl: dict, licence: str = "", redistributable: bo
     csl_check(csl, where=f"source {key!r}")
     if redistributable is None:
         redistributable = bool(licence) and licence.lower() not in {"unknown", "all-rights-reserved"}
-    retrieved_date, _precision = _fuzzy("retrieved", retrieved)
+    retrieved_date, _precision = fuzzy_date_check("retrieved", retrieved)
     values = {"csl": csl, "licence": licence, "redistributable": redistributable, "retrieved": retrieved_date,
               "note": note}
     source = Source.objects.filter(key=key).first()
@@ -130,148 +102,23 @@ def source_record_upsert(*, source: Source, external_id: str, payload: Any) -> t
     return record, "updated"
 
 
-def location_derive(location: Location) -> Location:
-    """Fill the derived fields of a location: the WGS-84 point (converted from the original
-    system, which is kept), the polygon in WGS-84, and the division codes.
-
-    A location without coordinates is placed at the centroid of its division, with the precision
-    of that division and ``placed_at_centroid`` set: never at 0,0 and never silently exact.
-    """
-    _choice("crs", location.crs, _CRS)
-    _choice("precision", location.precision, PRECISIONS)
-    polygon_check(location.polygon)
-    lng, lat = location.original_lng, location.original_lat
-    if lng is None and lat is None and location.polygon:
-        # An outline without a point (a market, a park): the point is its centroid, in the same system.
-        lng, lat = _polygon_centroid(location.polygon)
-    if (lng is None) != (lat is None):
-        raise ValidationError({"original_lat": "give both longitude and latitude, or neither"})
-    if lng is not None:
-        if not (-180 <= lng <= 180) or not (-90 <= lat <= 90):
-            raise ValidationError({"original_lat": f"({lng}, {lat}) is outside longitude −180…180 / latitude −90…90; "
-                                                   "check for swapped latitude and longitude"})
-        location.lng, location.lat = (float(v) for v in china_coords.convert(lng, lat, location.crs, "WGS-84"))
-        location.placed_at_centroid = False
-    elif location.division_code:
-        centroid = china_divisions.division_centroid(location.division_code)
-        if centroid is None:
-            raise ValidationError({"division_code": f"{location.division_code!r} is not a known GB/T 2260 division code"})
-        location.lng, location.lat = (float(v) for v in centroid)
-        location.placed_at_centroid = True
-        significant = len(location.division_code.rstrip("0")) if location.division_code.rstrip("0") else 2
-        finest = _CENTROID_PRECISION.get(significant + significant % 2, "district")
-        if PRECISIONS.index(location.precision) < PRECISIONS.index(finest):
-            location.precision = finest
-    else:
-        location.lng = location.lat = None
-        location.placed_at_centroid = False
-    if location.polygon:
-        location.polygon_wgs84 = _polygon_to_wgs84(location.polygon, location.crs)
-    else:
-        location.polygon_wgs84 = None
-    location.province_code = location.prefecture_code = location.county_code = ""
-    if location.division_code:
-        location.province_code, location.prefecture_code, location.county_code = _division_chain(
-            location.division_code)
-    if location.lng is not None and not location.placed_at_centroid:
-        found = china_divisions.locate(location.lng, location.lat)
-        if found is not None:
-            location.province_code = found.province_code
-            location.prefecture_code = found.prefecture_code or ""
-            location.county_code = found.county_code or location.county_code
-    return location
-
-
-def _division_chain(code: str) -> tuple[str, str, str]:
-    """(province, prefecture, county) codes of a division, following the bundled hierarchy. As in
-    :func:`observatory.china.divisions.locate`, a municipality (Beijing, Shanghai, ...) is its own
-    prefecture, so city-level counts treat it as one city."""
-    unit = china_divisions.division_by_code(code)
-    chain = {}
-    while unit is not None:
-        chain[unit.level] = unit.code
-        unit = china_divisions.division_by_code(unit.parent_code) if unit.parent_code else None
-    province = chain.get("province", code[:2] + "0000")
-    prefecture = chain.get("prefecture") or (province if chain.get("county") or chain.get("district") else "")
-    county = chain.get("county") or chain.get("district") or ""
-    return province, prefecture, county
-
-
-def _polygon_centroid(polygon: Any) -> tuple[float, float]:
-    from shapely.geometry import Polygon
-
-    try:
-        shape = Polygon(polygon[0], polygon[1:])
-        point = shape.centroid if shape.is_valid and not shape.is_empty else shape.representative_point()
-        return float(point.x), float(point.y)
-    except (TypeError, ValueError, IndexError) as exc:
-        raise ValidationError({"polygon": f"not a polygon ({exc}); give a list of rings of [lng, lat] pairs"}) from None
-
-
-def _polygon_to_wgs84(polygon: Any, crs: str) -> list:
-    if not isinstance(polygon, list) or not polygon:
-        raise ValidationError({"polygon": "a polygon is a list of rings, each a list of [lng, lat] pairs"})
-    rings = []
-    for ring in polygon:
-        if not isinstance(ring, list) or len(ring) < 3:
-            raise ValidationError({"polygon": "each ring needs at least 3 [lng, lat] points"})
-        converted = []
-        for point in ring:
-            if not (isinstance(point, list | tuple) and len(point) == 2):
-                raise ValidationError({"polygon": f"{point!r} is not a [lng, lat] pair"})
-            lng, lat = china_coords.convert(float(point[0]), float(point[1]), crs, "WGS-84")
-            converted.append([round(float(lng), 7), round(float(lat), 7)])
-        if converted[0] != converted[-1]:
-            converted.append(list(converted[0]))  # close the ring (GeoJSON requires it)
-        if len(converted) < 4:
-            raise ValidationError({"polygon": "a closed ring needs at least 4 positions"})
-        rings.append(converted)
-    return rings
-
-
 def entity_refresh_derived(entity: Entity) -> Entity:
     """Recompute the display names, search tokens and province of an entity from its parts."""
     names = list(entity.names.all())
     if not names:
         raise ValidationError({"names": f"entity {entity.slug!r} needs at least one name"})
-    rank = {"official": 0, "common": 1, "abbreviation": 2, "former": 3}
-
-    def best(langs: tuple[str, ...]) -> str:
-        candidates = [n for n in names if n.lang in langs and n.type != "former"]
-        candidates.sort(key=lambda n: (rank.get(n.type, 9), n.id or 0))
-        return candidates[0].text if candidates else ""
-
-    entity.name_zh = best(("zh-Hans",)) or best(("zh-Hant",))
-    entity.name_en = best(("en",)) or best(("other",))
-    entity.name = entity.name_en or entity.name_zh or names[0].text
-    texts = [n.text for n in names]
-    for location in entity.locations.all():
-        texts += [location.address_zh, location.address_en]
-    tokens: list[str] = []
-    for text in texts:
-        if text:
-            tokens.extend(china_text.search_tokens(text))
-    entity.search_text = " ".join(dict.fromkeys(tokens))
-    first_point = next((loc for loc in entity.locations.all() if loc.province_code), None)
-    entity.province_code = first_point.province_code if first_point else ""
+    locations = list(entity.locations.all())
+    derived = entity_derived_fields([(n.text, n.lang, n.type) for n in names],
+                                    [text for loc in locations for text in (loc.address_zh, loc.address_en)],
+                                    [loc.province_code for loc in locations])
+    for field, value in derived.items():
+        setattr(entity, field, value)
     entity.layer = kind_layer(entity.kind)
     Entity.objects.filter(pk=entity.pk).update(
         name=entity.name, name_zh=entity.name_zh, name_en=entity.name_en, search_text=entity.search_text,
         province_code=entity.province_code, layer=entity.layer,
     )
     return entity
-
-
-def _name_derive(name: Name) -> Name:
-    name.text = (name.text or "").strip()
-    if not name.text:
-        raise ValidationError({"text": "a name cannot be empty"})
-    _choice("lang", name.lang, _LANGS)
-    _choice("type", name.type, _NAME_TYPES)
-    instance_check(name, exclude={"pinyin", "normalized"})
-    name.pinyin = (china_names.to_pinyin(name.text) if china_names.is_cjk(name.text) else "")[:600]
-    name.normalized = china_names.normalize_name(name.text)[:300]
-    return name
 
 
 def _after_race(write, what: str, **kwargs):
@@ -304,11 +151,11 @@ def _entity_upsert(*, slug: str, kind: str, names: list[dict], sources: list[str
                    statuses: list[dict] | None = None, is_public: bool = True, note: str = "",
                    field_sources: dict | None = None, user=None, comment: str = "",
                    source_index: dict[str, Source] | None = None, on_race: str = "") -> tuple[Entity, str]:
-    _choice("kind", kind, KINDS)
+    choice_check("kind", kind, KINDS)
     if not names:
         raise ValidationError({"names": f"entity {slug!r} needs at least one name"})
-    founded_date, founded_precision = _fuzzy("founded", founded)
-    closed_date, closed_precision = _fuzzy("closed", closed)
+    founded_date, founded_precision = fuzzy_date_check("founded", founded)
+    closed_date, closed_precision = fuzzy_date_check("closed", closed)
     if founded_date and closed_date and closed_date < founded_date:
         raise ValidationError({"closed": f"closed ({closed}) is before founded ({founded})"})
 
@@ -317,9 +164,9 @@ def _entity_upsert(*, slug: str, kind: str, names: list[dict], sources: list[str
         source, locator = (source_ref_parse(item["source"], source_index) if item.get("source") else (None, ""))
         name = Name(text=item.get("text", ""), lang=item.get("lang", ""), type=item.get("type", "official"),
                     source=source, source_locator=locator,
-                    valid_from=_fuzzy("valid_from", item.get("valid_from"))[0],
-                    valid_to=_fuzzy("valid_to", item.get("valid_to"))[0])
-        name_objs.append(_name_derive(name))
+                    valid_from=fuzzy_date_check("valid_from", item.get("valid_from"))[0],
+                    valid_to=fuzzy_date_check("valid_to", item.get("valid_to"))[0])
+        name_objs.append(name_derive(name))
     location_objs = []
     for item in locations or []:
         source, locator = (source_ref_parse(item["source"], source_index) if item.get("source") else (None, ""))
@@ -328,8 +175,8 @@ def _entity_upsert(*, slug: str, kind: str, names: list[dict], sources: list[str
             precision=item.get("precision", "exact"), polygon=item.get("polygon"),
             address_zh=item.get("address_zh", ""), address_en=item.get("address_en", ""), hint=item.get("hint", ""),
             division_code=str(item.get("division", "") or ""), source=source, source_locator=locator,
-            valid_from=_fuzzy("valid_from", item.get("valid_from"))[0],
-            valid_to=_fuzzy("valid_to", item.get("valid_to"))[0],
+            valid_from=fuzzy_date_check("valid_from", item.get("valid_from"))[0],
+            valid_to=fuzzy_date_check("valid_to", item.get("valid_to"))[0],
         )
         if loc.original_lng is None and not loc.division_code and not loc.polygon:
             raise ValidationError({"locations": f"entity {slug!r}: a location needs coordinates (lng, lat), an "
@@ -338,12 +185,12 @@ def _entity_upsert(*, slug: str, kind: str, names: list[dict], sources: list[str
     status_objs = []
     for item in statuses or []:
         source, locator = (source_ref_parse(item["source"], source_index) if item.get("source") else (None, ""))
-        date, precision = _fuzzy("date", item.get("date"))
+        date, precision = fuzzy_date_check("date", item.get("date"))
         status_objs.append(instance_check(StatusAssertion(
-            value=_choice("value", item.get("value"), _STATUS_VALUES),
-            kind=_choice("kind", item.get("kind"), _STATUS_KINDS), date=date, date_precision=precision,
+            value=choice_check("value", item.get("value"), STATUS_VALUE_CODES),
+            kind=choice_check("kind", item.get("kind"), STATUS_KIND_CODES), date=date, date_precision=precision,
             programme=item.get("programme", ""), batch=str(item.get("batch", "") or ""),
-            revoked_on=_fuzzy("revoked_on", item.get("revoked_on"))[0], note=item.get("note", ""),
+            revoked_on=fuzzy_date_check("revoked_on", item.get("revoked_on"))[0], note=item.get("note", ""),
             source=source, source_locator=locator,
         )))
     citations = [source_ref_parse(ref, source_index) for ref in (sources or [])]
@@ -419,11 +266,11 @@ def _entity_state_of(entity: Entity) -> str:
                          list(entity.statuses.all()), citations)
 
 
-def _relation_validate(source_entity: Entity, target_entity: Entity, type: str, confidence: float,
+def relation_validate(source_entity: Entity, target_entity: Entity, type: str, confidence: float,
                        weight: float) -> None:
     if source_entity.pk == target_entity.pk:
         raise ValidationError({"target_entity": f"a relation cannot tie {source_entity.slug!r} to itself"})
-    _choice("type", type, RELATION_TYPES)
+    choice_check("type", type, RELATION_TYPES)
     if not (0 <= confidence <= 1):
         raise ValidationError({"confidence": f"{confidence} is outside 0…1"})
     if not math.isfinite(weight) or weight < 0:
@@ -440,9 +287,9 @@ def relation_upsert(**kwargs) -> tuple[Relation, str]:
 def _relation_upsert(*, source_entity: Entity, type: str, target_entity: Entity, source: Source | None = None,
                      source_locator: str = "", from_date=None, to_date=None, weight: float = 1.0,
                      confidence: float = 1.0, evidence: str = "", user=None, on_race: str = "") -> tuple[Relation, str]:
-    _relation_validate(source_entity, target_entity, type, float(confidence), float(weight))
-    from_d, from_p = _fuzzy("from_date", from_date)
-    to_d, to_p = _fuzzy("to_date", to_date)
+    relation_validate(source_entity, target_entity, type, float(confidence), float(weight))
+    from_d, from_p = fuzzy_date_check("from_date", from_date)
+    to_d, to_p = fuzzy_date_check("to_date", to_date)
     if from_d and to_d and to_d < from_d:
         raise ValidationError({"to_date": f"to_date ({to_date}) is before from_date ({from_date})"})
     values = {"source_locator": source_locator, "from_date": from_d, "from_precision": from_p, "to_date": to_d,

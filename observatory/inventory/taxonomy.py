@@ -69,6 +69,11 @@ def kind_layer(kind: str) -> str:
         raise KeyError(f"unknown kind {kind!r}; accepted: {', '.join(KINDS)}") from None
 
 
+def kind_is_place(kind: str) -> bool:
+    """Whether entities of this kind are places one can visit (the spaces and the clusters)."""
+    return kind in KINDS and KINDS[kind][3] in ("space", "cluster")
+
+
 # slug -> (English label, Chinese label)
 RELATION_TYPES: dict[str, tuple[str, str]] = {
     "hosts": ("hosts", "承载"),

@@ -7,5 +7,5 @@ class SiteConfig(AppConfig):
     verbose_name = "Public site"
 
     def ready(self):
-        # every process that writes data bumps the page cache's data version (site/pagecache.py)
-        from . import pagecache  # noqa: F401
+        # every process that writes data bumps the page cache's data version (observatory/pagecache.py)
+        from observatory import pagecache  # noqa: F401

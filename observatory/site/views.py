@@ -17,23 +17,19 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
+from observatory.blog.citations import source_entry_html
+from observatory.blog.selectors import post_list_published, post_search
+from observatory.china import coords as china_coords
 from observatory.china import divisions as china_divisions
+from observatory.coding.selectors import coding_list
 from observatory.inventory import lifecycle, selectors
 from observatory.inventory.dates import format_fuzzy_date
-from observatory.inventory.taxonomy import LAYERS, RELATION_TYPES
+from observatory.inventory.taxonomy import LAYERS, RELATION_TYPES, kind_is_place
+from observatory.pagecache import public_page
 from observatory.prepared import Prepared
 
-from . import citations as site_citations
 from . import selectors as site
-from .pagecache import public_page
 from .templatetags import atlas
-
-
-def _division_name(code: str) -> str:
-    if not code:
-        return ""
-    division = china_divisions.division_by_code(code)
-    return division.name_zh if division is not None else code
 
 
 def _int(value, default=None, *, low=None, high=None):
@@ -63,7 +59,7 @@ def _kinds():
 def home(request):
     return render(request, "site/home.html", {
         "figures": site.home_figures(),
-        "posts": site.posts_latest(5),
+        "posts": post_list_published()[:5],
         "network_run": site.analysis_latest("network"),
         "spatial_run": site.analysis_latest("spatial"),
         "timeline_run": site.analysis_latest("timeline"),
@@ -78,18 +74,15 @@ def entity_list(request):
     layer = request.GET.get("layer", "")
     province = request.GET.get("province", "")
     query = request.GET.get("q", "").strip()[:200]
-    queryset = selectors.entity_list(kind=kind, layer=layer, province=province, query=query)
     seen, official = _evidence_filters(request)
-    if seen is not None:
-        queryset = queryset.filter(lifecycle.seen_since_q(seen))
-    if official:
-        queryset = queryset.filter(lifecycle.official_status_q(official))
+    queryset = selectors.entity_list(kind=kind, layer=layer, province=province, query=query, seen_since=seen,
+                                     official=official, relation_count=True)
     page = Paginator(queryset.order_by("name", "id"), settings.OBSERVATORY_PAGE_SIZE).get_page(request.GET.get("page"))
     provinces = sorted({code for code in selectors.entity_list().values_list("province_code", flat=True) if code})
     return render(request, "site/entity_list.html", {
         "page": page, "kinds": _kinds(), "layers": _layers(), "kind": kind, "layer": layer,
         "province": province, "query": query,
-        "provinces": [(code, _division_name(code)) for code in provinces],
+        "provinces": [(code, china_divisions.division_name_zh(code)) for code in provinces],
         **_evidence_filter_context(seen, official),
     })
 
@@ -116,8 +109,8 @@ def entity_detail(request, slug):
     locations = list(entity.locations.all())
     points = [{"lat": loc.lat, "lng": loc.lng, "precision": loc.precision,
                "radius": site.PRECISION_RADIUS_M.get(loc.precision, 0)} for loc in locations if loc.lat is not None]
-    citations = [(citation, site_citations.citation_html(citation.source.csl, key=citation.source.key,
-                                                         locator=citation.locator))
+    citations = [(citation, source_entry_html(citation.source.csl, key=citation.source.key,
+                                              locator=citation.locator))
                  for citation in entity.citations.all()]
     history = _history(entity)
     return render(request, "site/entity_detail.html", {
@@ -125,10 +118,11 @@ def entity_detail(request, slug):
         "founded": format_fuzzy_date(entity.founded, entity.founded_precision),
         "closed": format_fuzzy_date(entity.closed, entity.closed_precision),
         "relations": _relation_groups(entity),
-        "locations": [(loc, _division_name(loc.prefecture_code or loc.province_code)) for loc in locations],
+        "locations": [(loc, china_divisions.division_name_zh(loc.prefecture_code or loc.province_code)) for loc in locations],
         "points": points,
         "statuses": [(s, format_fuzzy_date(s.date, s.date_precision)) for s in entity.statuses.all()],
         "citations": citations,
+        "codings": coding_list(entity_id=entity.pk),
         "history": history,
         "json_ld": json_ld_text(_json_ld(request, entity, locations)),
         "api_url": f"/api/v1/entities/{entity.slug}",
@@ -146,7 +140,7 @@ def _evidence_of_life(entity) -> dict:
     if seen is not None and seen.by == "source":
         seen_source = next((c.source for c in entity.citations.all() if c.source_id == seen.source_id), None)
     official = [(s, format_fuzzy_date(s.date, s.date_precision),
-                 site_citations.citation_html(s.source.csl, key=s.source.key, locator=s.source_locator)
+                 source_entry_html(s.source.csl, key=s.source.key, locator=s.source_locator)
                  if s.source_id else "")
                 for s in entity.statuses.counting().filter(value__in=lifecycle.OFFICIAL_VALUES)
                 .select_related("source").order_by("date", "pk")]
@@ -181,18 +175,15 @@ def _versions(content_type_id: int, object_id: str):
             .order_by("-revision__date_created")[:50])
 
 
-# compiled once (observatory/prepared.py): compiling it cost 0.7 ms, running it 0.08; the content
-# type is a value, not a constant of the SQL (a test database's flush gives it a new id)
+# compiled once (observatory/prepared.py); the content type is a value, not a constant of the SQL
+# (a test database's flush gives it a new id)
 _HISTORY = Prepared(_versions, -(2**31) + 23, "\x00object-id\x00")
 
 
 def _history(entity) -> list[dt.datetime]:
     """Dates of the recorded revisions of an entity (newest first), without who made them."""
-    try:
-        content_type = ContentType.objects.get_for_model(entity, for_concrete_model=True)
-        return [version.revision.date_created for version in _HISTORY.run(content_type.pk, str(entity.pk))]
-    except Exception:  # noqa: BLE001 - history is a courtesy; a missing registration must not break the page
-        return []
+    content_type = ContentType.objects.get_for_model(entity, for_concrete_model=True)
+    return [version.revision.date_created for version in _HISTORY.run(content_type.pk, str(entity.pk))]
 
 
 # Inside <script>, "</script>" or "<!--" in a value would end or confuse the element: written as
@@ -205,14 +196,10 @@ def json_ld_text(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False).translate(_JSON_LD_ESCAPES)
 
 
-_PLACE_KINDS = {"fab_lab", "hackerspace", "makerspace", "techshop", "coworking_space", "incubator", "accelerator",
-                "university_lab", "electronics_market", "industrial_park", "vertical_cluster", "factory"}
-
-
 def _json_ld(request, entity, locations) -> dict:
     if entity.kind == "event":
         schema_type = "Event"
-    elif entity.kind in _PLACE_KINDS:
+    elif kind_is_place(entity.kind):
         schema_type = "Place"
     elif entity.kind == "university":
         schema_type = "CollegeOrUniversity"
@@ -259,7 +246,7 @@ def search(request):
     layer = request.GET.get("layer", "")
     hits, total = site.search_ranked(query, kind=kind, layer=layer) if query else ([], 0)
     return render(request, "site/search.html", {
-        "query": query, "hits": hits, "total": total, "posts": site.posts_search(query) if query else [],
+        "query": query, "hits": hits, "total": total, "posts": post_search(query)[:10] if query else [],
         "kinds": _kinds(), "layers": _layers(), "kind": kind, "layer": layer,
     })
 
@@ -274,7 +261,7 @@ def _tile_layers() -> list[dict]:
 def map_page(request):
     options = site.map_filter_options()
     values, origin = site.choropleth("province")
-    rows = sorted(((code, _division_name(code), v["count"], v["density"]) for code, v in values.items()),
+    rows = sorted(((code, china_divisions.division_name_zh(code), v["count"], v["density"]) for code, v in values.items()),
                   key=lambda r: -r[2])
     return render(request, "site/map.html", {
         "kinds": _kinds(), "layers": _layers(), "statuses": [("active", _("active")), ("inactive", _("inactive")), ("closed", _("closed"))],
@@ -291,23 +278,12 @@ def map_page(request):
     })
 
 
-def _bbox(value: str):
-    if not value:
-        return None
-    try:
-        west, south, east, north = (float(v) for v in value.split(","))
-    except ValueError:
-        return "bad"
-    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
-        return "bad"
-    return west, south, east, north
-
-
 def map_data(request):
     """Clustered points: ?zoom=&bbox=west,south,east,north&kind=&layer=&status=&province=&year=&crs=gcj02"""
-    bbox = _bbox(request.GET.get("bbox", ""))
-    if bbox == "bad":
-        return HttpResponseBadRequest("bbox: expected west,south,east,north in degrees (WGS-84), e.g. 73,18,135,54")
+    try:
+        bbox = china_coords.bbox_parse(request.GET["bbox"]) if request.GET.get("bbox") else None
+    except ValueError as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     year = request.GET.get("year", "")
     seen, official = _evidence_filters(request)
     data = site.map_clusters(

@@ -215,7 +215,7 @@ def test_analysis_runs_are_read_afresh(reader, mini_dataset):
 
 
 def test_an_answer_over_the_size_limit_is_not_kept(reader, mini_dataset, monkeypatch):
-    from observatory.site import pagecache
+    from observatory import pagecache
 
     monkeypatch.setattr(pagecache, "MAX_BODY_BYTES", 100)
     path = f"{API}/entities/chaihuo-makerspace"

@@ -66,34 +66,6 @@ def test_versions_of_bulk_creations_are_what_the_json_serializer_writes(monkeypa
         assert version.field_dict["name"] == entity.name
 
 
-def test_points_are_derived_on_arrays_as_location_derive_derives_each():
-    import random
-
-    from observatory.inventory.importers.bulk import _point_check, _points_derive
-    from observatory.inventory.models import Location
-    from observatory.inventory.services import location_derive
-
-    rng = random.Random(7)
-    pairs = []
-    for index in range(3000):
-        crs = ("WGS-84", "GCJ-02", "BD-09")[index % 3]
-        lng, lat = rng.uniform(73, 135), rng.uniform(18, 54)
-        if index % 10 == 0:
-            lng, lat = rng.uniform(-180, 180), rng.uniform(-90, 90)
-        division = ("", "440300", "110105", "4403")[index % 4]
-        one = {"original_lng": lng if index % 7 else int(lng), "original_lat": lat, "crs": crs, "precision": "exact",
-                   "division_code": division}
-        pairs.append((Location(**one), Location(**one)))
-    for vector, _scalar in pairs:
-        _point_check(vector)
-    _points_derive([vector for vector, _scalar in pairs])
-    for vector, scalar in pairs:
-        location_derive(scalar)
-        for field in ("lng", "lat", "placed_at_centroid", "polygon_wgs84", "province_code", "prefecture_code",
-                      "county_code", "precision"):
-            assert getattr(vector, field) == getattr(scalar, field), (field, scalar.original_lng, scalar.original_lat)
-
-
 def _spreadsheet(path: Path, rows: int, *, version: int = 1) -> Path:
     """A survey-like CSV (the survey.yaml mapping) of ``rows`` spaces with what the bulk path must
     decide as the per-row path does: in-file duplicates (also of a rejected row), a repeated

@@ -96,7 +96,7 @@ def test_a_hundred_thousand_points_stay_under_200_kb_at_national_zoom(reader, mi
         province=np.array(["440000"] * n, dtype=object), founded=np.full(n, 2015), closed=np.full(n, 9999),
         radius=np.zeros(n), slug=[f"e{i}" for i in range(n)], name=[f"E {i}" for i in range(n)],
         name_zh=[""] * n, precision=["exact"] * n)
-    monkeypatch.setattr(selectors, "point_table", lambda: table)
+    monkeypatch.setattr(selectors.maps, "point_table", lambda: table)
     body = reader.get("/map/data.json", {"zoom": 4, "bbox": "73,18,135,54"}).content
     data = json.loads(body)
     assert data["count"] == n

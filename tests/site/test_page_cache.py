@@ -1,4 +1,4 @@
-"""Public pages served from the cache until the data changes (observatory/site/pagecache.py)."""
+"""Public pages served from the cache until the data changes (observatory/pagecache.py)."""
 
 import re
 
@@ -85,7 +85,7 @@ def test_the_counter_moves_again_when_the_transaction_commits(mini_dataset):
     from django.core.cache import caches
     from django.db import connection
 
-    from observatory.site.pagecache import _COUNTER, _bump
+    from observatory.pagecache import _COUNTER, _bump
 
     pages = caches["pages"]
     before = pages.get(_COUNTER, 0)

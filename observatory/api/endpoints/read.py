@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.apps import apps
 from django.http import HttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from ninja import Query, Router
 
 from observatory.analysis.models import AnalysisRun
+from observatory.blog.selectors import post_list_published
 from observatory.coding.models import Codebook
-from observatory.inventory import lifecycle
 from observatory.inventory.selectors import entity_detail
 
 from .. import entity_json, queries
@@ -72,11 +71,7 @@ def entity_list(request, kind: Kind | None = None, layer: Layer | None = None,
                              "official", "cursor", "limit"})
     queryset = queries.entity_queryset(kind=_value(kind), layer=_value(layer), status=_value(status),
                                        division=division or "", bbox=bbox or "", q=q or "",
-                                       updated_since=updated_since)
-    if seen_since is not None:  # evidence of life (issue 15)
-        queryset = queryset.filter(lifecycle.seen_since_q(seen_since))
-    if official:
-        queryset = queryset.filter(lifecycle.official_status_q(official))
+                                       updated_since=updated_since, seen_since=seen_since, official=official or "")
     rows, next_cursor = paginate(queryset, kind="entity", cursor=cursor, limit=limit)
     return {"items": [queries.entity_as_dict(e) for e in rows], "next_cursor": next_cursor, "limit": limit}
 
@@ -85,16 +80,11 @@ def entity_list(request, kind: Kind | None = None, layer: Layer | None = None,
             summary="One entity with its names, locations, statuses, relations, codes and sources")
 def entity_get(request, slug: str):
     reject_unknown(request, set())
-    if entity_json.supported():
-        # the busiest read, built by the database in one statement (observatory/api/entity_json.py;
-        # tests/api/test_entity_json.py holds it to EntityDetail)
-        text = entity_json.entity_detail_json(slug, queries.entity_url("{slug}"))
-        if text is not None:
-            return HttpResponse(text, content_type="application/json; charset=utf-8")
-    elif (entity := entity_detail(slug)) is not None:
-        # built from model instances in the schema's shape and rendered as ninja would, without
-        # validating it again
-        return queries.json_response(request, queries.entity_detail_as_dict(entity))
+    # built by the database in one statement (observatory/api/entity_json.py; tests/api/
+    # test_entity_json.py holds it to EntityDetail and to a reference built from the models)
+    text = entity_json.entity_detail_json(slug, queries.entity_url("{slug}"))
+    if text is not None:
+        return HttpResponse(text, content_type="application/json; charset=utf-8")
     raise ApiError(404, f"no public entity with slug {slug[:120]!r}", details={"slug": slug[:120]})
 
 
@@ -178,33 +168,10 @@ def analysis_run_get(request, run_id: int):
             summary="Published blog posts")
 def post_list(request, limit: int = LIMIT):
     reject_unknown(request, {"limit"})
-    # The blog is built alongside the API: until it has a Post model this answers an empty list.
-    try:
-        post_model = apps.get_model("blog", "Post")
-    except LookupError:
-        return {"items": [], "available": False}
-    fields = {f.name for f in post_model._meta.get_fields()}
-    queryset = post_model.objects.all()
-    if hasattr(post_model.objects, "published"):
-        queryset = post_model.objects.published()
-    elif "status" in fields:
-        queryset = queryset.filter(status="published")
-    date_field = next((f for f in ("published", "published_at", "date") if f in fields), None)
-    if date_field:
-        queryset = queryset.order_by(f"-{date_field}")
-    items = []
-    for post in queryset[:limit]:
-        try:
-            url = post.get_absolute_url() if hasattr(post, "get_absolute_url") else None
-        except NoReverseMatch:
-            url = None
-        published = getattr(post, date_field) if date_field else None
-        if isinstance(published, dt.date) and not isinstance(published, dt.datetime):
-            published = dt.datetime.combine(published, dt.time(), tzinfo=dt.UTC)
-        items.append({"slug": str(getattr(post, "slug", post.pk)), "title": str(getattr(post, "title", post)),
-                      "published": published, "url": url,
-                      "summary": str(getattr(post, "summary", "") or getattr(post, "lead", "") or "")})
-    return {"items": items, "available": True}
+    posts = post_list_published()[:limit]
+    return {"items": [{"slug": post.slug, "title": post.title, "published": post.published_at,
+                       "url": post.get_absolute_url(), "summary": post.summary} for post in posts],
+            "available": True}
 
 
 def api_root_links() -> dict:

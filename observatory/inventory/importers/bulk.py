@@ -9,8 +9,7 @@ work is split in two:
 - **preparing** a row (:func:`_prepare_range`): the stored payload and its checksum, the
   importer's parsing and cleaning, the slug, and, for a row whose entity does not exist yet, the
   entity, names, locations, statuses and citations built with the same validation and derivation
-  as the entity services (``_name_derive``, ``location_derive``, the rules of
-  ``entity_refresh_derived``, the model's ``full_clean``), down to the database values of each
+  as the entity services (:mod:`observatory.inventory.derivation`), down to the database values of each
   column (tuples of strings, numbers and dates, no model objects). This is computation only: from
   :data:`PARALLEL_FROM` rows on it runs in forked worker processes, one per core, chunk by chunk;
 - **writing** (:class:`_Writer`, in this process, in the import's transaction): for each prepared
@@ -33,24 +32,35 @@ import json
 import os
 import threading
 from collections import defaultdict
-from functools import lru_cache
 from itertools import islice
 
-import numpy as np
 import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, router, transaction
-from django.db.models import AutoField, BooleanField, DateField, FloatField, ForeignKey, JSONField
+from django.db.models import AutoField, BooleanField, FloatField, ForeignKey, JSONField
 from django.utils import timezone
 from django.utils.encoding import is_protected_type
 from reversion.models import Revision, Version
 
-from observatory.china import coords as china_coords
 from observatory.china import divisions as china_divisions
 from observatory.china import names as china_names
 from observatory.china import text as china_text
+from observatory.inventory.derivation import (
+    NAME_LANGS,
+    NAME_TYPE_CODES,
+    STATUS_KIND_CODES,
+    STATUS_VALUE_CODES,
+    choice_check,
+    entity_derived_fields,
+    entity_values_clean,
+    fuzzy_date_check,
+    location_derive,
+    location_point_check,
+    name_keys,
+    points_derive,
+)
 from observatory.inventory.models import (
     Entity,
     EntitySource,
@@ -60,19 +70,8 @@ from observatory.inventory.models import (
     SourceRecord,
     StatusAssertion,
 )
-from observatory.inventory.services import (
-    _CRS,
-    _LANGS,
-    _NAME_TYPES,
-    _STATUS_KINDS,
-    _STATUS_VALUES,
-    _choice,
-    _division_chain,
-    _fuzzy,
-    checksum_payload,
-    location_derive,
-)
-from observatory.inventory.taxonomy import KINDS, PRECISIONS, kind_layer
+from observatory.inventory.services import checksum_payload
+from observatory.inventory.taxonomy import KINDS, kind_layer
 from observatory.validation import values_check
 
 from .base import RowRejected, personal_fields_drop
@@ -85,7 +84,6 @@ PARALLEL_FROM = 4_000
 CHUNK = 1_000
 #: Keys read back per query (below SQLite's oldest limit of 999 parameters).
 _LOOKUP = 900
-_RANK = {"official": 0, "common": 1, "abbreviation": 2, "former": 3}
 
 
 def _batches(items, size):
@@ -244,40 +242,18 @@ def _ref(ref, sources: dict[str, Source]) -> tuple[int, str]:
     return source.pk, locator.strip()
 
 
-_FUZZY: dict = {}
-
-
-def _fuzzy_cached(field: str, value):
-    """``services._fuzzy`` remembered by value (directories repeat their dates)."""
-    try:
-        key = (field, value.__class__, value)
-        hit = _FUZZY.get(key)
-    except TypeError:  # an unhashable value: not remembered
-        return _fuzzy(field, value)
-    if hit is None:
-        try:
-            hit = (True, _fuzzy(field, value))
-        except ValidationError as exc:
-            hit = (False, exc)
-        if len(_FUZZY) < 100_000:
-            _FUZZY[key] = hit
-    if hit[0]:
-        return hit[1]
-    raise ValidationError(hit[1].message_dict)
-
-
 def _build(slug: str, document: dict, sources: dict, points: list) -> dict:
     """The parts of a new entity, validated as entity_upsert validates them (plain values).
 
     A location with a point and no outline is checked here as ``location_derive`` checks it and
-    appended to ``points``, to be converted and placed with the others (:func:`_points_derive`);
+    appended to ``points``, to be converted and placed with the others (:func:`~observatory.inventory.derivation.points_derive`);
     the entity is finished by :func:`_finish` once they are.
     """
-    kind = _choice("kind", document.get("kind"), KINDS)
+    kind = choice_check("kind", document.get("kind"), KINDS)
     if not document.get("names"):
         raise ValidationError({"names": f"entity {slug!r} needs at least one name"})
-    founded, founded_precision = _fuzzy_cached("founded", document.get("founded"))
-    closed, closed_precision = _fuzzy_cached("closed", document.get("closed"))
+    founded, founded_precision = fuzzy_date_check("founded", document.get("founded"))
+    closed, closed_precision = fuzzy_date_check("closed", document.get("closed"))
     if founded and closed and closed < founded:
         raise ValidationError({"closed": f"closed ({document.get('closed')}) is before founded"})
     names, seen = [], set()
@@ -286,9 +262,9 @@ def _build(slug: str, document: dict, sources: dict, points: list) -> dict:
         text, lang, name_type = (item.get("text") or "").strip(), item.get("lang", ""), item.get("type", "official")
         if not text:
             raise ValidationError({"text": "a name cannot be empty"})
-        _choice("lang", lang, _LANGS)
-        _choice("type", name_type, _NAME_TYPES)
-        pinyin, normalized = _name_keys(text)
+        choice_check("lang", lang, NAME_LANGS)
+        choice_check("type", name_type, NAME_TYPE_CODES)
+        pinyin, normalized = name_keys(text)
         if (text, lang, name_type) not in seen:
             seen.add((text, lang, name_type))
             names.append({"text": text, "lang": lang, "type": name_type, "pinyin": pinyin, "normalized": normalized,
@@ -306,7 +282,7 @@ def _build(slug: str, document: dict, sources: dict, points: list) -> dict:
         values_check(Location, values)
         location = _Loc(**values)
         if _is_point(location):
-            _point_check(location)
+            location_point_check(location)
             points.append(location)
         else:
             derived = location_derive(Location(**values))
@@ -316,10 +292,10 @@ def _build(slug: str, document: dict, sources: dict, points: list) -> dict:
     statuses = []
     for item in document.get("statuses") or []:
         source_id, locator = _ref(item["source"], sources) if item.get("source") else (None, "")
-        date, precision = _fuzzy_cached("date", item.get("date"))
+        date, precision = fuzzy_date_check("date", item.get("date"))
         statuses.append({
-            "value": _choice("value", item.get("value"), _STATUS_VALUES),
-            "kind": _choice("kind", item.get("kind"), _STATUS_KINDS), "date": date, "date_precision": precision,
+            "value": choice_check("value", item.get("value"), STATUS_VALUE_CODES),
+            "kind": choice_check("kind", item.get("kind"), STATUS_KIND_CODES), "date": date, "date_precision": precision,
             "source_id": source_id, "source_locator": locator})
         values_check(StatusAssertion, statuses[-1])
     citations = list(dict.fromkeys(_ref(ref, sources) for ref in document.get("sources") or []))
@@ -335,157 +311,6 @@ def _is_point(location) -> bool:
             and type(location.original_lat) in (float, int))
 
 
-def _point_check(location) -> None:
-    """The checks of ``location_derive`` for a point, in its order and with its messages."""
-    _choice("crs", location.crs, _CRS)
-    _choice("precision", location.precision, PRECISIONS)
-    lng, lat = location.original_lng, location.original_lat
-    if not (-180 <= lng <= 180) or not (-90 <= lat <= 90):
-        raise ValidationError({"original_lat": f"({lng}, {lat}) is outside longitude −180…180 / latitude −90…90; "
-                                               "check for swapped latitude and longitude"})
-
-
-def _points_derive(locations: list) -> None:
-    """``location_derive`` of checked point locations (Location or _Loc), on arrays: one conversion
-    per coordinate system and one point-in-division lookup for all (arrays give exactly the scalar
-    numbers)."""
-    if not locations:
-        return
-    by_crs: dict[str, list] = defaultdict(list)
-    for location in locations:
-        by_crs[location.crs].append(location)
-    for crs, group in by_crs.items():
-        lngs = np.array([location.original_lng for location in group], dtype=float)
-        lats = np.array([location.original_lat for location in group], dtype=float)
-        wgs_lng, wgs_lat = china_coords.convert(lngs, lats, crs, "WGS-84")
-        for location, lng, lat in zip(group, wgs_lng.tolist(), wgs_lat.tolist(), strict=True):
-            location.lng, location.lat = lng, lat
-    found_all = china_divisions.locate_many([location.lng for location in locations],
-                                            [location.lat for location in locations])
-    for location, found in zip(locations, found_all, strict=True):
-        location.placed_at_centroid = False
-        location.polygon_wgs84 = None
-        location.province_code = location.prefecture_code = location.county_code = ""
-        if location.division_code:
-            location.province_code, location.prefecture_code, location.county_code = _division_chain(
-                location.division_code)
-        if found is not None:
-            location.province_code = found.province_code
-            location.prefecture_code = found.prefecture_code or ""
-            location.county_code = found.county_code or location.county_code
-
-
-@lru_cache(maxsize=50_000)
-def _search_tokens(text: str) -> tuple[str, ...]:
-    # The same function as entity_refresh_derived uses, remembered by text: directories repeat
-    # addresses and names, and segmentation with pinyin costs about a millisecond a text.
-    return tuple(china_text.search_tokens(text))
-
-
-@lru_cache(maxsize=50_000)
-def _name_keys(text: str) -> tuple[str, str]:
-    """(pinyin, normalized) of a name's stripped, non-empty text, as ``services._name_derive`` sets them."""
-    return (china_names.to_pinyin(text) if china_names.is_cjk(text) else "",
-            china_names.normalize_name(text)[:300])
-
-
-def _derive(entity: dict, names: list[dict], locations: list) -> None:
-    """The rules of services.entity_refresh_derived (names in document order)."""
-    def best(langs):
-        candidates = [(index, n) for index, n in enumerate(names) if n["lang"] in langs and n["type"] != "former"]
-        candidates.sort(key=lambda pair: (_RANK.get(pair[1]["type"], 9), pair[0]))
-        return candidates[0][1]["text"] if candidates else ""
-
-    entity["name_zh"] = best(("zh-Hans",)) or best(("zh-Hant",))
-    entity["name_en"] = best(("en",)) or best(("other",))
-    entity["name"] = entity["name_en"] or entity["name_zh"] or names[0]["text"]
-    tokens: list[str] = []
-    for text in [n["text"] for n in names] + [t for loc in locations for t in (loc.address_zh, loc.address_en)]:
-        if text:
-            tokens.extend(_search_tokens(text))
-    entity["search_text"] = " ".join(dict.fromkeys(tokens))
-    first = next((loc for loc in locations if loc.province_code), None)
-    entity["province_code"] = first.province_code if first else ""
-
-
-# Entity.full_clean(exclude=["name", "slug"], validate_unique=False, validate_constraints=False):
-# each field's clean() (to_python, validate, validators) unless blank and empty; model clean().
-_CLEANED_FIELDS = [f for f in Entity._meta.fields if f.name not in ("name", "slug") and not f.generated]
-# Fields whose values repeat (choices, dates, flags, codes): their clean() is remembered by value.
-_REPEATING = {f.attname for f in _CLEANED_FIELDS
-              if f.choices or isinstance(f, DateField | BooleanField) or (getattr(f, "max_length", None) or 99) <= 10}
-_CLEAN: dict = {}
-
-
-def _text_check(field):
-    """For a text field whose validators are the default ones (length, NUL, and URLValidator for
-    a URLField), a check that a value passes clean() unchanged; None for other fields. A value
-    that fails the check goes through clean() itself, which names the error."""
-    from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator, URLValidator
-
-    from .common import web_address_valid
-
-    if field.choices or field.get_internal_type() not in ("CharField", "TextField", "SlugField", "URLField"):
-        return None
-    validators = field.validators
-    if field.get_internal_type() == "SlugField" or not all(
-            (type(v) is MaxLengthValidator and v.limit_value == field.max_length)
-            or type(v) is ProhibitNullCharactersValidator
-            or (type(v) is URLValidator and {"http", "https"} <= set(v.schemes) and v.max_length == 2048)
-            for v in validators):
-        return None
-    limit = field.max_length
-    url = any(type(v) is URLValidator for v in validators)
-
-    def check(value) -> bool:
-        return (value.__class__ is str and value != "" and (limit is None or len(value) <= limit)
-                and "\x00" not in value and (not url or web_address_valid(value)))
-
-    return check
-
-
-_TEXT_CHECKS = {f.attname: _text_check(f) for f in _CLEANED_FIELDS}
-assert "clean" not in Entity.__dict__, "Entity.clean is overridden: _entity_clean must call it too"
-
-
-def _entity_clean(values: dict) -> None:
-    """``Entity.full_clean`` as ``entity_upsert``/bulk_create validated each new entity, on a dict;
-    the cleaned values replace the given ones (as clean_fields sets them on the instance)."""
-    errors = {}
-    for field in _CLEANED_FIELDS:
-        name = field.attname
-        raw = values.get(name, _ENTITY_DEFAULTS[name])
-        if field.blank and raw in field.empty_values:
-            continue
-        if name in _REPEATING:
-            try:
-                key = (name, raw.__class__, raw)
-                hit = _CLEAN.get(key)
-            except TypeError:
-                key, hit = None, None
-            if hit is None:
-                try:
-                    hit = (True, field.clean(raw, None))
-                except ValidationError as exc:
-                    hit = (False, exc.error_list)
-                if key is not None and len(_CLEAN) < 100_000:
-                    _CLEAN[key] = hit
-            if hit[0]:
-                values[name] = hit[1]
-            else:
-                errors[field.name] = hit[1]
-            continue
-        check = _TEXT_CHECKS[name]
-        if check is not None and check(raw):
-            continue  # clean() would give it back as it is
-        try:
-            values[name] = field.clean(raw, None)
-        except ValidationError as exc:
-            errors[field.name] = exc.error_list
-    if errors:
-        raise ValidationError(errors)
-
-
 _ENTITY_DEFAULTS = {f.attname: f.get_default() for f in Entity._meta.concrete_fields}
 _ENTITY_VERSION_FIELDS = [f for f in Entity._meta.concrete_fields if not f.primary_key]
 
@@ -494,8 +319,11 @@ def _finish(parts: dict, now) -> tuple:
     """The database rows of a built entity: (entity row, name rows, location rows, status rows,
     citation rows, the version's serialized fields, the entity's repr)."""
     entity, names, locations = parts["entity"], parts["names"], parts["locations"]
-    _derive(entity, names, locations)
-    _entity_clean(entity)
+    entity.update(entity_derived_fields(
+        [(n["text"], n["lang"], n["type"]) for n in names],
+        [text for loc in locations for text in (loc.address_zh, loc.address_en)],
+        [loc.province_code for loc in locations]))
+    entity_values_clean(entity)
     entity["created"] = entity["updated"] = now
     entity["merged_into_id"] = None
     table = _entity_table()
@@ -535,14 +363,14 @@ def _error(exc: Exception) -> tuple[str, str]:
 
 
 def _prepare(context: _Context, raws: list) -> list[tuple]:
-    from .runner import _jsonable, entity_slug_for
+    from .runner import entity_slug_for, payload_jsonable
 
     importer, source_key = context.importer, context.source.key
     staged, points = [], []
     for raw in raws:
         data = raw.data if isinstance(raw.data, dict) else {"value": raw.data}
         kept, dropped = personal_fields_drop(data)
-        payload = {"data": _jsonable(kept), "locator": raw.locator, "line": raw.line, **context.licence}
+        payload = {"data": payload_jsonable(kept), "locator": raw.locator, "line": raw.line, **context.licence}
         if dropped:
             payload["dropped_personal_fields"] = dropped
         checksum = checksum_payload(payload)
@@ -575,7 +403,7 @@ def _prepare(context: _Context, raws: list) -> list[tuple]:
             except (ValidationError, KeyError, TypeError, ValueError) as exc:
                 action, detail = "invalid", _error(exc)
         staged.append((head, action, detail, notes, parsed.duplicate_key, slug))
-    _points_derive(points)
+    points_derive(points)
     prepared = []
     for head, action, detail, notes, duplicate_key, slug in staged:
         if action == "create":
@@ -599,8 +427,6 @@ def _prepare_range(bounds: tuple[int, int]) -> list[tuple]:
 def _warm() -> None:
     """Load the tables that preparing uses (divisions, pinyin, jieba, OpenCC) before forking, so
     that the workers share them instead of each loading its own."""
-    from observatory.china import names as china_names
-
     china_text.search_tokens("柴火創客空間 Chaihuo")
     china_names.to_pinyin("柴火")
     china_divisions.locate_many([113.93], [22.53])
@@ -692,7 +518,7 @@ class _Writer:
     def chunk(self, raws: list, prepared: list[tuple], *, offset: int) -> None:
         """Write one chunk of prepared rows (rows ``offset``… of those kept), deciding each row as
         the per-row path does."""
-        from .runner import _import_one_existing
+        from .runner import entity_row_import_existing
 
         report = self.report
         record_ids = self._records(raws, prepared) if raws else []
@@ -712,7 +538,7 @@ class _Writer:
                 self.id_of[slug] = detail
                 events.append(("counted", "unchanged", detail, notes))
             elif action == "existing":
-                outcome = _import_one_existing(self.importer, self.source, raw, record_id, record_status, slug,
+                outcome = entity_row_import_existing(self.importer, self.source, raw, record_id, record_status, slug,
                                                detail, path_name=self.path_name)
                 if outcome[0] == "rejected":
                     events.append(outcome)

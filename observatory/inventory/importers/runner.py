@@ -161,7 +161,7 @@ def _raw_row_check(path: Path, raw: RawRow) -> None:
 
 
 #: Files with at least this many rows take the bulk path (importers/bulk.py) for new entities
-#: (a 2,000-row file: 51 s on the per-row path, 6.2 s on the bulk path; docs/importers.md).
+#: (the two paths are measured side by side in bench/bench_import.py; docs/benchmarks.md).
 BULK_THRESHOLD = 500
 
 
@@ -245,7 +245,7 @@ def _import_rows(importer: Importer, source: Source, rows: list[RawRow], report:
         seen_ids.add(raw.external_id)
         data = raw.data if isinstance(raw.data, dict) else {"value": raw.data}
         kept, dropped = personal_fields_drop(data)
-        payload = {"data": _jsonable(kept), "locator": raw.locator, "line": raw.line, **licence}
+        payload = {"data": payload_jsonable(kept), "locator": raw.locator, "line": raw.line, **licence}
         if dropped:
             payload["dropped_personal_fields"] = dropped
         with transaction.atomic():
@@ -319,7 +319,7 @@ def _import_rows_bulk(importer: Importer, source: Source, rows: list[RawRow], re
     rows_bulk_import(importer, source, rows, report, tick, user=user, plan=plan)
 
 
-def _import_one_existing(importer, source, raw, record_id, record_status, slug, document, *,
+def entity_row_import_existing(importer, source, raw, record_id, record_status, slug, document, *,
                          path_name: str) -> tuple:
     """A row of the bulk path whose entity exists: entity_upsert as in :func:`_import_rows`.
 
@@ -342,14 +342,14 @@ def _import_one_existing(importer, source, raw, record_id, record_status, slug, 
     return status, entity.pk
 
 
-def _jsonable(value):
+def payload_jsonable(value):
     """Values as JSON can hold them: dates in ISO form, non-finite floats as strings."""
     if isinstance(value, dict):
         if all(key.__class__ is str and item.__class__ is str for key, item in value.items()):
             return dict(value)  # a row of text (CSV): nothing to change
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): payload_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [payload_jsonable(v) for v in value]
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):

@@ -340,7 +340,7 @@ def _forms_of(names: list[str]) -> list:
 
 def records_prepare(records: list[MatchRecord], *, processes: int | None = None, parallel_from: int = 20_000) -> None:
     """Prepare the records that are not yet; the name forms of many distinct names (pinyin and
-    script conversion, about 0.7 ms a Chinese name) are computed in worker processes."""
+    script conversion, the costly part of preparing) are computed in worker processes."""
     todo = [record for record in records if not record.forms]
     names = sorted({name for record in todo for name in record.names if name})
     if len(names) >= parallel_from and (processes or os.cpu_count() or 1) > 1:

@@ -4,7 +4,7 @@ A public page is the same for every anonymous reader of one language, and most o
 queries and the template, not the answer. ``public_page`` keeps the rendered answer for the path,
 the query string, the language and the *data version*:
 
-* the data signature of ``selectors.data_signature`` (counts and latest edits, so bulk writes that
+* the data signature of :func:`data_signature` (counts and latest edits, so bulk writes that
   send no signal are seen within its few seconds of memo), part of the key, and
 * a counter in the cache that every save or delete of a model of the observatory's apps bumps
   (so a curator's edit of a source or a coding shows on the next request), kept with the answer:
@@ -19,6 +19,9 @@ from the cache, nor are requests other than GET and HEAD.
 and the data (never on the caller or the language). A request with an ``Authorization`` header (a
 curator's client, which reads back what it wrote) always gets a fresh answer.
 
+Web plumbing shared by the two adapters, the pages (``observatory.site``) and the API
+(``observatory.api``); like ``urls.py`` it sits above the apps whose data it watches.
+
 The CSRF token of the language form is personal: the cached copy holds a placeholder, and each
 answer gets the reader's own token (which also sets the CSRF cookie), so the form keeps working.
 """
@@ -28,17 +31,20 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import threading
+import time
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import Count, Max
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-__all__ = ["data_version_bump", "public_page", "public_read"]
+__all__ = ["data_signature", "data_signature_reset", "data_version_bump", "public_page", "public_read"]
 
 ALIAS = "pages"
 _COUNTER = "observatory:data-version"
@@ -49,6 +55,40 @@ _PLACEHOLDER = b"\x00csrf-token\x00"
 MAX_BODY_BYTES = 1_000_000
 
 
+_SIGNATURE_TTL_S = 5.0
+_signature: dict = {"at": 0.0, "value": None}
+_signature_lock = threading.Lock()
+
+
+def data_signature() -> tuple:
+    """(entities, latest entity edit, highest location, relation and status ids, codings, latest
+    coding edit, public documents): what another process's writes change, read in a few cheap
+    aggregates and kept for a few seconds. The codings and the public documents are there because a
+    coding's quote is public only while its source or its document is: a note made private
+    elsewhere must drop the cached pages and answers that quote it."""
+    from observatory.coding.models import Coding, Document
+    from observatory.inventory.models import Entity, Location, Relation, StatusAssertion
+
+    now = time.monotonic()
+    with _signature_lock:
+        if _signature["value"] is not None and now - _signature["at"] < _SIGNATURE_TTL_S:
+            return _signature["value"]
+    entity = Entity.objects.aggregate(n=Count("id"), updated=Max("updated"))
+    coding = Coding.objects.aggregate(n=Count("id"), updated=Max("updated"))
+    value = (entity["n"], str(entity["updated"]), Location.objects.aggregate(m=Max("id"))["m"],
+             Relation.objects.aggregate(m=Max("id"))["m"], StatusAssertion.objects.aggregate(m=Max("id"))["m"],
+             coding["n"], str(coding["updated"]), Document.objects.filter(is_public=True).count())
+    with _signature_lock:
+        _signature.update(at=now, value=value)
+    return value
+
+
+def data_signature_reset() -> None:
+    """Forget the kept signature (tests that change data within its few seconds call this)."""
+    with _signature_lock:
+        _signature.update(at=0.0, value=None)
+
+
 def _cache():
     return caches[ALIAS]
 
@@ -56,8 +96,6 @@ def _cache():
 def _lookup(cache, prefix: str, parts: list[str]) -> tuple[str, int, tuple | None]:
     """The key of an answer, the current counter and the kept ``(content_type, body)`` if it was
     kept under that counter; one round trip to the cache."""
-    from .selectors import data_signature
-
     raw = "\n".join([*parts, repr(data_signature())])
     key = prefix + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
     found = cache.get_many([_COUNTER, key])

@@ -14,7 +14,7 @@ from observatory.inventory.resolution import MatchRecord, candidate_pairs, pair_
 from observatory.inventory.resolution.evaluation import alias_records, cross_source_evaluate, evaluate_pairs
 from tests.shared import shared_path
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "importers"
 
 
 def test_it_blocks_and_matches_names_across_chinese_pinyin_and_english():

@@ -1,13 +1,8 @@
-"""Two cache backends shared by the worker processes: ``SQLiteCache`` (one file on the host, the
-default) and ``RedisCache`` (when ``REDIS_URL`` is set).
+"""``SQLiteCache``: the default cache (rate-limit counts, admin login attempts), one SQLite file on
+the host shared by the worker processes. Several hosts use Django's own ``RedisCache`` (``REDIS_URL``).
 
-``RedisCache`` is Django's Redis backend with one ``redis.Redis`` client per connection pool.
-Django's ``RedisCacheClient.get_client`` builds a new ``redis.Redis`` for every cache operation,
-and redis-py fills a dictionary of about 170 response callbacks in each one's constructor. A page
-served from the cache makes two or three operations (data version, page, rate limit), so that
-was a third of a millisecond per request, more than the Redis round trips. The client holds no
-state but its pool, so one per pool is enough; Django keeps one cache object per thread, so a
-client is never shared between threads.
+It implements Django's public cache API (``BaseCache``) only; the rate limits count with ``add`` and
+``incr`` here as on every other backend.
 """
 
 from __future__ import annotations
@@ -19,42 +14,9 @@ import sqlite3
 import time
 from pathlib import Path
 
-from django.core.cache.backends import redis as django_redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 
-__all__ = ["RedisCache", "SQLiteCache"]
-
-
-class RedisCacheClient(django_redis.RedisCacheClient):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._clients: dict[int, object] = {}
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            # the pools live as long as this object (Django keeps them in self._pools), so their
-            # ids are never reused while the entry exists
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
-
-
-class RedisCache(django_redis.RedisCache):
-    def __init__(self, server, params) -> None:
-        super().__init__(server, params)
-        self._class = RedisCacheClient
-
-    def count_in_window(self, key: str, timeout: int) -> int:
-        """Add one to the counter ``key`` and return it; a new counter expires after ``timeout``
-        seconds. One round trip, in a transaction, so no counter is ever left without its expiry
-        (Django's ``add`` then ``incr`` take three: add, exists, incrby)."""
-        key = self.make_and_validate_key(key)
-        client = self._cache.get_client(key, write=True)
-        pipe = client.pipeline(transaction=True)
-        pipe.set(key, 0, ex=timeout, nx=True)
-        pipe.incr(key)
-        return pipe.execute()[1]
+__all__ = ["SQLiteCache"]
 
 
 class SQLiteCache(BaseCache):
@@ -64,8 +26,8 @@ class SQLiteCache(BaseCache):
 
     A file of its own, not a table of the site's database: on SQLite the site's database has one
     writer at a time, and a count per request written there would make every read wait behind an
-    import. Counters are plain SQL integers, so ``incr`` and ``count_in_window`` are one atomic
-    statement each; other values are pickled (only this process family writes the file).
+    import. Counters are plain SQL integers, so ``add`` and ``incr`` are one atomic statement
+    each (the rate limits count with them, as on every backend); other values are pickled (only this process family writes the file).
     Durability is not needed (a lost count after a power cut is harmless): ``synchronous=OFF``.
     """
 
@@ -145,19 +107,6 @@ class SQLiteCache(BaseCache):
                                  "AND typeof(value) = 'integer' RETURNING value", (delta, key, time.time())).fetchone()
         if row is None:
             raise ValueError(f"Key '{key}' not found")
-        return row[0]
-
-    def count_in_window(self, key: str, timeout: int) -> int:
-        """Add one to the counter ``key`` and return it; a new (or expired) counter starts at 1 and
-        expires after ``timeout`` seconds. One statement, so atomic across processes."""
-        key = self.make_and_validate_key(key)
-        now = time.time()
-        db = self._db()
-        row = db.execute("INSERT INTO cache VALUES (?, 1, ?) ON CONFLICT(key) DO UPDATE SET "
-                         "value = CASE WHEN cache.expires > ? THEN cache.value + 1 ELSE 1 END, "
-                         "expires = CASE WHEN cache.expires > ? THEN cache.expires ELSE excluded.expires END "
-                         "RETURNING value", (key, now + timeout, now, now)).fetchone()
-        self._cull_now_and_then(db)
         return row[0]
 
     def clear(self) -> None:

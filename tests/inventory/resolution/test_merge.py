@@ -17,7 +17,7 @@ from observatory.inventory.resolution import (
 )
 from observatory.inventory.services import _entity_state_of, relation_upsert
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "importers"
 pytestmark = pytest.mark.django_db
 
 

@@ -203,8 +203,7 @@ class SecurityHeadersMiddleware:
             content_type = response.get("Content-Type", "")
             if "xml" in content_type and "html" not in content_type:
                 # feeds and the sitemap: no script, no request at all; the inline styles and the data:
-                # images (its fold arrows) are those a
-                # browser's own XML viewer applies to show the tree
+                # images (its fold arrows) are those a browser's own XML viewer uses to show the tree
                 response["Content-Security-Policy"] = XML_CONTENT_SECURITY_POLICY
             else:
                 response["Content-Security-Policy"] = content_security_policy()

@@ -93,7 +93,7 @@ class Walker:
         self.page.set_default_timeout(20_000)
         self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"{self.where}: console {m.text}"))
         self.page.on("pageerror", lambda e: self.problems.append(f"{self.where}: exception {e}"))
-        self.page.on("requestfailed", lambda r: self.problems.append(f"{self.where}: failed {r.url} {r.failure}"))
+        self.page.on("requestfailed", self._failed)
         self.page.on("response", lambda r: r.status >= 400 and self.problems.append(
             f"{self.where}: {r.status} {r.url}"))
         self.where = ""
@@ -102,6 +102,12 @@ class Walker:
         self.page.on("request", lambda r: self.pending.add(r.url))
         self.page.on("requestfinished", lambda r: self.pending.discard(r.url))
         self.page.on("requestfailed", lambda r: self.pending.discard(r.url))
+
+    def _failed(self, request):
+        # net::ERR_ABORTED is the browser cancelling a request it no longer needs (a navigation, an
+        # image the page replaced); a server that fails answers with a status, caught below.
+        if request.failure != "net::ERR_ABORTED":
+            self.problems.append(f"{self.where}: failed {request.url} {request.failure}")
 
     def settle(self, timeout_ms: int = 15_000):
         waited = 0

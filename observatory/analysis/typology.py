@@ -1,6 +1,6 @@
 """Typology of innovation spaces: multiple correspondence analysis, HCPC clustering and its validation.
 
-The workflow is FactoMineR's (Husson, Josse & Pagès 2010) as used in the field (METHODS.md §5):
+The workflow is FactoMineR's (Husson, Josse & Pagès 2010) as used in the field (docs/methods.md, "Typology"):
 :func:`mca` on the coded categorical variables, :func:`hcpc` (Ward on the retained axes, cut where
 the inertia gain drops, k-means consolidation), then validation with :func:`silhouette` and
 :func:`bootstrap_jaccard`, and description with :func:`vtest` and :func:`name_types`.

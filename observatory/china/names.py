@@ -2,7 +2,7 @@
 
 Directories spell the same space as 柴火创客空间, 柴火創客空間, "Chaihuo Makerspace" or
 "chaihuo chuangke kongjian"; de-duplication and search compare the forms produced here
-(ARCHITECTURE.md §5).
+(docs/entity-resolution.md, "Method").
 
 - Pinyin comes from ``pypinyin`` (its phrase dictionary resolves most polyphonic characters;
   rare place-name readings such as 漯河 Luòhé may still be wrong, so curated English names win).

@@ -1,7 +1,7 @@
 """Search tokens for Chinese, pinyin and English text (one function for indexing and querying).
 
 A space named 柴火创客空间 must be found from "柴火", "chaihuo", "chai huo" and "Chaihuo Makerspace"
-(ARCHITECTURE.md §5). :func:`search_tokens` turns a text into tokens such that the tokens of those
+(docs/site.md, "Search"). :func:`search_tokens` turns a text into tokens such that the tokens of those
 queries are found among the tokens of the name:
 
 - Han runs are segmented with jieba in search mode (a long word also yields the dictionary words

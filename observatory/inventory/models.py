@@ -1,4 +1,4 @@
-"""The inventory data model (ARCHITECTURE.md §3).
+"""The inventory data model (docs/data-format.md and docs/architecture.md).
 
 Writes go through :mod:`observatory.inventory.services`, which validate, derive (pinyin, WGS-84
 points, division codes, search tokens) and record history; the database constraints below guard

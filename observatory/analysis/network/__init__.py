@@ -10,7 +10,7 @@
 - :mod:`.convert`: JSON-safe conversion.
 
 Every function takes a networkx graph and returns plain pandas/networkx objects; nothing here reads
-the database (the adapter is ``observatory.analysis.graphs``). The definitions follow METHODS.md §1-2;
+the database (the adapter is ``observatory.analysis.graphs``). The definitions follow docs/methods.md, "Network";
 brokerage reproduces R ``sna::brokerage`` (Butts) value for value, including its null model. Graphs
 are read through networkx's public API only and turned into NumPy/SciPy arrays (:mod:`._arcs`); the
 inner loops are compiled (:mod:`._kernels`).

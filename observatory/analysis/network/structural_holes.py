@@ -1,4 +1,4 @@
-"""Burt's (1992) structural holes: constraint, effective size and efficiency (METHODS.md §2)."""
+"""Burt's (1992) structural holes: constraint, effective size and efficiency (docs/methods.md, "Network")."""
 
 from __future__ import annotations
 

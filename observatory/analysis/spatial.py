@@ -1,4 +1,4 @@
-"""Point-pattern and territorial measures for innovation spaces (METHODS.md §3).
+"""Point-pattern and territorial measures for innovation spaces (docs/methods.md, "Territory").
 
 Planar statistics (Ripley's K, Besag's L, Clark-Evans) need planar coordinates in metres: project
 longitude/latitude first with :func:`project_albers_china` (equal-area, the right choice for

@@ -1,7 +1,7 @@
 """Lifecycles of innovation spaces: survival (Kaplan-Meier, log-rank) and foundings/closings per year.
 
 Durations are "closing date (or, if still open, the date of data collection: censored) − founding
-date" (METHODS.md §6). Spaces first observed after they were founded (a registry that starts in
+date" (docs/methods.md, "Timeline and survival"). Spaces first observed after they were founded (a registry that starts in
 2015, say) enter with *delayed entry*: pass ``entry`` so they are at risk only once observed,
 otherwise survival is overestimated. Nothing here imports Django.
 """

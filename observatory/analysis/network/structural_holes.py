@@ -15,7 +15,7 @@ __all__ = ["structural_holes"]
 def structural_holes(G: nx.Graph, weight: str | None = None) -> pd.DataFrame:
     """Burt's constraint, effective size and efficiency of every node.
 
-    Definition (Burt 1992; networkx conventions, METHODS.md §2). The mutual weight of u and v is
+    Definition (Burt 1992; networkx conventions; docs/methods.md, "Network"). The mutual weight of u and v is
     m_uv = w_uv + w_vu (arcs in either direction; 1 per arc when ``weight`` is None) and
     p_uv = m_uv / Σ_w m_uw over all neighbours w of u (in and out). Then
 

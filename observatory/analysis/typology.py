@@ -91,7 +91,7 @@ class MCAResult:
             if isinstance(value, np.ndarray):
                 out[key] = value.tolist()
             elif isinstance(value, pd.DataFrame):
-                # row by row from one array (iterrows built a Series per row: 1.7 s at 8,700 rows)
+                # row by row from one array (iterrows would build a Series per row)
                 out[key] = dict(zip(map(str, value.index), value.to_numpy().tolist(), strict=True))
         return out
 

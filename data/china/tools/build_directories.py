@@ -848,11 +848,14 @@ ent(
     "fab_lab",
     [name(an(817), "en", "official", A.format(817))],
     [A.format(817)],
+    founded={"date": "2014", "source": A.format(817) + " (description)"},
     locations=[loc_ananse(817, "building", "320585", address_override="20 Jian Xiong Road, Taicang")],
     note=J(
         "Source 'open,fab_lab': Lat and Long are in the right order here (only Lat_open/Long_open are swapped). "
         "The website given is its fablabs.io page, not its own site: not written. Address joined from the "
-        "address and ADDRESS 3 (Taicang) fields.",
+        "address and ADDRESS 3 (Taicang) fields. Founding year from the row's description, which says the lab "
+        "was set up in 2014 and registered that year through Fablab Dynamic (the 'Date of founding' field is "
+        "empty).",
         GCJ,
     ),
 )
@@ -1307,10 +1310,12 @@ ent(
     [name(an(1322), "en", "official", A.format(1322))],
     [A.format(1322)],
     website="http://fablabtaipei.org/",
+    founded={"date": "2013-05", "source": A.format(1322) + " (description)"},
     locations=[loc_ananse(1322, "building", "710000")],
     note=(
         "fablabs.io row. Its ADDRESS 1/3 and POSTCODE fields hold Fablab Tainan's address (a merge error in the "
-        "source): ignored; its 'address' field is used."
+        "source): ignored; its 'address' field is used. Opening month from the row's description (opened May "
+        "2013, now run by the Taiwan Makers Association); the 'Date of founding' field is empty."
     ),
 )
 
@@ -1320,8 +1325,12 @@ ent(
     [name(an(1321), "en", "official", A.format(1321))],
     [A.format(1321)],
     website="http://www.fablabtaiwan.org.tw/",
+    founded={"date": "2013-08", "source": A.format(1321) + " (description)"},
     locations=[loc_ananse(1321, "building", "710000")],
-    note="fablabs.io row, Shilin District, Taipei.",
+    note=(
+        "fablabs.io row, Shilin District, Taipei. Founding month from the row's description (founded August 2013 "
+        "with the Digital Art Center, Taipei); the 'Date of founding' field is empty."
+    ),
 )
 
 ent(
@@ -1468,14 +1477,16 @@ ent(
     [name("HAXLR8R", "en", "official", "tominshenzhen2012"),
      name("HAX", "en", "common", "szdaily2015-hax#para. 1"),
      name(an(2726), "en", "common", A.format(2726))],
-    [A.format(2726), "tominshenzhen2012", "szdaily2015-hax"],
+    [A.format(2726), "tominshenzhen2012", "szdaily2015-hax", "wired2016-hax#para. 4"],
+    founded={"date": "2011", "source": "wired2016-hax#para. 4"},
     note=(
         "ananse row (source 'Ananse') files it as an Incubator with no address; kind accelerator (HAXLR8R is a "
         "hardware accelerator programme). The programme's own participants write HAXLR8R (tominshenzhen2012, "
         "atmel2013-seeed); the directory spells it 'HAXLR8TR', kept as a common (misspelt) form because a source "
         "uses it. Shenzhen Daily (2015-08-21) calls it HAX, Shenzhen's oldest hardware accelerator, founded about three years "
         "earlier by the same investor who led the 2012 HAXLR8R programme: the same accelerator under its later name. Its Google geocoding matched "
-        "'Xlr8r Magazine' in San Francisco and is marked 'WRONG': no location written."
+        "'Xlr8r Magazine' in San Francisco and is marked 'WRONG': no location written. Founded 2011 per WIRED "
+        "(2016, para. 4); Shenzhen Daily's 'about three years' before 2015 is the looser figure."
     ),
 )
 

@@ -461,12 +461,16 @@ ent(
     "lab-zero",
     "makerspace",
     [name("LAB ZERO", "en", "official", SZK.format(0)), name("零空间", "zh-Hans", "official", SZK.format(0))],
-    [SZK.format(0)],
+    [SZK.format(0), "szdaily2017-labzero#para. 1"],
     website="https://lab0x0.com",
+    founded={"date": "2017-08-12", "source": "szdaily2017-labzero#para. 1"},
     locations=[loc_sz(0, "building", "440305")],
     note=(
         "szmakermap is published by LAB ZERO itself (GitHub lab0x0/szmakermap). Same Maqueling M-10 industrial "
-        "area as TechSpace (ananse row 3212), but a different building and organisation: not merged."
+        "area as TechSpace (ananse row 3212), but a different building and organisation: not merged. Shenzhen "
+        "Daily (2017-08-14) reports its official opening party on the Saturday before (2017-08-12) and gives its "
+        "lineage: after TechSpace moved away, two of its members opened Litchee Lab next door, and LAB ZERO took "
+        "Litchee Lab's place when Litchee Lab moved (paras. 1-3)."
     ),
 )
 
@@ -498,7 +502,11 @@ ent(
     website="http://www.techspace.cn",
     founded=founded_ananse(3212),
     locations=[loc_ananse(3212, "street", "440305")],
-    statuses=status_ananse(3212),
+    statuses=status_ananse(3212) + [
+        {"value": "relocated", "kind": "observed", "date": "2017-08-14", "source": "szdaily2017-labzero#para. 2",
+         "note": "Shenzhen Daily says TechSpace had moved away from the Maqueling site before Litchee Lab opened "
+                 "next door; neither the date of the move nor the new address is given, so the status is dated by "
+                 "the report."}],
     note=J(
         "Its address starts 'KaiFang KongJian' (pinyin of 开放空间, 'open space'), kept in the address as given "
         "and not written as a name.",
@@ -695,10 +703,12 @@ ent(
     ],
     [A.format(821), AX.format(721)],
     website="http://Fablab.tongji.edu.cn",
+    founded={"date": "2012", "source": "fx361-2014-tongjifablab#para. 1"},
     locations=[loc_ananse(821, "building", "310000")],
     note=J(
         "At Tongji University's College of Design and Innovation. The alias comes from the xlsx 'fablab alias' "
-        "column, repaired from mojibake.",
+        "column, repaired from mojibake. Founding year from the 2014 magazine report on Tongji's FabLab (para. 1: "
+        "set up in 2012 as China's first campus fab lab), identified with this row by its address.",
         GCJ,
     ),
 )

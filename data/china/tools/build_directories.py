@@ -945,7 +945,14 @@ ent(
     [A.format(3205), "whb2014-wangshenglin"],
     website="http://www.bjmakerspace.com",
     founded={"date": "2011-01", "source": "whb2014-wangshenglin#Q1"},
-    locations=[loc_ananse(3205, "building", "110000")],
+    locations=[loc_ananse(3205, "building", "110000"),
+               {"precision": "district", "division": "110108", "valid_from": "2012-08",
+                "hint": "an office of about 200 m2 in Zhongguancun, after the move from near Xuanwumen",
+                "source": "victorzhang2013-bjmakerspace#paras. 1-2"}],
+    statuses=[{"value": "relocated", "kind": "observed", "date": "2012-08",
+               "source": "victorzhang2013-bjmakerspace#para. 2",
+               "note": "moved from its first site near Xuanwumen to about 200 m2 in Zhongguancun, at a reduced rent "
+                       "granted after its April 2012 maker carnival (para. 3)"}],
     note=J(
         "Makery row: Simple Category Makerspace, Full Category 'hackerspace'; makerspace as its own name says. "
         "Wenhui Bao (2014-10-10) dates its founding to January 2011 in a 20 m² room near Xuanwumen; a reprinted "

@@ -286,7 +286,10 @@ SEEN = {
                             "note": "organiser of Maker Faire Shenzhen 2017 (as 'Chaihuo Makers')"}],
     "xinchejian": [{"value": "active", "kind": "observed", "date": "2017-11-19",
                     "source": "jkl-hacklab2017-shanghai#para. 5",
-                    "note": "visited in the autumn of 2017, in a start-up incubator building in Shanghai"}],
+                    "note": "visited in the autumn of 2017, in a start-up incubator building in Shanghai"},
+                   {"value": "active", "kind": "observed", "date": "2023-05-18", "source": "shhk2023-xinchejian#para. 1",
+                    "note": "opened a joint laboratory with the Shanghai Institute of Innovative and Creative Design "
+                            "(DIIS), with a first open night for its members (Hongkou district news)"}],
 }
 
 

@@ -1359,10 +1359,12 @@ ent(
     [name(an(1323), "en", "official", A.format(1323))],
     [A.format(1323)],
     website="http://www.makerbartaipei.com",
+    founded={"date": "2013-10", "source": "orientaldaily2015-makerbar#para. 2"},
     locations=[loc_ananse(1323, "building", "710000")],
     note=(
         "fablabs.io row (its blurb calls it a makerspace). Its 'Website' field holds the Facebook page and its "
-        "'Facebook' field the website (swapped): the website is written."
+        "'Facebook' field the website (swapped): the website is written. Formal operation from October 2013 "
+        "(Oriental Daily, 2015-11-03, para. 2)."
     ),
 )
 
@@ -1370,12 +1372,23 @@ ent(
     "fabcafe-taipei",
     "fab_lab",
     [name(an(1324), "en", "official", A.format(1324))],
-    [A.format(1324)],
-    locations=[loc_ananse(1324, "building", "710000")],
+    [A.format(1324), "loftwork2023-fabcafetaipei#para. 2 and para. 5"],
+    founded={"date": "2013-05", "source": "loftwork2023-fabcafetaipei#para. 5"},
+    locations=[{**loc_ananse(1324, "building", "710000"), "valid_to": "2021-11"}],
+    statuses=[
+        {"value": "inactive", "kind": "self_declared", "date": "2021-11", "source": "loftwork2023-fabcafetaipei#para. 2",
+         "note": "its operator says the Huashan 1914 café closed temporarily from November 2021 because of the "
+                 "pandemic"},
+        {"value": "relocated", "kind": "self_declared", "date": "2023-06-01",
+         "source": "loftwork2023-fabcafetaipei#para. 2",
+         "note": "reopening announced for 1 June 2023 in a four-storey building in Taipei's Ximen area (café, "
+                 "workshop and event floor, the operator's office, a residency floor)"}],
     note=(
         "Source 'open,Makery, mini_fab_lab': Lat and Long are in the right order here (only Lat_open/Long_open are "
         "swapped). Its website is its fablabs.io page, not its own site: not written. Part of the FabCafe "
-        "network (blurb)."
+        "network (blurb). Its operator Loftwork (2023-05-23) dates its birth to May 2013 at Huashan 1914, the "
+        "second FabCafe in the world, a temporary closure from November 2021 and a reopening in Ximen on "
+        "1 June 2023: the Huashan point is valid until the closure; the Ximen site has no address in the source."
     ),
 )
 
@@ -1405,11 +1418,17 @@ ent(
 ent(
     "futureward",
     "hackerspace",
-    [name(an(4217), "en", "official", A.format(4217))],
-    [A.format(4217)],
+    [name(an(4217), "en", "official", A.format(4217)),
+     name("未來產房", "zh-Hant", "official", "workface-futureward#section 講者簡介, para. 3")],
+    [A.format(4217), "workface-futureward#section 講者簡介, para. 3"],
     website="http://www.futureward.com/about-en/",
+    founded={"date": "2014", "source": "workface-futureward#section 講者簡介, para. 3"},
     locations=[loc_ananse(4217, "street", "710000")],
-    note="Makery row: Simple Category Makerspace, Full Category 'Hakerspace' (sic).",
+    note=(
+        "Makery row: Simple Category Makerspace, Full Category 'Hakerspace' (sic). Its address (40 Zhongshan N. Rd "
+        "Sec. 3) is Tatung University's; a WorkFace talk record says 未來產房 (FutureWard) was co-founded there in "
+        "2014 in the design department's practice workshop."
+    ),
 )
 
 ent(

@@ -774,12 +774,14 @@ CLEANING.append("ananse row 169 (800 Show): address 'JingÑan' -> 'Jing'an' (moj
 ent(
     "xindanwei",
     "coworking_space",
-    [name(an(1713), "en", "official", A.format(1713))],
-    [A.format(1713)],
+    [name(an(1713), "en", "official", A.format(1713)),
+     name("新单位", "zh-Hans", "official", "xindanwei2011-manual#title")],
+    [A.format(1713), "xindanwei2011-manual#section 新单位的诞生和成长, para. 1"],
     website="http://xindanwei.com/",
-    founded=founded_ananse(1713),
+    founded={"date": "2009-07-01", "source": "xindanwei2011-manual#section 新单位的诞生和成长, para. 1"},
     locations=[loc_ananse(1713, "street", "310000")],
-    note=J("ananse 'open' list: Hub / Co-working Space.", swap_note(1713), GCJ),
+    note=J("ananse 'open' list: Hub / Co-working Space (Date of founding 2009). Its own site (2011) gives the opening "
+           "day, 1 July 2009, and the Chinese name 新单位.", swap_note(1713), GCJ),
 )
 
 ent(

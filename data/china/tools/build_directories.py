@@ -406,10 +406,15 @@ ent(
         name("柴火造物中心", "zh-Hans", "official", SZK.format(3)),
         name("X.factory", "en", "official", SZK.format(3)),
     ],
-    [SZK.format(3)],
+    [SZK.format(3), "xinku2016-xfactory#para. 3"],
     website="https://www.xfactory.io",
+    founded={"date": "2016-10", "source": "xinku2016-xfactory#para. 3"},
     locations=[loc_sz(3, "building", "440305")],
-    note="The source spells the English name 'X.facotry' (a typo, the site is xfactory.io): written as X.factory.",
+    note=(
+        "The source spells the English name 'X.facotry' (a typo, the site is xfactory.io): written as X.factory. "
+        "Founding month from the October 2016 report on the national mass-innovation week (a reprint): Chaihuo's "
+        "founder said the first X.Factory, in Vanke Cloud Design Commune, would open officially that month (para. 3)."
+    ),
 )
 CLEANING.append(
     "szmakermap feature 3: the English name typo 'X.facotry' is written 'X.factory' (its website is "

@@ -425,10 +425,18 @@ ent(
     "trouble-maker",
     "makerspace",
     [name("Trouble Maker", "en", "official", SZK.format(4))],
-    [SZK.format(4)],
+    [SZK.format(4), "eyeshenzhen2016-troublemaker#para. 1"],
     website="https://troublemaker.site",
+    founded={"date": "2016-07", "source": "eyeshenzhen2016-troublemaker#para. 1"},
     locations=[loc_sz(4, "building", "440304")],
-    note="szmakermap gives 'Trouble Maker' as both its English and its Chinese name.",
+    statuses=[{"value": "active", "kind": "observed", "date": "2019-01-07", "source": "makermag2019-hqb#para. 1",
+               "note": "a visitor writes from a small office in Trouble Maker, on the seventh floor of the Huaqiangbei "
+                       "International Maker Center"}],
+    note=(
+        "szmakermap gives 'Trouble Maker' as both its English and its Chinese name. Opening ceremony at the "
+        "Huaqiangbei International Maker Space on a Saturday in July 2016, reported on 2016-07-15 by Eyeshenzhen "
+        "(para. 1); the day is not written because the report's print date is not certain."
+    ),
 )
 
 ent(

@@ -276,6 +276,10 @@ SEEN = {
                           "October 2016"},
                  {"value": "active", "kind": "observed", "date": "2017-10-28", "source": "wong2017-makerbay#para. 1",
                   "note": "a visitor's account of the workshop in October 2017"}],
+    "yuanfen-flow": [{"value": "active", "kind": "observed", "date": "2012-04-25",
+                      "source": "artradar2012-yuanfenflow#para. 1",
+                      "note": "a 798 gallery grown from a new-media art space into a creative business incubator "
+                              "(summary of a WSJ Scene Asia article of 2012-04-09)"}],
     "dimsumlabs": [{"value": "active", "kind": "observed", "date": "2017-07-20",
                     "source": "chicamp2017-dimsumlabs#para. 2",
                     "note": "visited in Sheung Wan in July 2017"}],

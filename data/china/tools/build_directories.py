@@ -276,6 +276,9 @@ SEEN = {
                           "October 2016"},
                  {"value": "active", "kind": "observed", "date": "2017-10-28", "source": "wong2017-makerbay#para. 1",
                   "note": "a visitor's account of the workshop in October 2017"}],
+    "fablab-taipei": [{"value": "active", "kind": "observed", "date": "2022-11-22",
+                       "source": "ngm2022-fablabtaipei#header lines 2-4 and Q1",
+                       "note": "its founder interviewed at Fablab Taipei about the lab he started in 2013"}],
     "yuanfen-flow": [{"value": "active", "kind": "observed", "date": "2012-04-25",
                       "source": "artradar2012-yuanfenflow#para. 1",
                       "note": "a 798 gallery grown from a new-media art space into a creative business incubator "

@@ -1025,9 +1025,15 @@ ent(
     [A.format(3207)],
     founded=founded_ananse(3207),
     locations=[loc_ananse(3207, "city", "110000")],
+    statuses=[{"value": "closed", "kind": "self_declared", "date": "2011-10-08",
+               "source": A.format(3207) + " (description)",
+               "note": "the row's description says that, for personal reasons, the establishment of GK Fab came to a "
+                       "halt, and sends visitors to Beijing's makerspace instead; dated by the row's Last Updated "
+                       "(Excel serial 40824 = 2011-10-08). The space was still being set up (wiki status 'building')."}],
     note=J(
-        "hackerspaces.org status 'building' is not a status value: none written. Its website is a page of the "
-        "chinamakerspaces.org wiki, not its own site: not written. Address only 'Beijing, China': precision city.",
+        "hackerspaces.org status 'building' is not a status value: none written for it. Its website is a page of the "
+        "chinamakerspaces.org wiki, not its own site: not written. Address only 'Beijing, China': precision city. "
+        "Its description announces that the project was halted (status 'closed', dated by the row's last update).",
         xl_note(3207),
         DMSN,
         GCJ,

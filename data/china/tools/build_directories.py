@@ -1407,10 +1407,10 @@ ent(
         {"value": "inactive", "kind": "self_declared", "date": "2021-11", "source": "loftwork2023-fabcafetaipei#para. 2",
          "note": "its operator says the Huashan 1914 café closed temporarily from November 2021 because of the "
                  "pandemic"},
-        {"value": "relocated", "kind": "self_declared", "date": "2023-06-01",
+        {"value": "relocated", "kind": "self_declared", "date": "2023-05-23",
          "source": "loftwork2023-fabcafetaipei#para. 2",
-         "note": "reopening announced for 1 June 2023 in a four-storey building in Taipei's Ximen area (café, "
-                 "workshop and event floor, the operator's office, a residency floor)"}],
+         "note": "dated by the announcement: its reopening was set for 1 June 2023 in a four-storey building in "
+                 "Taipei's Ximen area (café, workshop and event floor, the operator's office, a residency floor)"}],
     note=(
         "Source 'open,Makery, mini_fab_lab': Lat and Long are in the right order here (only Lat_open/Long_open are "
         "swapped). Its website is its fablabs.io page, not its own site: not written. Part of the FabCafe "

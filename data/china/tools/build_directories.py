@@ -276,6 +276,13 @@ SEEN = {
                           "October 2016"},
                  {"value": "active", "kind": "observed", "date": "2017-10-28", "source": "wong2017-makerbay#para. 1",
                   "note": "a visitor's account of the workshop in October 2017"}],
+    "fablab-taipei": [{"value": "active", "kind": "observed", "date": "2022-11-22",
+                       "source": "ngm2022-fablabtaipei#header lines 2-4 and Q1",
+                       "note": "its founder interviewed at Fablab Taipei about the lab he started in 2013"}],
+    "yuanfen-flow": [{"value": "active", "kind": "observed", "date": "2012-04-25",
+                      "source": "artradar2012-yuanfenflow#para. 1",
+                      "note": "a 798 gallery grown from a new-media art space into a creative business incubator "
+                              "(summary of a WSJ Scene Asia article of 2012-04-09)"}],
     "dimsumlabs": [{"value": "active", "kind": "observed", "date": "2017-07-20",
                     "source": "chicamp2017-dimsumlabs#para. 2",
                     "note": "visited in Sheung Wan in July 2017"}],
@@ -286,7 +293,10 @@ SEEN = {
                             "note": "organiser of Maker Faire Shenzhen 2017 (as 'Chaihuo Makers')"}],
     "xinchejian": [{"value": "active", "kind": "observed", "date": "2017-11-19",
                     "source": "jkl-hacklab2017-shanghai#para. 5",
-                    "note": "visited in the autumn of 2017, in a start-up incubator building in Shanghai"}],
+                    "note": "visited in the autumn of 2017, in a start-up incubator building in Shanghai"},
+                   {"value": "active", "kind": "observed", "date": "2023-05-18", "source": "shhk2023-xinchejian#para. 1",
+                    "note": "opened a joint laboratory with the Shanghai Institute of Innovative and Creative Design "
+                            "(DIIS), with a first open night for its members (Hongkou district news)"}],
 }
 
 
@@ -403,10 +413,15 @@ ent(
         name("柴火造物中心", "zh-Hans", "official", SZK.format(3)),
         name("X.factory", "en", "official", SZK.format(3)),
     ],
-    [SZK.format(3)],
+    [SZK.format(3), "xinku2016-xfactory#para. 3"],
     website="https://www.xfactory.io",
+    founded={"date": "2016-10", "source": "xinku2016-xfactory#para. 3"},
     locations=[loc_sz(3, "building", "440305")],
-    note="The source spells the English name 'X.facotry' (a typo, the site is xfactory.io): written as X.factory.",
+    note=(
+        "The source spells the English name 'X.facotry' (a typo, the site is xfactory.io): written as X.factory. "
+        "Founding month from the October 2016 report on the national mass-innovation week (a reprint): Chaihuo's "
+        "founder said the first X.Factory, in Vanke Cloud Design Commune, would open officially that month (para. 3)."
+    ),
 )
 CLEANING.append(
     "szmakermap feature 3: the English name typo 'X.facotry' is written 'X.factory' (its website is "
@@ -417,10 +432,18 @@ ent(
     "trouble-maker",
     "makerspace",
     [name("Trouble Maker", "en", "official", SZK.format(4))],
-    [SZK.format(4)],
+    [SZK.format(4), "eyeshenzhen2016-troublemaker#para. 1"],
     website="https://troublemaker.site",
+    founded={"date": "2016-07", "source": "eyeshenzhen2016-troublemaker#para. 1"},
     locations=[loc_sz(4, "building", "440304")],
-    note="szmakermap gives 'Trouble Maker' as both its English and its Chinese name.",
+    statuses=[{"value": "active", "kind": "observed", "date": "2019-01-07", "source": "makermag2019-hqb#para. 1",
+               "note": "a visitor writes from a small office in Trouble Maker, on the seventh floor of the Huaqiangbei "
+                       "International Maker Center"}],
+    note=(
+        "szmakermap gives 'Trouble Maker' as both its English and its Chinese name. Opening ceremony at the "
+        "Huaqiangbei International Maker Space on a Saturday in July 2016, reported on 2016-07-15 by Eyeshenzhen "
+        "(para. 1); the day is not written because the report's print date is not certain."
+    ),
 )
 
 ent(
@@ -461,12 +484,16 @@ ent(
     "lab-zero",
     "makerspace",
     [name("LAB ZERO", "en", "official", SZK.format(0)), name("零空间", "zh-Hans", "official", SZK.format(0))],
-    [SZK.format(0)],
+    [SZK.format(0), "szdaily2017-labzero#para. 1"],
     website="https://lab0x0.com",
+    founded={"date": "2017-08-12", "source": "szdaily2017-labzero#para. 1"},
     locations=[loc_sz(0, "building", "440305")],
     note=(
         "szmakermap is published by LAB ZERO itself (GitHub lab0x0/szmakermap). Same Maqueling M-10 industrial "
-        "area as TechSpace (ananse row 3212), but a different building and organisation: not merged."
+        "area as TechSpace (ananse row 3212), but a different building and organisation: not merged. Shenzhen "
+        "Daily (2017-08-14) reports its official opening party on the Saturday before (2017-08-12) and gives its "
+        "lineage: after TechSpace moved away, two of its members opened Litchee Lab next door, and LAB ZERO took "
+        "Litchee Lab's place when Litchee Lab moved (paras. 1-3)."
     ),
 )
 
@@ -498,7 +525,11 @@ ent(
     website="http://www.techspace.cn",
     founded=founded_ananse(3212),
     locations=[loc_ananse(3212, "street", "440305")],
-    statuses=status_ananse(3212),
+    statuses=status_ananse(3212) + [
+        {"value": "relocated", "kind": "observed", "date": "2017-08-14", "source": "szdaily2017-labzero#para. 2",
+         "note": "Shenzhen Daily says TechSpace had moved away from the Maqueling site before Litchee Lab opened "
+                 "next door; neither the date of the move nor the new address is given, so the status is dated by "
+                 "the report."}],
     note=J(
         "Its address starts 'KaiFang KongJian' (pinyin of 开放空间, 'open space'), kept in the address as given "
         "and not written as a name.",
@@ -695,10 +726,12 @@ ent(
     ],
     [A.format(821), AX.format(721)],
     website="http://Fablab.tongji.edu.cn",
+    founded={"date": "2012", "source": "fx361-2014-tongjifablab#para. 1"},
     locations=[loc_ananse(821, "building", "310000")],
     note=J(
         "At Tongji University's College of Design and Innovation. The alias comes from the xlsx 'fablab alias' "
-        "column, repaired from mojibake.",
+        "column, repaired from mojibake. Founding year from the 2014 magazine report on Tongji's FabLab (para. 1: "
+        "set up in 2012 as China's first campus fab lab), identified with this row by its address.",
         GCJ,
     ),
 )
@@ -761,12 +794,14 @@ CLEANING.append("ananse row 169 (800 Show): address 'JingÑan' -> 'Jing'an' (moj
 ent(
     "xindanwei",
     "coworking_space",
-    [name(an(1713), "en", "official", A.format(1713))],
-    [A.format(1713)],
+    [name(an(1713), "en", "official", A.format(1713)),
+     name("新单位", "zh-Hans", "official", "xindanwei2011-manual#title")],
+    [A.format(1713), "xindanwei2011-manual#section 新单位的诞生和成长, para. 1"],
     website="http://xindanwei.com/",
-    founded=founded_ananse(1713),
+    founded={"date": "2009-07-01", "source": "xindanwei2011-manual#section 新单位的诞生和成长, para. 1"},
     locations=[loc_ananse(1713, "street", "310000")],
-    note=J("ananse 'open' list: Hub / Co-working Space.", swap_note(1713), GCJ),
+    note=J("ananse 'open' list: Hub / Co-working Space (Date of founding 2009). Its own site (2011) gives the opening "
+           "day, 1 July 2009, and the Chinese name 新单位.", swap_note(1713), GCJ),
 )
 
 ent(
@@ -848,11 +883,14 @@ ent(
     "fab_lab",
     [name(an(817), "en", "official", A.format(817))],
     [A.format(817)],
+    founded={"date": "2014", "source": A.format(817) + " (description)"},
     locations=[loc_ananse(817, "building", "320585", address_override="20 Jian Xiong Road, Taicang")],
     note=J(
         "Source 'open,fab_lab': Lat and Long are in the right order here (only Lat_open/Long_open are swapped). "
         "The website given is its fablabs.io page, not its own site: not written. Address joined from the "
-        "address and ADDRESS 3 (Taicang) fields.",
+        "address and ADDRESS 3 (Taicang) fields. Founding year from the row's description, which says the lab "
+        "was set up in 2014 and registered that year through Fablab Dynamic (the 'Date of founding' field is "
+        "empty).",
         GCJ,
     ),
 )
@@ -932,7 +970,14 @@ ent(
     [A.format(3205), "whb2014-wangshenglin"],
     website="http://www.bjmakerspace.com",
     founded={"date": "2011-01", "source": "whb2014-wangshenglin#Q1"},
-    locations=[loc_ananse(3205, "building", "110000")],
+    locations=[loc_ananse(3205, "building", "110000"),
+               {"precision": "district", "division": "110108", "valid_from": "2012-08",
+                "hint": "an office of about 200 m2 in Zhongguancun, after the move from near Xuanwumen",
+                "source": "victorzhang2013-bjmakerspace#paras. 1-2"}],
+    statuses=[{"value": "relocated", "kind": "observed", "date": "2012-08",
+               "source": "victorzhang2013-bjmakerspace#para. 2",
+               "note": "moved from its first site near Xuanwumen to about 200 m2 in Zhongguancun, at a reduced rent "
+                       "granted after its April 2012 maker carnival (para. 3)"}],
     note=J(
         "Makery row: Simple Category Makerspace, Full Category 'hackerspace'; makerspace as its own name says. "
         "Wenhui Bao (2014-10-10) dates its founding to January 2011 in a 20 m² room near Xuanwumen; a reprinted "
@@ -980,9 +1025,15 @@ ent(
     [A.format(3207)],
     founded=founded_ananse(3207),
     locations=[loc_ananse(3207, "city", "110000")],
+    statuses=[{"value": "closed", "kind": "self_declared", "date": "2011-10-08",
+               "source": A.format(3207) + " (description)",
+               "note": "the row's description says that, for personal reasons, the establishment of GK Fab came to a "
+                       "halt, and sends visitors to Beijing's makerspace instead; dated by the row's Last Updated "
+                       "(Excel serial 40824 = 2011-10-08). The space was still being set up (wiki status 'building')."}],
     note=J(
-        "hackerspaces.org status 'building' is not a status value: none written. Its website is a page of the "
-        "chinamakerspaces.org wiki, not its own site: not written. Address only 'Beijing, China': precision city.",
+        "hackerspaces.org status 'building' is not a status value: none written for it. Its website is a page of the "
+        "chinamakerspaces.org wiki, not its own site: not written. Address only 'Beijing, China': precision city. "
+        "Its description announces that the project was halted (status 'closed', dated by the row's last update).",
         xl_note(3207),
         DMSN,
         GCJ,
@@ -1307,10 +1358,12 @@ ent(
     [name(an(1322), "en", "official", A.format(1322))],
     [A.format(1322)],
     website="http://fablabtaipei.org/",
+    founded={"date": "2013-05", "source": A.format(1322) + " (description)"},
     locations=[loc_ananse(1322, "building", "710000")],
     note=(
         "fablabs.io row. Its ADDRESS 1/3 and POSTCODE fields hold Fablab Tainan's address (a merge error in the "
-        "source): ignored; its 'address' field is used."
+        "source): ignored; its 'address' field is used. Opening month from the row's description (opened May "
+        "2013, now run by the Taiwan Makers Association); the 'Date of founding' field is empty."
     ),
 )
 
@@ -1320,8 +1373,12 @@ ent(
     [name(an(1321), "en", "official", A.format(1321))],
     [A.format(1321)],
     website="http://www.fablabtaiwan.org.tw/",
+    founded={"date": "2013-08", "source": A.format(1321) + " (description)"},
     locations=[loc_ananse(1321, "building", "710000")],
-    note="fablabs.io row, Shilin District, Taipei.",
+    note=(
+        "fablabs.io row, Shilin District, Taipei. Founding month from the row's description (founded August 2013 "
+        "with the Digital Art Center, Taipei); the 'Date of founding' field is empty."
+    ),
 )
 
 ent(
@@ -1330,10 +1387,12 @@ ent(
     [name(an(1323), "en", "official", A.format(1323))],
     [A.format(1323)],
     website="http://www.makerbartaipei.com",
+    founded={"date": "2013-10", "source": "orientaldaily2015-makerbar#para. 2"},
     locations=[loc_ananse(1323, "building", "710000")],
     note=(
         "fablabs.io row (its blurb calls it a makerspace). Its 'Website' field holds the Facebook page and its "
-        "'Facebook' field the website (swapped): the website is written."
+        "'Facebook' field the website (swapped): the website is written. Formal operation from October 2013 "
+        "(Oriental Daily, 2015-11-03, para. 2)."
     ),
 )
 
@@ -1341,12 +1400,23 @@ ent(
     "fabcafe-taipei",
     "fab_lab",
     [name(an(1324), "en", "official", A.format(1324))],
-    [A.format(1324)],
-    locations=[loc_ananse(1324, "building", "710000")],
+    [A.format(1324), "loftwork2023-fabcafetaipei#para. 2 and para. 5"],
+    founded={"date": "2013-05", "source": "loftwork2023-fabcafetaipei#para. 5"},
+    locations=[{**loc_ananse(1324, "building", "710000"), "valid_to": "2021-11"}],
+    statuses=[
+        {"value": "inactive", "kind": "self_declared", "date": "2021-11", "source": "loftwork2023-fabcafetaipei#para. 2",
+         "note": "its operator says the Huashan 1914 café closed temporarily from November 2021 because of the "
+                 "pandemic"},
+        {"value": "relocated", "kind": "self_declared", "date": "2023-05-23",
+         "source": "loftwork2023-fabcafetaipei#para. 2",
+         "note": "dated by the announcement: its reopening was set for 1 June 2023 in a four-storey building in "
+                 "Taipei's Ximen area (café, workshop and event floor, the operator's office, a residency floor)"}],
     note=(
         "Source 'open,Makery, mini_fab_lab': Lat and Long are in the right order here (only Lat_open/Long_open are "
         "swapped). Its website is its fablabs.io page, not its own site: not written. Part of the FabCafe "
-        "network (blurb)."
+        "network (blurb). Its operator Loftwork (2023-05-23) dates its birth to May 2013 at Huashan 1914, the "
+        "second FabCafe in the world, a temporary closure from November 2021 and a reopening in Ximen on "
+        "1 June 2023: the Huashan point is valid until the closure; the Ximen site has no address in the source."
     ),
 )
 
@@ -1376,11 +1446,17 @@ ent(
 ent(
     "futureward",
     "hackerspace",
-    [name(an(4217), "en", "official", A.format(4217))],
-    [A.format(4217)],
+    [name(an(4217), "en", "official", A.format(4217)),
+     name("未來產房", "zh-Hant", "official", "workface-futureward#section 講者簡介, para. 3")],
+    [A.format(4217), "workface-futureward#section 講者簡介, para. 3"],
     website="http://www.futureward.com/about-en/",
+    founded={"date": "2014", "source": "workface-futureward#section 講者簡介, para. 3"},
     locations=[loc_ananse(4217, "street", "710000")],
-    note="Makery row: Simple Category Makerspace, Full Category 'Hakerspace' (sic).",
+    note=(
+        "Makery row: Simple Category Makerspace, Full Category 'Hakerspace' (sic). Its address (40 Zhongshan N. Rd "
+        "Sec. 3) is Tatung University's; a WorkFace talk record says 未來產房 (FutureWard) was co-founded there in "
+        "2014 in the design department's practice workshop."
+    ),
 )
 
 ent(
@@ -1468,14 +1544,16 @@ ent(
     [name("HAXLR8R", "en", "official", "tominshenzhen2012"),
      name("HAX", "en", "common", "szdaily2015-hax#para. 1"),
      name(an(2726), "en", "common", A.format(2726))],
-    [A.format(2726), "tominshenzhen2012", "szdaily2015-hax"],
+    [A.format(2726), "tominshenzhen2012", "szdaily2015-hax", "wired2016-hax#para. 4"],
+    founded={"date": "2011", "source": "wired2016-hax#para. 4"},
     note=(
         "ananse row (source 'Ananse') files it as an Incubator with no address; kind accelerator (HAXLR8R is a "
         "hardware accelerator programme). The programme's own participants write HAXLR8R (tominshenzhen2012, "
         "atmel2013-seeed); the directory spells it 'HAXLR8TR', kept as a common (misspelt) form because a source "
         "uses it. Shenzhen Daily (2015-08-21) calls it HAX, Shenzhen's oldest hardware accelerator, founded about three years "
         "earlier by the same investor who led the 2012 HAXLR8R programme: the same accelerator under its later name. Its Google geocoding matched "
-        "'Xlr8r Magazine' in San Francisco and is marked 'WRONG': no location written."
+        "'Xlr8r Magazine' in San Francisco and is marked 'WRONG': no location written. Founded 2011 per WIRED "
+        "(2016, para. 4); Shenzhen Daily's 'about three years' before 2015 is the looser figure."
     ),
 )
 

@@ -1,4 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _search_index_ensure(sender, using, **kwargs) -> None:
+    """A later migration that rebuilds the entity table drops the index's triggers: put them back."""
+    from django.db import connections
+
+    from . import search_index
+
+    search_index.ensure(connections[using])
 
 
 class InventoryConfig(AppConfig):
@@ -8,3 +18,5 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from . import versioning  # noqa: F401  (registers models with django-reversion)
+
+        post_migrate.connect(_search_index_ensure, sender=self, dispatch_uid="inventory-search-index")

@@ -1,6 +1,7 @@
 """The admin's changelists and their search at N synthetic entities (bench_export's generator,
 filled as bench_site.py does), in this process through Django's test client as a signed-in
-superuser: the median of ``--rounds`` answers per page, and its query count.
+superuser (the search segmenter loaded first, as a server process does): the median of
+``--rounds`` answers per page, and its query count.
 
     .venv/bin/python bench/bench_admin.py --entities 100000
     .venv/bin/python bench/bench_admin.py --entities 100000 --postgres postgres://postgres@127.0.0.1:5432/bench_admin
@@ -55,6 +56,9 @@ def main() -> None:
         from django.db import connection, reset_queries
         from django.test import Client
 
+        from observatory.china.text import warm_up
+
+        warm_up()  # the segmenter's dictionary, loaded as observatory/wsgi.py loads it before serving
         client = Client(HTTP_HOST="127.0.0.1")
         user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_staff": True,
                                                                                      "is_superuser": True})

@@ -9,6 +9,7 @@ superuser (the search segmenter loaded first, as a server process does): the med
 
 ``--keep FILE`` fills the SQLite file on the first run and, on later runs, only migrates it and
 measures again (the fill takes minutes at 100,000 entities): a before/after pair on the same data.
+``--postgres URL --reuse`` does the same with the PostgreSQL database an earlier run filled.
 
 Target (issue 18): every changelist and search under 1 s at 100,000 entities on both databases.
 """
@@ -16,6 +17,7 @@ Target (issue 18): every changelist and search under 1 s at 100,000 entities on 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -38,16 +40,23 @@ def main() -> None:
     parser.add_argument("--postgres", metavar="URL", default="")
     parser.add_argument("--keep", metavar="FILE", type=Path, default=None,
                         help="a SQLite file filled once and reused (migrated) by later runs")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --postgres: measure the database as an earlier run left it (migrated, not refilled)")
     args = parser.parse_args()
     if args.keep and args.postgres:
-        parser.error("--keep is for SQLite; --postgres fills its database afresh")
+        parser.error("--keep is for SQLite; with --postgres, --reuse measures the database an earlier run filled")
+    if args.reuse and not args.postgres:
+        parser.error("--reuse goes with --postgres; for SQLite, --keep FILE")
     from bench_site import _fill, _postgres_fresh
 
     with tempfile.TemporaryDirectory(prefix="bench-admin-") as folder:
-        if args.postgres:
+        if args.postgres and not args.reuse:
             _postgres_fresh(args.postgres)
         started = time.perf_counter()
-        if args.keep and args.keep.exists():
+        if args.reuse:
+            os.environ["BENCH_DATABASE_URL"] = args.postgres
+            _reuse(Path(folder) / "unused.sqlite3")
+        elif args.keep and args.keep.exists():
             _reuse(args.keep.resolve())
         else:
             _fill(args.keep.resolve() if args.keep else Path(folder) / "bench.sqlite3", args.entities, args.postgres)

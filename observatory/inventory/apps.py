@@ -3,12 +3,16 @@ from django.db.models.signals import post_migrate
 
 
 def _search_index_ensure(sender, using, **kwargs) -> None:
-    """A later migration that rebuilds the entity table drops the index's triggers: put them back."""
+    """A later migration that rebuilds the entity table drops the index's triggers: put them back
+    (unless the migration that made the index is not applied, e.g. after migrating back before it)."""
     from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
 
     from . import search_index
 
-    search_index.ensure(connections[using])
+    connection = connections[using]
+    if connection.vendor == "sqlite" and search_index.MIGRATION in MigrationRecorder(connection).applied_migrations():
+        search_index.ensure(connection)
 
 
 class InventoryConfig(AppConfig):

@@ -13,8 +13,8 @@ PostgreSQL has no FTS5; there the same rule is a match of the token between spac
 planner answers well within the admin's one second at 100,000 entities (docs/benchmarks.md).
 
 Django rebuilds a SQLite table for some schema changes (copy, drop, rename), and dropping the
-table drops its triggers: :func:`ensure` runs after every ``migrate`` and puts back missing
-triggers, rebuilding the index from the table when it had to.
+table drops its triggers: :func:`ensure` runs after every ``migrate`` (while migration 0004 is
+applied) and puts back missing triggers, rebuilding the index from the table when it had to.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from __future__ import annotations
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
-__all__ = ["TABLE", "drop", "ensure", "match"]
+__all__ = ["MIGRATION", "TABLE", "drop", "ensure", "match"]
 
 TABLE = "inventory_entity_search"
+MIGRATION = ("inventory", "0004_entity_search_index")  # the migration that creates it
 
 _CREATE = (f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(slug, search_text, "
            "content='inventory_entity', content_rowid='id', tokenize='unicode61 remove_diacritics 0')")

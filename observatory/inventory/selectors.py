@@ -5,34 +5,32 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connections
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from observatory.china import text as china_text
 from observatory.prepared import Prepared, attach_prefetched
 
-from . import lifecycle
+from . import lifecycle, search_index
 from .models import Entity, EntitySource, Location, Name, Relation, StatusAssertion
 from .taxonomy import KINDS
 
 __all__ = ["entity_list", "entity_detail", "entity_relations_grouped", "entity_search_filter"]
 
 
-def entity_search_filter(queryset: QuerySet, query: str) -> QuerySet:
-    """Entities whose names or addresses share every query token (Chinese words, pinyin, English).
+def entity_search_filter(queryset: QuerySet, query: str, *, slug: bool = False) -> QuerySet:
+    """Entities whose names or addresses share every query token (Chinese words, pinyin, English);
+    with ``slug``, a token may also be a word of the slug (the admin's search).
 
-    Ranking lives in the search page; this is the portable filter that works the same on SQLite
-    and PostgreSQL: every token must be a word of the pre-computed ``search_text``.
+    Ranking lives in the search page; this is the filter that works the same on SQLite and
+    PostgreSQL: every token must be a word of the pre-computed ``search_text``, looked up in the
+    token index (:mod:`observatory.inventory.search_index`).
     """
-    tokens = [t for t in china_text.search_tokens(query) if t]
+    tokens = list(dict.fromkeys(t for t in china_text.search_tokens(query) if t))
     if not tokens:
         return queryset.none()
-    condition = Q()
-    for token in dict.fromkeys(tokens):
-        padded = Q(search_text__startswith=f"{token} ") | Q(search_text__contains=f" {token} ") | Q(
-            search_text__endswith=f" {token}") | Q(search_text=token)
-        condition &= padded
-    return queryset.filter(condition)
+    return queryset.filter(search_index.match(connections[queryset.db].vendor, tokens, every=True, slug=slug))
 
 
 def _division_field(code: str) -> str:

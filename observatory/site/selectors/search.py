@@ -1,6 +1,6 @@
 """Ranked search over the public entities: tokens of names and addresses (Chinese words, pinyin,
 English), weighted by idf, computed in Python over plain rows so that SQLite and PostgreSQL give
-the same answers."""
+the same answers. The candidates come from the token index (:mod:`observatory.inventory.search_index`)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Q
+from django.db import connections
 
 from observatory.china import text as china_text
+from observatory.inventory import search_index
 from observatory.inventory.models import Entity, Name
 
 from .memo import Memo
@@ -72,10 +73,7 @@ def search_ranked_compute(query: str, *, kind: str = "", layer: str = "", limit:
         public = public.filter(kind=kind)
     if layer:
         public = public.filter(layer=layer)
-    condition = Q()
-    for token in tokens:
-        condition |= (Q(search_text__startswith=f"{token} ") | Q(search_text__contains=f" {token} ")
-                      | Q(search_text__endswith=f" {token}") | Q(search_text=token))
+    condition = search_index.match(connections[public.db].vendor, tokens, every=False)
     rows = list(public.filter(condition).values_list("id", "search_text", "name", "name_zh", "name_en")
                 .order_by("id")[:_CANDIDATE_LIMIT])
     if not rows:

@@ -65,6 +65,12 @@ GENERIC_WORDS = frozenset(
 GENERIC_ZH = ("众创空间", "创客空间", "黑客空间", "创新空间", "创新中心", "孵化器", "加速器", "实验室", "创客", "空间", "中心",
               "工坊", "有限公司", "公司")
 _GENERIC_ZH_PATTERN = re.compile("|".join(sorted(GENERIC_ZH, key=len, reverse=True)))
+#: The generic words of Chinese names as English directories write them: a name with nothing but
+#: kind words and a place (台北黑客空间) is compared with "Taipei Hackerspace" on its kind words.
+GENERIC_ZH_EN = {"众创空间": "makerspace", "创客空间": "makerspace", "黑客空间": "hackerspace", "创新空间": "innovationspace",
+                 "创新中心": "innovationcenter", "孵化器": "incubator", "加速器": "accelerator", "实验室": "lab",
+                 "创客": "maker", "空间": "space", "中心": "center", "工坊": "workshop", "有限公司": "limited",
+                 "公司": "co"}
 HOSTING_DOMAINS = frozenset(
     """facebook.com fb.com twitter.com x.com weibo.com weibo.cn wix.com wixsite.com blogspot.com wordpress.com
     google.com sites.google.com plus.google.com meetup.com fablabs.io wiki.hackerspaces.org hackerspaces.org
@@ -294,9 +300,13 @@ def _name_forms_and_keys(name: str, own: tuple = ()) -> tuple[tuple[tuple, ...],
     places = frozenset(places | latin_found | _found)
     rest_zh = "".join(ch for ch in simplified_rest if unicodedata.category(ch)[0] in "LN")
     rest_pinyin_compact = "".join(s for s in pinyin_syllables(simplified_rest) if s.isalnum()).casefold()
-    kinds = "".join(_GENERIC_ZH_PATTERN.findall(simplified_rest))
-    forms = tuple(f for f in ((compact_zh, " ".join(rest_zh_words), rest_zh, places, kinds),
-                              (compact_pinyin, " ".join(core_pinyin), rest_pinyin_compact, places, kinds)) if f[0])
+    kinds_zh = _GENERIC_ZH_PATTERN.findall(simplified_rest)
+    kinds_en = "".join(GENERIC_ZH_EN[word] for word in kinds_zh)
+    if not core_pinyin:
+        rest_pinyin_compact = kinds_en  # only kind words besides the place: compared in English
+    forms = tuple(f for f in ((compact_zh, " ".join(rest_zh_words), rest_zh, places, "".join(kinds_zh)),
+                              (compact_pinyin, " ".join(core_pinyin), rest_pinyin_compact, places, kinds_en))
+                  if f[0])
     syllables = [s for s in distinctive_syllables if s.isalpha()]
     keys = {"s:" + a + b for a, b in zip(syllables, syllables[1:], strict=False) if a + b not in GENERIC_WORDS}
     for words in (" ".join(_WORD.findall(distinctive)), pinyin_words):

@@ -219,8 +219,9 @@ def places_of_text(*names: str) -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=4096)
-def _own_places(own: tuple[tuple[str, str], ...]) -> tuple[dict, dict, re.Pattern | None]:
-    """The gazetteer with a record's own places added, and a pattern of its Han surfaces."""
+def _own_places(own: tuple[tuple[str, str], ...]) -> tuple[dict, dict, dict]:
+    """The gazetteer with a record's own places added, and its Han surfaces by first character
+    (longest first): one dictionary look-up per character of a name finds them."""
     han, latin = _gazetteer()
     if own:
         own_han, own_latin = _place_surfaces(own)
@@ -228,8 +229,26 @@ def _own_places(own: tuple[tuple[str, str], ...]) -> tuple[dict, dict, re.Patter
         latin = dict(latin)
         for first, entries in own_latin.items():
             latin[first] = sorted({*latin.get(first, ()), *entries}, key=lambda entry: -len(entry[0]))
-    pattern = re.compile("|".join(re.escape(s) for s in sorted(han, key=len, reverse=True))) if han else None
-    return han, latin, pattern
+    by_first: dict[str, list[str]] = defaultdict(list)
+    for surface in sorted(han, key=len, reverse=True):
+        by_first[surface[0]].append(surface)
+    return han, latin, dict(by_first)
+
+
+def _split_han_places(text: str, han: dict[str, str], by_first: dict[str, list[str]]) -> tuple[str, set[str]]:
+    """``text`` with its place names replaced by a space, and the ids of the places named."""
+    rest, places, index = [], set(), 0
+    while index < len(text):
+        for surface in by_first.get(text[index], ()):
+            if text.startswith(surface, index):
+                places.add(han[surface])
+                rest.append(" ")
+                index += len(surface)
+                break
+        else:
+            rest.append(text[index])
+            index += 1
+    return "".join(rest), places
 
 
 def _split_latin_places(tokens: list[str], latin: dict) -> tuple[list[str], set[str]]:
@@ -269,7 +288,7 @@ def _name_forms_and_keys(name: str, own: tuple = ()) -> tuple[tuple[tuple, ...],
     The block keys keep place names (two spaces of one city are still compared); the forms
     compared set them apart: the distinctive words are those neither generic nor a place.
     """
-    han_places, latin_places, han_pattern = _own_places(own)
+    han_places, latin_places, han_first = _own_places(own)
     folded = unicodedata.normalize("NFKC", name).casefold()
     if not is_cjk(folded):
         # Accents stripped: directories write Bogotá and Bogota, München and Munchen.
@@ -283,23 +302,24 @@ def _name_forms_and_keys(name: str, own: tuple = ()) -> tuple[tuple[tuple, ...],
         forms = ((compact, core, "".join(rest), frozenset(places), kinds),) if compact else ()
         return forms, frozenset(_name_keys(words))
     simplified = to_simplified(folded)
-    places: set[str] = set()
-    simplified_rest = simplified
-    if han_pattern is not None:
-        places = {han_places[m.group(0)] for m in han_pattern.finditer(simplified)}
-        simplified_rest = han_pattern.sub(" ", simplified)
+    simplified_rest, places = _split_han_places(simplified, han_places, han_first)
     distinctive = _strip_generic_zh(simplified)
     compact_zh = "".join(ch for ch in simplified if unicodedata.category(ch)[0] in "LN")
     compact_pinyin = "".join(s for s in pinyin_syllables(simplified) if s.isalnum()).casefold()
     distinctive_syllables = pinyin_syllables(distinctive)
     pinyin_words = " ".join(w for w in _join_syllables(distinctive_syllables) if w not in GENERIC_WORDS)
-    # The same forms without the place names (Latin place words inside a Chinese name too).
-    rest_zh_words, latin_found = _split_latin_places(_WORD.findall(_strip_generic_zh(simplified_rest)), latin_places)
-    rest_pinyin = _join_syllables(pinyin_syllables(_strip_generic_zh(simplified_rest)))
+    # The same forms without the place names (Latin place words inside a Chinese name too); the
+    # pinyin is converted again only when a Chinese place name was taken out.
+    distinctive_rest = _strip_generic_zh(simplified_rest) if places else distinctive
+    rest_zh_words, latin_found = _split_latin_places(_WORD.findall(distinctive_rest), latin_places)
+    rest_pinyin = _join_syllables(pinyin_syllables(distinctive_rest) if places else distinctive_syllables)
     core_pinyin, _found = _split_latin_places([w for w in rest_pinyin if w not in GENERIC_WORDS], latin_places)
     places = frozenset(places | latin_found | _found)
-    rest_zh = "".join(ch for ch in simplified_rest if unicodedata.category(ch)[0] in "LN")
-    rest_pinyin_compact = "".join(s for s in pinyin_syllables(simplified_rest) if s.isalnum()).casefold()
+    if simplified_rest != simplified:
+        rest_zh = "".join(ch for ch in simplified_rest if unicodedata.category(ch)[0] in "LN")
+        rest_pinyin_compact = "".join(s for s in pinyin_syllables(simplified_rest) if s.isalnum()).casefold()
+    else:
+        rest_zh, rest_pinyin_compact = compact_zh, compact_pinyin
     kinds_zh = _GENERIC_ZH_PATTERN.findall(simplified_rest)
     kinds_en = "".join(GENERIC_ZH_EN[word] for word in kinds_zh)
     if not core_pinyin:

@@ -172,7 +172,7 @@ def entity_merge(*, kept: Entity, merged: Entity, score: float = 1.0, features: 
     decision = MergeDecision.objects.filter(kept=kept, merged=merged).first() or \
         MergeDecision.objects.filter(kept=merged, merged=kept).first() or MergeDecision(kept=kept, merged=merged)
     decision.kept, decision.merged = kept, merged
-    decision.score, decision.features = float(score), features or decision.features or {}
+    decision.score, decision.features = round(float(score), 4), features or decision.features or {}
     decision.status, decision.automatic, decision.undo = "merged", automatic, undo
     decision.decided_by = user if getattr(user, "pk", None) else None
     decision.decided_at = timezone.now()

@@ -15,12 +15,13 @@ a block key:
 - a **grid cell** of about 250 m (0.0025°), each record also probing the 8 neighbouring cells.
 
 Scoring: ``score = 0.6·name + 0.25·place + 0.15·domain + kind`` where ``name`` is the best
-similarity (rapidfuzz) over the pairs of name forms (the compact form of each name, its pinyin,
-and the distinctive words), ``place`` comes from the distance between exact points (1 within
-250 m … −1 beyond 50 km) or, without points, from the same city (0.3), ``domain`` is 1 for the
-same domain and −0.5 for two different own domains, and ``kind`` adds 0.05 for the same kind and
-−0.1 for different layers. See docs/entity-resolution.md for the thresholds and measured
-precision and recall.
+similarity (rapidfuzz) over the pairs of name forms (the compact form of each name, its pinyin, and
+the distinctive words), place names set apart: two names of different places are 0, and the
+distinctive words, neither generic nor a place, must agree (see :func:`_name_similarity`); ``place``
+comes from the distance between exact points (1 within 250 m … −1 beyond 50 km) or, without points,
+from the same city (0.3), ``domain`` is 1 for the same domain and −0.5 for two different own
+domains, and ``kind`` adds 0.05 for the same kind and −0.1 for different layers. See
+docs/entity-resolution.md for the thresholds and measured precision and recall.
 """
 
 from __future__ import annotations
@@ -177,10 +178,10 @@ def _place_surfaces(pairs: Iterable[tuple[str, str]]) -> tuple[dict, dict]:
 
 @lru_cache(maxsize=1)
 def _gazetteer() -> tuple[dict, dict]:
-    from observatory.china.divisions import _data
+    from observatory.china.divisions import division_units
 
     pairs = [(surface, code) for code, names in TAIWAN_DIVISIONS.items() for surface in names]
-    for unit in _data().units.values():
+    for unit in division_units():
         if unit.level in ("province", "prefecture"):
             pairs += [(surface, unit.code) for surface in (unit.name_zh, unit.name_en, *unit.aliases)]
     return _place_surfaces(pairs)

@@ -43,6 +43,7 @@ __all__ = [
     "division_by_code",
     "division_centroid",
     "division_name_zh",
+    "division_units",
     "locate",
     "locate_many",
     "prefectures_geojson",
@@ -176,6 +177,15 @@ def division_by_code(code: str | int) -> AdminUnit | None:
     if not text.isdigit() or len(text) > 6:
         return None
     return _data().units.get(text.zfill(6))
+
+
+def division_units() -> list[AdminUnit]:
+    """Every bundled unit (provinces, prefectures, counties), in code order.
+
+    >>> len(division_units())
+    3252
+    """
+    return sorted(_data().units.values(), key=lambda unit: unit.code)
 
 
 def division_name_zh(code: str) -> str:

@@ -6,7 +6,7 @@ Two labelled sets:
    the names it has in other directories (``fablab alias``, ``other alias``, ``hackerspace
    alias``). Each name becomes one record (the row's name with its coordinates, as in
    the merged list; each alias with the row's city but no point, as a directory that only gives
-   a name and a city); the true pairs are the names of the same row, every other pair is false.
+   a name and a city; both with the row's city, region and country as their place names); the true pairs are the names of the same row, every other pair is false.
 2. **Cross-source pairs** labelled by hand (``tests/fixtures/importers/cross_source_pairs.csv``):
    China rows of ananse, szmakermap and the hackerspaces.org extract that are the same space,
    and the universe of records they are drawn from (every pair inside it that is not listed is
@@ -23,7 +23,7 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
-from .matching import AUTO_MERGE, REVIEW, MatchRecord, resolve
+from .matching import AUTO_MERGE, REVIEW, MatchRecord, places_of_divisions, places_of_text, resolve
 
 __all__ = ["PrecisionRecall", "alias_records", "evaluate_pairs", "precision_recall"]
 
@@ -67,18 +67,21 @@ def alias_records(path: Path) -> tuple[list[MatchRecord], set[frozenset[int]]]:
         for index, row in enumerate(csv.DictReader(handle)):
             kind = ananse_kind(row.get("Simple Category", ""), row.get("Source", ""))
             city = (row.get("City and Region") or "").split(",")[0].strip().casefold()
+            places = places_of_text(*(text_repair(part)[0].strip(" .") for part in
+                                      [*(row.get("City and Region") or "").split(","), row.get("Country") or ""]))
             lat, lng = _float(row.get("Lat")), _float(row.get("Long"))
             group = []
             name = text_repair(row.get("Name", ""))[0]
             if name:
                 records.append(MatchRecord(id=len(records), names=[name], kind=kind, layer="physical", lat=lat,
-                                           lng=lng if lat is not None else None, city=city, label=f"row:{index}"))
+                                           lng=lng if lat is not None else None, city=city, places=places,
+                                           label=f"row:{index}"))
                 group.append(records[-1].id)
             for column in ("fablab alias", "other alias", "hackerspace alias"):
                 alias = text_repair(row.get(column, ""))[0]
                 if alias:
                     records.append(MatchRecord(id=len(records), names=[alias], kind=kind, layer="physical", city=city,
-                                               label=f"row:{index} {column}"))
+                                               places=places, label=f"row:{index} {column}"))
                     group.append(records[-1].id)
             truth.update(frozenset(pair) for pair in itertools.combinations(group, 2))
     return [r.prepare() for r in records], truth
@@ -141,17 +144,19 @@ def records_from_files(files: list[tuple[str, Path]], refs: set[str]) -> list[Ma
                 continue
             lng = lat = None
             city = ""
+            divisions = []
             for location in document.get("locations") or []:
                 if location.get("lng") is not None:
                     lng, lat = (float(v) for v in convert(location["lng"], location["lat"], location["crs"], "WGS-84"))
                 division = str(location.get("division") or "")
+                divisions.append(division)
                 city = division[:4] + "00" if division else city
                 if city.endswith("0000") is False and division[:2] in ("11", "12", "31", "50"):
                     city = division[:2] + "0000"
             records.append(MatchRecord(
                 id=len(records), names=[n["text"] for n in document["names"]], kind=document["kind"],
                 layer=kind_layer(document["kind"]), domain=website_domain(document.get("website", "")), lng=lng,
-                lat=lat, city=city, label=ref).prepare())
+                lat=lat, city=city, places=places_of_divisions(divisions), label=ref).prepare())
     return records
 
 

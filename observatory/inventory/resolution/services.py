@@ -23,13 +23,15 @@ from observatory.inventory.importers.cleaning import website_domain
 from observatory.inventory.models import Entity, EntitySource, Location, MergeDecision, Name, Relation
 from observatory.inventory.services import entity_refresh_derived
 
-from .matching import AUTO_MERGE, MAX_BLOCK, REVIEW, MatchRecord, PairScore, resolve
+from .matching import AUTO_MERGE, MAX_BLOCK, REVIEW, MatchRecord, PairScore, places_of_divisions, resolve
 
 __all__ = [
     "DedupeReport",
+    "dedupe_judge",
     "dedupe_run",
     "entity_merge",
     "entity_unmerge",
+    "judged_pairs_read",
     "match_records",
     "merge_carried_document",
     "merge_decision_accept",
@@ -47,17 +49,20 @@ def match_records(entities=None) -> list[MatchRecord]:
     names: dict[int, list[str]] = defaultdict(list)
     points: dict[int, tuple[float, float]] = {}
     cities: dict[int, str] = {}
+    divisions: dict[int, list[str]] = defaultdict(list)
     labels: dict[int, list[str]] = defaultdict(list)
     cited: dict[int, list[str]] = {}
     for chunk_start in range(0, len(ids), 20000):
         chunk = ids[chunk_start:chunk_start + 20000]
         for entity_id, text in Name.objects.filter(entity_id__in=chunk).values_list("entity_id", "text"):
             names[entity_id].append(text)
-        for entity_id, lng, lat, centroid, prefecture in (
+        for entity_id, lng, lat, centroid, prefecture, division in (
                 Location.objects.filter(entity_id__in=chunk).order_by("id")
-                .values_list("entity_id", "lng", "lat", "placed_at_centroid", "prefecture_code")):
+                .values_list("entity_id", "lng", "lat", "placed_at_centroid", "prefecture_code", "division_code")):
             if lng is not None and not centroid:
                 points.setdefault(entity_id, (lng, lat))
+            if division and division not in divisions[entity_id]:
+                divisions[entity_id].append(division)
             if prefecture:
                 cities.setdefault(entity_id, prefecture)
         through = Entity.records.through
@@ -75,6 +80,7 @@ def match_records(entities=None) -> list[MatchRecord]:
         records.append(MatchRecord(
             id=entity_id, names=names.get(entity_id, []), kind=kind, layer=layer, domain=website_domain(website),
             lng=point[0] if point else None, lat=point[1] if point else None, city=cities.get(entity_id, ""),
+            places=places_of_divisions(divisions.get(entity_id, ())),
             label="; ".join(labels.get(entity_id, []) or cited.get(entity_id, [])) or slug).prepare())
     return records
 
@@ -166,7 +172,7 @@ def entity_merge(*, kept: Entity, merged: Entity, score: float = 1.0, features: 
     decision = MergeDecision.objects.filter(kept=kept, merged=merged).first() or \
         MergeDecision.objects.filter(kept=merged, merged=kept).first() or MergeDecision(kept=kept, merged=merged)
     decision.kept, decision.merged = kept, merged
-    decision.score, decision.features = float(score), features or decision.features or {}
+    decision.score, decision.features = round(float(score), 4), features or decision.features or {}
     decision.status, decision.automatic, decision.undo = "merged", automatic, undo
     decision.decided_by = user if getattr(user, "pk", None) else None
     decision.decided_at = timezone.now()
@@ -352,7 +358,7 @@ def dedupe_run(*, dry_run: bool = False, auto_merge: float = AUTO_MERGE, review:
                     if status != "queued":
                         MergeDecision.objects.update_or_create(
                             kept_id=kept_q.id, merged_id=merged_q.id,
-                            defaults={"score": score.score, "features": score.as_dict(), "status": "queued"})
+                            defaults={"score": round(score.score, 4), "features": score.as_dict(), "status": "queued"})
                     report.counts["queued"] += 1
                     report.rows.append(_row("queued", score, kept, merged, names))
             if dry_run:
@@ -372,3 +378,60 @@ def dedupe_report_write(report: DedupeReport, path: Path) -> None:
         writer = csv.DictWriter(handle, fieldnames=REPORT_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(report.rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Judged pairs: the precision of a run against pairs a curator judged
+
+
+def judged_pairs_read(path: Path) -> dict[frozenset[str], bool]:
+    """Pairs judged by hand, from a CSV with columns a, b (entity slugs), same (yes or no) and an
+    optional note: {frozenset((a, b)): same}."""
+    path = Path(path)
+    try:
+        handle = path.open(encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ValidationError(f"{path}: cannot be read ({exc.strerror})") from None
+    judged: dict[frozenset[str], bool] = {}
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = {"a", "b", "same"} - set(reader.fieldnames or ())
+        if missing:
+            raise ValidationError(f"{path}: line 1: the header lacks the column(s) {', '.join(sorted(missing))} "
+                                  "(a, b: entity slugs; same: yes or no)")
+        for row in reader:
+            where = f"{path}: line {reader.line_num}"
+            a, b, same = (row.get("a") or "").strip(), (row.get("b") or "").strip(), (row.get("same") or "").strip()
+            if not a or not b or a == b:
+                raise ValidationError(f"{where}: a and b must be two entity slugs (got {a!r}, {b!r})")
+            if same.casefold() not in ("yes", "no"):
+                raise ValidationError(f"{where}: field same: {same!r} is neither yes nor no")
+            judged[frozenset((a, b))] = same.casefold() == "yes"
+    return judged
+
+
+def dedupe_judge(report: DedupeReport, judged: dict[frozenset[str], bool]) -> dict[str, dict]:
+    """For the pairs merged and the pairs queued by ``report``: how many a curator judged the same
+    actor, how many different, how many were not judged, and the precision over those judged
+    ("—" when none was); and, for the pairs judged the same, how many the run found (recall)."""
+    ids = {row[key] for row in report.rows for key in ("kept_id", "merged_id")}
+    slugs = dict(Entity.objects.filter(pk__in=ids).values_list("id", "slug"))
+    results: dict[str, dict] = {}
+    found: set[frozenset[str]] = set()
+    for decision in ("merged", "queued"):
+        counts = {"pairs": 0, "judged same": 0, "judged different": 0, "not judged": 0}
+        for row in report.rows:
+            if row["decision"] != decision:
+                continue
+            pair = frozenset((slugs[row["kept_id"]], slugs[row["merged_id"]]))
+            counts["pairs"] += 1
+            same = judged.get(pair)
+            counts["not judged" if same is None else "judged same" if same else "judged different"] += 1
+            if same:
+                found.add(pair)
+        judged_count = counts["judged same"] + counts["judged different"]
+        counts["precision"] = f"{counts['judged same'] / judged_count:.2f}" if judged_count else "—"
+        results[decision] = counts
+    true_pairs = {pair for pair, same in judged.items() if same}
+    results["recall"] = {"same pairs judged": len(true_pairs), "found": len(found & true_pairs)}
+    return results

@@ -291,7 +291,8 @@ def km_plot(curves: Mapping[str, pd.DataFrame]) -> Figure:
     for colour, (name, km) in zip(_palette(len(curves)), curves.items(), strict=True):
         time = np.concatenate([[0.0], km["time"].to_numpy(dtype=float)])
         survival = np.concatenate([[1.0], km["survival"].to_numpy(dtype=float)])
-        ax.step(time, survival, where="post", color=colour, linewidth=1.6, label=f"{name} (n={_n_at_start(km)})")
+        shown = _(KIND_GROUPS[name]) if name in KIND_GROUPS else str(name)
+        ax.step(time, survival, where="post", color=colour, linewidth=1.6, label=f"{shown} (n={_n_at_start(km)})")
         if {"lower", "upper"} <= set(km.columns):
             lower = np.concatenate([[1.0], km["lower"].to_numpy(dtype=float)])
             upper = np.concatenate([[1.0], km["upper"].to_numpy(dtype=float)])
@@ -348,7 +349,7 @@ def per_year_plot(per_year_df: pd.DataFrame) -> Figure:
         ax.add_collection(PolyCollection(rectangles(up, f), facecolors=[colour], edgecolors="none", linewidths=0))
         ax.add_collection(PolyCollection(rectangles(-down, -c), facecolors=[colour], edgecolors="none",
                                          linewidths=0, alpha=0.55))
-        handles.append(Patch(facecolor=colour, label=str(kind)))
+        handles.append(Patch(facecolor=colour, label=_kind_label(kind)))
         up += f
         down += c
     ax.autoscale_view()
@@ -361,6 +362,25 @@ def per_year_plot(per_year_df: pd.DataFrame) -> Figure:
               ncol=2 if len(kinds) > 16 else 1)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
+
+
+def _kind_label(kind) -> str:
+    """A kind's label in the active language (the slug when it is not a kind of the taxonomy)."""
+    from django.utils.translation import get_language
+
+    from observatory.inventory.taxonomy import KINDS
+
+    entry = KINDS.get(str(kind))
+    if entry is None:
+        return str(kind)
+    return entry[1] if (get_language() or "").lower().startswith("zh") else entry[0]
+
+
+#: The kinds' groups, as the survival curves name them (taxonomy.KINDS), translated when drawn.
+KIND_GROUPS = {"space": gettext_noop("spaces"), "community": gettext_noop("communities"),
+               "company": gettext_noop("companies"), "institution": gettext_noop("institutions"),
+               "event": gettext_noop("events"), "cluster": gettext_noop("clusters"),
+               "project": gettext_noop("projects")}
 
 
 def counts_bar(counts: Mapping, title: str) -> Figure:

@@ -125,25 +125,31 @@ def _clusters_apart(features: list[dict], zoom: int) -> list[dict]:
     groups = [f for f in features if "c" in f]
     if not groups:
         return features
+    from scipy.spatial import cKDTree
+
     scale = 256.0 * 2 ** max(0, min(zoom, 22)) / 360.0  # pixels per degree of longitude
     x = np.array([g["x"] for g in groups])
     y = np.array([g["y"] for g in groups])
     count = np.array([g["c"] for g in groups], dtype=np.int64)
     alive = np.ones(len(groups), dtype=bool)
     changed = True
-    while changed:
+    while changed:  # a pass with no merge has checked every pair at its final position
         changed = False
+        # screen pixels; Web Mercator: a degree of latitude is 1/cos(lat) times as long as one of longitude
+        screen = np.column_stack([x * scale, _mercator(y) * scale])
+        tree = cKDTree(screen)
+        widest = float(cluster_diameter(count[alive]).max())
         for i in np.argsort(-count, kind="stable"):
             if not alive[i]:
                 continue
-            # Web Mercator: a degree of latitude is 1/cos(lat) times as long as one of longitude
-            px = (x - x[i]) * scale
-            py = (_mercator(y) - _mercator(y[i])) * scale
-            reach = (cluster_diameter(count) + cluster_diameter(count[i])) / 2
-            touching = alive & (np.hypot(px, py) < reach)
-            touching[i] = False
-            if touching.any():
-                members = np.flatnonzero(touching)
+            here = (x[i] * scale, _mercator(y[i]) * scale)
+            near = np.array(tree.query_ball_point(here, (cluster_diameter(count[i]) + widest) / 2), dtype=int)
+            near = near[alive[near] & (near != i)]
+            if not len(near):
+                continue
+            reach = (cluster_diameter(count[near]) + cluster_diameter(count[i])) / 2
+            members = near[np.hypot(screen[near, 0] - here[0], screen[near, 1] - here[1]) < reach]
+            if len(members):
                 total = count[i] + count[members].sum()
                 x[i] = (x[i] * count[i] + (x[members] * count[members]).sum()) / total
                 y[i] = (y[i] * count[i] + (y[members] * count[members]).sum()) / total

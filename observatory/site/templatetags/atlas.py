@@ -40,7 +40,7 @@ def entity_name(entity) -> SafeString:
     filter rather than an included template: it is written for every row of a list and every
     relation of an entity page)."""
     name_zh, name_en = entity.name_zh, entity.name_en
-    shown = display_name(entity.name, name_zh, get_language())
+    shown = display_name(entity.name, name_zh, get_language(), name_en=name_en)
     if _zh():
         lang, other = "", name_en
     else:

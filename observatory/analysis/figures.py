@@ -2,7 +2,14 @@
 
 The runner (:mod:`.runners`) saves each figure as SVG and PNG inside
 ``matplotlib.rc_context(observatory.fonts.use_cjk_font({}))``, so Chinese labels are drawn with the
-packaged Noto Sans SC; these builders never choose a font themselves.
+packaged Noto Sans SC; these builders never choose a font themselves. Every text they write goes
+through gettext: the runner builds each figure once per language under ``translation.override``,
+so a figure is drawn in English and in Chinese (the names given to a builder are chosen by the
+caller, with ``observatory.inventory.models.display_name``).
+
+Legibility: ``place_labels`` annotates points greedily, most important first, keeping a name only
+where it overlaps no other name nor another point's marker; the MCA map lists the others under the
+axes and gives every category its name as an SVG ``<title>`` (``DeterministicFigure.svg_titles``).
 
 Deterministic output: every builder returns a :class:`DeterministicFigure`, whose ``savefig`` fixes
 ``svg.hashsalt`` (the ids of clip paths and glyphs in the SVG) and drops the creation date from the

@@ -2,7 +2,14 @@
 
 The runner (:mod:`.runners`) saves each figure as SVG and PNG inside
 ``matplotlib.rc_context(observatory.fonts.use_cjk_font({}))``, so Chinese labels are drawn with the
-packaged Noto Sans SC; these builders never choose a font themselves.
+packaged Noto Sans SC; these builders never choose a font themselves. Every text they write goes
+through gettext: the runner builds each figure once per language under ``translation.override``,
+so a figure is drawn in English and in Chinese (the names given to a builder are chosen by the
+caller, with ``observatory.inventory.models.display_name``).
+
+Legibility: ``place_labels`` annotates points greedily, most important first, keeping a name only
+where it overlaps no other name nor another point's marker; the MCA map lists the others under the
+axes and gives every category its name as an SVG ``<title>`` (``DeterministicFigure.svg_titles``).
 
 Deterministic output: every builder returns a :class:`DeterministicFigure`, whose ``savefig`` fixes
 ``svg.hashsalt`` (the ids of clip paths and glyphs in the SVG) and drops the creation date from the
@@ -23,13 +30,18 @@ Builders
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Mapping
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 import matplotlib
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 __all__ = [
     "ROLE_LABELS",
@@ -45,20 +57,30 @@ __all__ = [
 #: Salt of the ids matplotlib writes into SVG files (random per run when unset).
 SVG_HASHSALT = "observatory"
 
-#: Gould–Fernandez roles, in the order of :func:`observatory.analysis.network.brokerage`, with
-#: bilingual legend labels.
+#: Gould–Fernandez roles, in the order of :func:`observatory.analysis.network.brokerage`, with their
+#: legend labels (translated when drawn: every text of a figure is in the language active when it is
+#: built, see runners._figures).
 ROLE_LABELS = {
-    "coordinator": "coordinator 协调者",
-    "itinerant": "itinerant 顾问",
-    "representative": "representative 代表",
-    "gatekeeper": "gatekeeper 守门人",
-    "liaison": "liaison 联络者",
+    "coordinator": gettext_noop("coordinator"),
+    "itinerant": gettext_noop("itinerant"),
+    "representative": gettext_noop("representative"),
+    "gatekeeper": gettext_noop("gatekeeper"),
+    "liaison": gettext_noop("liaison"),
 }
 _ROLE_COLOURS = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3"]
 
 
 class DeterministicFigure(Figure):
-    """A Figure whose saved bytes depend only on its content (fixed SVG hash salt, no dates)."""
+    """A Figure whose saved bytes depend only on its content (fixed SVG hash salt, no dates).
+
+    ``svg_titles`` maps the gid of an artist to a text that the SVG gives it as ``<title>`` (what a
+    browser shows when the pointer rests on it): the names of points left unlabelled."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.svg_titles: dict[str, str] = {}
+        #: artists kept out of the constrained layout that a tight bounding box must still hold
+        self.tight_extra_artists: list = []
 
     def savefig(self, fname, *args, **kwargs):
         fmt = kwargs.get("format")
@@ -69,8 +91,32 @@ class DeterministicFigure(Figure):
             kwargs["metadata"] = {"Date": None, **(kwargs.get("metadata") or {})}
         elif fmt == "pdf":
             kwargs["metadata"] = {"CreationDate": None, "ModDate": None, **(kwargs.get("metadata") or {})}
+        if kwargs.get("bbox_inches") == "tight" and self.tight_extra_artists and "bbox_extra_artists" not in kwargs:
+            kwargs["bbox_extra_artists"] = [*self.get_default_bbox_extra_artists(), *self.tight_extra_artists]
         with matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT}):
-            return super().savefig(fname, *args, **kwargs)
+            if fmt != "svg" or not self.svg_titles:
+                return super().savefig(fname, *args, **kwargs)
+            buffer = io.StringIO()
+            super().savefig(buffer, *args, **{**kwargs, "format": "svg"})
+        svg = _svg_with_titles(buffer.getvalue(), self.svg_titles)
+        if isinstance(fname, str | PurePath):
+            Path(fname).write_text(svg, encoding="utf-8")
+        elif isinstance(fname, io.TextIOBase):
+            fname.write(svg)
+        else:
+            fname.write(svg.encode("utf-8"))
+        return None
+
+
+def _svg_with_titles(svg: str, titles: Mapping[str, str]) -> str:
+    """``svg`` with a ``<title>`` as the first child of each group whose id is a key of ``titles``."""
+    from xml.sax.saxutils import escape
+
+    def add(match: re.Match) -> str:
+        return f"{match.group(0)}\n   <title>{escape(titles[match.group(1)])}</title>"
+
+    pattern = re.compile(r'<g id="({})">'.format("|".join(re.escape(gid) for gid in titles)))
+    return pattern.sub(add, svg)
 
 
 def _figure(width: float, height: float) -> DeterministicFigure:
@@ -106,17 +152,17 @@ def brokerage_bar(roles_df: pd.DataFrame, labels: Mapping | None = None, top: in
     fig = _figure(8.0, 1.2 + 0.38 * max(len(chosen), 3))
     ax = fig.add_subplot()
     if len(chosen) == 0:
-        return _empty(fig, ax, "no open two-path: no actor brokers")
+        return _empty(fig, ax, _("no open two-path: no actor brokers"))
     data = frame.loc[chosen].iloc[::-1]  # largest at the top
     y = np.arange(len(data))
     left = np.zeros(len(data))
     for role, colour in zip(roles, _ROLE_COLOURS, strict=True):
         values = data[role].to_numpy()
-        ax.barh(y, values, left=left, color=colour, label=ROLE_LABELS[role], height=0.72)
+        ax.barh(y, values, left=left, color=colour, label=_(ROLE_LABELS[role]), height=0.72)
         left += values
     ax.set_yticks(y, [names[node] for node in data.index])
-    ax.set_xlabel("brokered ordered pairs (Gould–Fernandez)")
-    ax.set_title(f"Brokerage roles of the top {len(data)} brokers")
+    ax.set_xlabel(_("brokered ordered pairs (Gould–Fernandez)"))
+    ax.set_title(_("Brokerage roles of the top %(n)s brokers") % {"n": len(data)})
     ax.legend(loc="lower right", fontsize="small", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
@@ -129,9 +175,9 @@ def ripley_l_plot(r, L, envelope_lo, envelope_hi, title: str) -> Figure:
     L, lo, hi = (np.asarray(v, dtype=float) for v in (L, envelope_lo, envelope_hi))
     fig = _figure(6.4, 4.4)
     ax = fig.add_subplot()
-    ax.fill_between(r, lo - r, hi - r, color="0.82", label="CSR envelope 完全空间随机包络", linewidth=0)
+    ax.fill_between(r, lo - r, hi - r, color="0.82", label=_("envelope under complete spatial randomness"), linewidth=0)
     ax.axhline(0, color="0.4", linewidth=0.8, linestyle="--")
-    ax.plot(r, L - r, color="#c44e52", linewidth=1.8, label="observed L(r) − r")
+    ax.plot(r, L - r, color="#c44e52", linewidth=1.8, label=_("observed L(r) − r"))
     ax.set_xlabel("r")
     ax.set_ylabel("L(r) − r")
     ax.set_title(title)
@@ -150,32 +196,95 @@ def mca_map(row_coords: pd.DataFrame, col_coords: pd.DataFrame, labels: Mapping 
     fig = _figure(8.0, 6.8)
     ax = fig.add_subplot()
     if row_coords.shape[1] < 2 or col_coords.shape[1] < 2:
-        return _empty(fig, ax, "fewer than two MCA dimensions: no factor map")
+        return _empty(fig, ax, _("fewer than two MCA dimensions: no factor map"))
     rows = row_coords.iloc[:, :2].to_numpy(dtype=float)
     cols = col_coords.iloc[:, :2].to_numpy(dtype=float)
     if clusters is None:
-        ax.scatter(rows[:, 0], rows[:, 1], s=14, color="0.6", alpha=0.6, label="entities", linewidths=0)
+        ax.scatter(rows[:, 0], rows[:, 1], s=14, color="0.6", alpha=0.6, label=_("entities"), linewidths=0)
     else:
         clusters = np.asarray(clusters)
         kinds = sorted(set(clusters.tolist()), key=str)
         for colour, kind in zip(_palette(len(kinds)), kinds, strict=True):
             mask = clusters == kind
             ax.scatter(rows[mask, 0], rows[mask, 1], s=14, color=colour, alpha=0.6, linewidths=0,
-                       label=f"type {kind}")
-    ax.scatter(cols[:, 0], cols[:, 1], marker="^", s=30, color="black", label="categories")
-    for (x, y), category in zip(cols, col_coords.index, strict=True):
-        ax.annotate(str(labels.get(category, category)), (x, y), xytext=(3, 3), textcoords="offset points",
-                    fontsize=7, color="0.15")
+                       label=_("type %(n)s") % {"n": kind})
+    texts = [str(labels.get(category, category)) for category in col_coords.index]
     ax.axhline(0, color="0.7", linewidth=0.6)
     ax.axvline(0, color="0.7", linewidth=0.6)
-    names = list(row_coords.columns[:2])
-    if percent is not None and len(percent) >= 2:
-        names = [f"{name} ({float(p):.1f}%)" for name, p in zip(names, percent, strict=False)]
-    ax.set_xlabel(names[0])
-    ax.set_ylabel(names[1])
-    ax.set_title("MCA factor map 多重对应分析")
+    ax.set_xlabel(_("dimension %(n)s") % {"n": 1} + _axis_share(percent, 0))
+    ax.set_ylabel(_("dimension %(n)s") % {"n": 2} + _axis_share(percent, 1))
+    ax.set_title(_("MCA factor map"))
+    # one artist per category, so that the SVG can carry each one's name as a <title> (hover)
+    for i, ((x, y), text) in enumerate(zip(cols, texts, strict=True)):
+        ax.scatter([x], [y], marker="^", s=30, color="black", label=_("categories") if i == 0 else None,
+                   gid=f"mca-category-{i}")
+        fig.svg_titles[f"mca-category-{i}"] = text
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    # farthest from the centre first: those categories shape the axes, and the crowded centre is
+    # labelled only where a name fits
+    importance = np.argsort(-np.hypot(cols[:, 0], cols[:, 1]), kind="stable")
+    left_out = place_labels(ax, cols, texts, importance, marker_size=6.0, fontsize=7, color="0.15")
+    if left_out:
+        # under the axis title, outside the layout so that the placed names keep their places
+        renderer = fig.canvas.get_renderer()
+        below = ax.xaxis.label.get_window_extent(renderer).y0 - 4
+        y = ax.transAxes.inverted().transform((0, below))[1]
+        note = ax.text(0.0, y, _("Not labelled where names would overlap (point at a triangle in the SVG): "
+                                 "%(names)s") % {"names": "; ".join(texts[i] for i in left_out)},
+                       transform=ax.transAxes, va="top", ha="left", fontsize=7, color="0.25", wrap=True,
+                       in_layout=False)
+        fig.tight_extra_artists.append(note)
     return fig
+
+
+def _axis_share(percent, i: int) -> str:
+    if percent is None or len(percent) <= i or percent[i] is None:
+        return ""
+    return f" ({float(percent[i]):.1f}%)"
+
+
+def place_labels(ax, points: np.ndarray, texts: list[str], order, *, offset: tuple[float, float] = (3, 3),
+                 marker_size: float = 6.0, **text_kwargs) -> list[int]:
+    """Annotate ``points`` (data coordinates) with ``texts``, in ``order`` (most important first),
+    keeping a name only when its box on the page overlaps no name placed before it nor the marker of
+    another point (``marker_size`` points wide), and stays in the axes; a name that does not fit on
+    the right of its point is tried on the left, then below. Returns the indices left unlabelled, in ``order``.
+
+    Boxes are measured after the layout is settled (``draw_without_rendering``), so they are the
+    boxes the saved figure has; annotations inside the axes do not change the layout."""
+    fig = ax.figure
+    if not hasattr(fig.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)  # text is measured as Agg draws it (the SVG backend uses the same metrics)
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    # the points themselves are obstacles too: a name never covers another point's marker
+    half = marker_size * fig.dpi / 72 / 2
+    centres = ax.transData.transform(points)
+    markers = [Bbox.from_extents(x - half, y - half, x + half, y + half) for x, y in centres]
+    placed: list = []
+    left_out: list[int] = []
+    # above right, above left, below right, below left of the point
+    positions = [(1, 1, "left", "bottom"), (-1, 1, "right", "bottom"), (1, -1, "left", "top"), (-1, -1, "right", "top")]
+    for i in order:
+        i = int(i)
+        for dx, dy, ha, va in positions:
+            note = ax.annotate(texts[i], tuple(points[i]), xytext=(dx * offset[0], dy * offset[1]),
+                               textcoords="offset points", ha=ha, va=va, **text_kwargs)
+            box = note.get_window_extent(renderer).padded(1.5)
+            fits = (frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+                    and not any(box.overlaps(other) for other in placed)
+                    and not any(box.overlaps(marker) for j, marker in enumerate(markers) if j != i))
+            if fits:
+                placed.append(box)
+                note.set_gid(f"label-{i}")
+                break
+            note.remove()
+        else:
+            left_out.append(i)
+    return left_out
 
 
 def km_plot(curves: Mapping[str, pd.DataFrame]) -> Figure:
@@ -185,20 +294,21 @@ def km_plot(curves: Mapping[str, pd.DataFrame]) -> Figure:
     fig = _figure(7.2, 4.8)
     ax = fig.add_subplot()
     if not curves:
-        return _empty(fig, ax, "no survival curve")
+        return _empty(fig, ax, _("no survival curve"))
     for colour, (name, km) in zip(_palette(len(curves)), curves.items(), strict=True):
         time = np.concatenate([[0.0], km["time"].to_numpy(dtype=float)])
         survival = np.concatenate([[1.0], km["survival"].to_numpy(dtype=float)])
-        ax.step(time, survival, where="post", color=colour, linewidth=1.6, label=f"{name} (n={_n_at_start(km)})")
+        shown = _(KIND_GROUPS[name]) if name in KIND_GROUPS else str(name)
+        ax.step(time, survival, where="post", color=colour, linewidth=1.6, label=f"{shown} (n={_n_at_start(km)})")
         if {"lower", "upper"} <= set(km.columns):
             lower = np.concatenate([[1.0], km["lower"].to_numpy(dtype=float)])
             upper = np.concatenate([[1.0], km["upper"].to_numpy(dtype=float)])
             ax.fill_between(time, lower, upper, step="post", color=colour, alpha=0.18, linewidth=0)
     ax.set_ylim(0, 1.02)
     ax.set_xlim(left=0)
-    ax.set_xlabel("years since founding")
-    ax.set_ylabel("share still open 存续比例")
-    ax.set_title("Survival (Kaplan–Meier, 95% CI)")
+    ax.set_xlabel(_("years since founding"))
+    ax.set_ylabel(_("share still open"))
+    ax.set_title(_("Survival (Kaplan–Meier, %(level)s%% confidence band)") % {"level": 95})
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
@@ -224,7 +334,7 @@ def per_year_plot(per_year_df: pd.DataFrame) -> Figure:
     fig = _figure(9.0, 5.0)
     ax = fig.add_subplot()
     if per_year_df is None or per_year_df.empty:
-        return _empty(fig, ax, "no dated founding")
+        return _empty(fig, ax, _("no dated founding"))
     found = per_year_df.pivot_table(index="year", columns="kind", values="foundings", aggfunc="sum", fill_value=0)
     close = per_year_df.pivot_table(index="year", columns="kind", values="closings", aggfunc="sum", fill_value=0)
     close = close.reindex(index=found.index, fill_value=0)
@@ -246,19 +356,38 @@ def per_year_plot(per_year_df: pd.DataFrame) -> Figure:
         ax.add_collection(PolyCollection(rectangles(up, f), facecolors=[colour], edgecolors="none", linewidths=0))
         ax.add_collection(PolyCollection(rectangles(-down, -c), facecolors=[colour], edgecolors="none",
                                          linewidths=0, alpha=0.55))
-        handles.append(Patch(facecolor=colour, label=str(kind)))
+        handles.append(Patch(facecolor=colour, label=_kind_label(kind)))
         up += f
         down += c
     ax.autoscale_view()
     ax.axhline(0, color="0.3", linewidth=0.8)
-    ax.set_xlabel("year")
-    ax.set_ylabel("foundings 成立 (up) / closings 关闭 (down)")
-    ax.set_title("Foundings and closings per year, by kind")
+    ax.set_xlabel(_("year"))
+    ax.set_ylabel(_("foundings (up) / closings (down)"))
+    ax.set_title(_("Foundings and closings per year, by kind"))
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False,
               ncol=2 if len(kinds) > 16 else 1)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
+
+
+def _kind_label(kind) -> str:
+    """A kind's label in the active language (the slug when it is not a kind of the taxonomy)."""
+    from django.utils.translation import get_language
+
+    from observatory.inventory.taxonomy import KINDS
+
+    entry = KINDS.get(str(kind))
+    if entry is None:
+        return str(kind)
+    return entry[1] if (get_language() or "").lower().startswith("zh") else entry[0]
+
+
+#: The kinds' groups, as the survival curves name them (taxonomy.KINDS), translated when drawn.
+KIND_GROUPS = {"space": gettext_noop("spaces"), "community": gettext_noop("communities"),
+               "company": gettext_noop("companies"), "institution": gettext_noop("institutions"),
+               "event": gettext_noop("events"), "cluster": gettext_noop("clusters"),
+               "project": gettext_noop("projects")}
 
 
 def counts_bar(counts: Mapping, title: str) -> Figure:
@@ -268,7 +397,7 @@ def counts_bar(counts: Mapping, title: str) -> Figure:
     fig = _figure(7.2, 1.2 + 0.34 * max(len(items), 3))
     ax = fig.add_subplot()
     if not items:
-        return _empty(fig, ax, "nothing to count")
+        return _empty(fig, ax, _("nothing to count"))
     items = items[::-1]
     y = np.arange(len(items))
     values = np.array([v for _, v in items], dtype=float)

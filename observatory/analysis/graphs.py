@@ -205,6 +205,8 @@ def typology_table(*, public_only: bool = True, dimensions: tuple[str, ...] = ("
     frame["n_dimensions"] = [len(coded_on[slug]) for slug in frame.index]
     labels = dict(Code.objects.filter(path__in=used).values_list("path", "label_en"))
     frame.attrs["labels"] = labels
+    frame.attrs["labels_zh"] = dict(Code.objects.filter(path__in=used).exclude(label_zh="")
+                                    .values_list("path", "label_zh"))
     frame.attrs["dimensions"] = list(dimensions)
     return frame.sort_index()
 

@@ -41,6 +41,9 @@ class AnalysisFigure(models.Model):
     title = models.CharField(max_length=300)
     svg = models.TextField()
     png = models.BinaryField()
+    # the same figure drawn with its texts and names in Chinese (empty in runs made before 0002)
+    svg_zh = models.TextField(blank=True, default="")
+    png_zh = models.BinaryField(blank=True, default=b"")
 
     class Meta:
         ordering = ["run", "name"]
@@ -48,3 +51,12 @@ class AnalysisFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}/{self.name}"
+
+    def drawing(self, fmt: str, language: str | None) -> str | bytes:
+        """The figure as ``fmt`` (svg or png) for a reader of ``language``: the Chinese drawing on
+        Chinese pages when the run has one, else the English one."""
+        chinese = (language or "").lower().startswith("zh")
+        if fmt == "svg":
+            return self.svg_zh if chinese and self.svg_zh else self.svg
+        png_zh = bytes(self.png_zh or b"")
+        return png_zh if chinese and png_zh else bytes(self.png)

@@ -42,13 +42,21 @@ def _date(value) -> dt.date | None:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
+#: The languages every figure is drawn in (its texts and the names in it), the first one the record's.
+FIGURE_LANGUAGES = ("en", "zh-hans")
+
+
 def _figures(figure_builders: dict) -> dict:
-    """Render each figure to SVG and PNG under the packaged CJK font. The builders make plain
-    ``Figure`` objects (no pyplot state, nothing to close), so pyplot is never imported: importing it
-    cost about a second per process."""
+    """Render each figure to SVG and PNG under the packaged CJK font, once per language of
+    ``FIGURE_LANGUAGES`` (each build runs with that language active: figures.py and the builders
+    below translate their texts and pick names with gettext and inventory.models.display_name).
+    Returns ``{name: (title, {language: (svg, png)})}``. The builders make plain ``Figure`` objects
+    (no pyplot state, nothing to close), so pyplot is never imported: importing it cost about a
+    second per process."""
     import io
 
     import matplotlib
+    from django.utils import translation
 
     from observatory.fonts import use_cjk_font
 
@@ -56,16 +64,21 @@ def _figures(figure_builders: dict) -> dict:
     out = {}
     with matplotlib.rc_context(use_cjk_font({})):
         for name, (title, build) in figure_builders.items():
-            try:
-                fig = build()
-            except (ImportError, AttributeError):
-                continue
-            if fig is None:
-                continue
-            svg, png = io.StringIO(), io.BytesIO()
-            fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})
-            fig.savefig(png, format="png", dpi=110, bbox_inches="tight")
-            out[name] = (title, svg.getvalue(), png.getvalue())
+            drawn = {}
+            for language in FIGURE_LANGUAGES:
+                with translation.override(language):
+                    try:
+                        fig = build()
+                    except (ImportError, AttributeError):
+                        break
+                    if fig is None:
+                        break
+                    svg, png = io.StringIO(), io.BytesIO()
+                    fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})
+                    fig.savefig(png, format="png", dpi=110, bbox_inches="tight")
+                    drawn[language] = (svg.getvalue(), png.getvalue())
+            if len(drawn) == len(FIGURE_LANGUAGES):
+                out[name] = (title, drawn)
     return out
 
 
@@ -294,9 +307,15 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
               "sample": sample(graph.number_of_nodes(), excluded), "caveats": caveats}
 
     def _roles():
+        from django.utils.translation import get_language
+
+        from observatory.inventory.models import display_name
+
         from . import figures as figs
 
-        return figs.brokerage_bar(roles, labels={n: graph.nodes[n].get("name_zh") or graph.nodes[n].get("name")
+        language = get_language()
+        return figs.brokerage_bar(roles, labels={n: display_name(graph.nodes[n].get("name") or n,
+                                                                 graph.nodes[n].get("name_zh") or "", language)
                                                  for n in graph})
 
     figures = _figures({"brokerage-roles": ("Brokerage roles of the top brokers", _roles)})
@@ -522,10 +541,12 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
         ripley = tested[best]["statistics"]["ripley"]
 
         def _ripley():
+            from django.utils.translation import gettext
+
             from . import figures as figs
 
             return figs.ripley_l_plot(ripley["r_km"], ripley["L"], ripley["envelope_lo"], ripley["envelope_hi"],
-                                      f"Ripley L(r) − r, {_division_label(best)} (km)")
+                                      gettext("Ripley L(r) − r, %(place)s (km)") % {"place": _division_label(best)})
 
         figures.update(_figures({"ripley-l": (f"Ripley's L for {_division_label(best)} (n = {tested[best]['n']})",
                                               _ripley)}))
@@ -534,10 +555,12 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
                      "computed")
 
     def _counts():
+        from django.utils.translation import gettext
+
         from . import figures as figs
 
         return figs.counts_bar({_division_label(c): n for c, n in list(result["counts"]["province"].items())[:20]},
-                               "Spaces per province")
+                               gettext("Spaces per province"))
 
     figures.update(_figures({"counts-by-province": (f"Spaces per province (n = {result['n_points']})", _counts)}))
     top = ", ".join(f"{_division_label(c)} {n}" for c, n in list(result["counts"]["province"].items())[:3])
@@ -714,10 +737,24 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
                            for t in types))
 
     def _map():
+        from django.utils.translation import get_language, gettext
+
         from . import figures as figs
 
-        return figs.mca_map(result_mca.row_coords, result_mca.col_coords,
-                            categories, clusters=cluster_labels)
+        shown = categories
+        if (get_language() or "").startswith("zh"):  # the codes' Chinese labels where the vocabulary has them
+            zh = full.attrs.get("labels_zh", {})
+            shown = {}
+            for key, text in categories.items():
+                column, value = key.rsplit("__", 1)
+                label = zh.get(column) or readable.get(column, column)
+                if value == "yes":
+                    shown[key] = label
+                elif value == "no":
+                    shown[key] = gettext("no %(code)s") % {"code": label}
+                else:
+                    shown[key] = text
+        return figs.mca_map(result_mca.row_coords, result_mca.col_coords, shown, clusters=cluster_labels)
 
     return {"result": {"mca": {k: mca_dict[k] for k in ("eigenvalues", "total_inertia", "percent",
                                                          "benzecri_pct", "greenacre_pct", "J", "K")},

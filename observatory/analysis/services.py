@@ -137,8 +137,10 @@ def analysis_run(kind: str, *, parameters: dict | None = None, seed: int | None 
         run.status = "done"
         run.finished, run.duration_s = timezone.now(), time.perf_counter() - started
         run.save()
-        for name, (title, svg, png) in outcome.get("figures", {}).items():
-            AnalysisFigure.objects.create(run=run, name=name, title=title, svg=svg, png=png)
+        for name, (title, drawn) in outcome.get("figures", {}).items():
+            (svg, png), (svg_zh, png_zh) = drawn["en"], drawn["zh-hans"]
+            AnalysisFigure.objects.create(run=run, name=name, title=title, svg=svg, png=png, svg_zh=svg_zh,
+                                          png_zh=png_zh)
     return run
 
 

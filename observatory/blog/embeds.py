@@ -186,6 +186,7 @@ def _latest_same_kind(run):
 
 def _figure(source, positional, named) -> Embed:
     from observatory.analysis.models import AnalysisFigure
+    from observatory.analysis.views import figure_url
 
     run, problem = _run(source, named)
     if problem:
@@ -198,9 +199,9 @@ def _figure(source, positional, named) -> Embed:
     latest = _latest_same_kind(run)
     current = None
     if latest and latest.pk != run.pk and latest.figures.filter(name=name).exists():
-        current = reverse("analysis:figure", args=[latest.pk, name, "svg"])
+        current = figure_url(latest.pk, name, "svg")
     html = render_to_string("blog/embeds/_figure.html", {
-        "figure": figure, "run": run, "src": reverse("analysis:figure", args=[run.pk, name, "svg"]),
+        "figure": figure, "run": run, "src": figure_url(run.pk, name, "svg"),
         "current": current, "latest": latest, "caption": named.get("caption", ""), **_findings(run, name),
     })
     return Embed(html=html, run_ids=[run.pk])

@@ -83,6 +83,16 @@ class SourceRecord(models.Model):
         return f"{self.source.key}#{self.external_id}"
 
 
+def display_name(name: str, name_zh: str, language: str | None, *, name_en: str = "") -> str:
+    """The name an entity is shown by to a reader of ``language``: its Chinese name on Chinese pages,
+    else its English name, falling back on its display name ``name`` (English, else Chinese:
+    derivation.entity_derived_fields). The one naming rule of the atlas's pages, the network
+    explorer and the analyses' figures."""
+    if (language or "").lower().startswith("zh"):
+        return name_zh or name
+    return name_en or name
+
+
 class EntityQuerySet(models.QuerySet):
     def public(self):
         return self.filter(is_public=True, merged_into__isnull=True)

@@ -274,7 +274,8 @@ def map_page(request):
         },
         "map_i18n": {"actors": _("actors"), "open": _("Open the entity page"), "all": _("all years"),
                      "outlines": _("Outlines only (offline)"), "shown": _("shown"), "precision": _("precision"),
-                     "points": _("points and groups on the map"), "density": _("actors per province")},
+                     "points": _("points and groups on the map"), "density": _("actors per province"),
+                     "zoom": _("click or press Enter to zoom in")},
     })
 
 
@@ -333,11 +334,22 @@ def _date(value: str):
 def network_page(request):
     run = site.analysis_latest("network")
     return render(request, "site/network.html", {
-        "kinds": _kinds(), "layers": _layers(), "metrics": site.NETWORK_METRICS, "run": run,
-        "brokers": site.brokers_top(run, 15), "colours": site.LAYER_COLOURS,
+        "kinds": _kinds(), "layers": _layers(), "metrics": [(m, _metric_label(m)) for m in site.NETWORK_METRICS],
+        "run": run, "brokers": site.brokers_top(run, 15), "colours": site.LAYER_COLOURS,
         "network_config": {"data": reverse("site:network_data"), "entity": reverse("site:entity", args=["SLUG"])},
-        "network_i18n": {"actors": _("actors"), "ties": _("ties")},
+        "network_i18n": {"actors": _("actors"), "ties": _("ties"),
+                         "metrics": {m: _metric_label(m) for m in site.NETWORK_METRICS},
+                         "focused": _("%(name)s: %(metric)s %(value)s; Enter opens its page"),
+                         "labelled": _("%(n)s of %(m)s names shown; point at a node, or focus the graph and "
+                                       "use the arrow keys, for the others")},
     })
+
+
+def _metric_label(metric: str) -> str:
+    """A network metric's name in the reader's language."""
+    return {"degree": _("degree (number of ties)"), "total": _("brokerage (brokered pairs)"),
+            "betweenness": _("betweenness centrality"), "pagerank": _("PageRank"),
+            "effective_size": _("effective size (Burt)")}.get(metric, metric)
 
 
 def network_data(request):
@@ -350,7 +362,8 @@ def network_data(request):
     if view not in site.NETWORK_VIEWS:
         return HttpResponseBadRequest(f"view: expected one of {', '.join(v or '(empty)' for v in site.NETWORK_VIEWS)}")
     data = site.network_data(kind=request.GET.get("kind", ""), layer=request.GET.get("layer", ""), since=since,
-                             until=until, metric=request.GET.get("metric", "degree"), view=view)
+                             until=until, metric=request.GET.get("metric", "degree"), view=view,
+                             language=get_language() or "en")
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
 
 

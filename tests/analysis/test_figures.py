@@ -142,3 +142,56 @@ def test_it_draws_an_explanation_instead_of_an_empty_figure():
                 figures.per_year_plot(pd.DataFrame(columns=["year", "kind", "foundings", "closings"]))):
         texts = [t.get_text() for t in fig.axes[0].texts]
         assert texts and texts[0]
+
+
+def _crowded_mca():
+    """An MCA of 60 rows over 8 variables: some 30 categories, many near the centre."""
+    rng = np.random.default_rng(13)
+    table = pd.DataFrame({f"variable {v}": rng.choice([f"value {v}.{k} 取值" for k in range(4)], 60)
+                          for v in range(8)}, index=[f"s{i}" for i in range(60)])
+    result = mca(table)
+    labels = {c: c.replace("__", ": ") for c in result.col_coords.index}
+    return result.row_coords, result.col_coords, labels, rng.integers(0, 4, 60)
+
+
+def test_the_mca_map_labels_only_what_fits_and_names_every_category_in_the_svg():
+    rows, cols, labels, clusters = _crowded_mca()
+    with matplotlib.rc_context(use_cjk_font({})):
+        fig = figures.mca_map(rows, cols, labels, clusters)
+        fig.draw_without_rendering()
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        names = [t for t in ax.texts if t.get_gid() and t.get_gid().startswith("label-")]
+        boxes = [t.get_window_extent(renderer) for t in names]
+        frame = ax.get_window_extent(renderer)
+        svg = io.StringIO()
+        fig.savefig(svg, format="svg", bbox_inches="tight")
+    assert 5 <= len(names) < len(cols)  # the crowded centre is not labelled in full
+    assert not [(a.get_text(), b.get_text()) for i, (a, p) in enumerate(zip(names, boxes, strict=True))
+                for b, q in list(zip(names, boxes, strict=True))[i + 1:] if p.overlaps(q)]
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1 for b in boxes)
+    # every category has its name as a <title> (hover), and the left-out ones are listed under the axes
+    svg = svg.getvalue()
+    assert all(f"<title>{labels[c]}</title>" in svg for c in cols.index)
+    left_out = [labels[c] for c in cols.index if labels[c] not in {t.get_text() for t in names}]
+    note = next(t.get_text() for t in ax.texts if t.get_text().startswith("Not labelled"))
+    assert all(name in note for name in left_out)
+
+
+def test_the_figures_are_drawn_in_the_active_language():
+    from django.utils import translation
+
+    rows, cols, labels, clusters = _mca()
+    roles, names = _roles()
+    with matplotlib.rc_context(use_cjk_font({})):
+        with translation.override("zh-hans"):
+            chinese = figures.mca_map(rows, cols, labels, clusters)
+            bars = figures.brokerage_bar(roles, names)
+        with translation.override("en"):
+            english = figures.mca_map(rows, cols, labels, clusters)
+    assert chinese.axes[0].get_title() == "多重对应分析（MCA）因子图"
+    assert chinese.axes[0].get_xlabel() == "第 1 维"
+    assert english.axes[0].get_title() == "MCA factor map" and english.axes[0].get_xlabel() == "dimension 1"
+    legend = [t.get_text() for t in bars.axes[0].get_legend().get_texts()]
+    assert legend == ["协调者", "巡回者", "代表者", "守门人", "联络者"]
+    assert bars.axes[0].get_xlabel() == "中介的有序对数（Gould–Fernandez）"

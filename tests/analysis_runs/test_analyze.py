@@ -45,6 +45,12 @@ def test_it_runs_all_four_analyses_on_the_bundled_dataset_and_stores_them(bundle
     assert {"brokerage-roles", "counts-by-province", "mca-map", "per-year"} <= names
     figure = runs["network"].figures.get(name="brokerage-roles")
     assert figure.svg.lstrip().startswith("<?xml") and bytes(figure.png)[:8] == b"\x89PNG\r\n\x1a\n"
+    # each figure is drawn in both languages, with the names of each (matplotlib writes a text as a comment)
+    assert all(f.svg_zh.lstrip().startswith("<?xml") and bytes(f.png_zh)[:8] == b"\x89PNG\r\n\x1a\n"
+               for run in runs.values() for f in run.figures.all())
+    seeed_zh = Entity.objects.get(slug="seeed-studio").name_zh
+    assert "<!-- Seeed Studio -->" in figure.svg and f"<!-- {seeed_zh} -->" not in figure.svg
+    assert f"<!-- {seeed_zh} -->" in figure.svg_zh and "中介角色 -->" in figure.svg_zh
     out = capsys.readouterr().out
     assert "network run #" in out and "Top brokers" in out
 
@@ -111,6 +117,13 @@ def test_figures_are_served_and_unknown_ones_are_not_found(bundled, reader):
     assert reader.get(f"/analysis/runs/{run.pk}/figures/brokerage-roles.svg")["Content-Type"].startswith("image/svg")
     assert reader.get(f"/analysis/runs/{run.pk}/figures/brokerage-roles.png").content[:4] == b"\x89PNG"
     assert reader.get(f"/analysis/runs/{run.pk}/figures/nope.svg").status_code == 404
+    # the Chinese drawing has its own address; the analysis page asks for the reader's language
+    figure = run.figures.get(name="brokerage-roles")
+    assert reader.get(f"/analysis/runs/{run.pk}/figures/brokerage-roles.zh.svg").content.decode() == figure.svg_zh
+    assert reader.get(f"/analysis/runs/{run.pk}/figures/brokerage-roles.zh.png").content == bytes(figure.png_zh)
+    assert f"/analysis/runs/{run.pk}/figures/brokerage-roles.svg" in reader.get("/analysis/").content.decode()
+    reader.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert f"/analysis/runs/{run.pk}/figures/brokerage-roles.zh.svg" in reader.get("/analysis/").content.decode()
 
 
 def test_large_point_patterns_are_subsampled_with_a_seed_and_say_so(bundled):

@@ -11,7 +11,7 @@ def test_the_map_draws_markers_over_the_offline_outlines_and_a_filter_changes_th
     map_page.wait_for_function("() => document.querySelectorAll('.leaflet-overlay-pane path').length > 30")
     before = int(map_page.get_attribute("#map", "data-count"))
     assert before >= 5
-    assert map_page.locator("path.obs-cluster, path.obs-point, path.obs-area").count() >= 1
+    assert map_page.locator(".obs-cluster, path.obs-point, path.obs-area").count() >= 1
     map_page.select_option("#f-kind", "fab_lab")
     map_page.wait_for_function("() => document.querySelector('#map').dataset.count === '1'")
     map_page.select_option("#f-kind", "")

@@ -216,3 +216,80 @@ def test_the_admin_change_forms_load_and_show_the_location_map(browser, bundled,
         walker.close()
     assert len(bundled.admin_pages) > 10
     assert walker.problems == [], "\n".join(walker.problems[:40])
+
+
+def _overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    return [(a["key"], b["key"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"]
+            and b["y"] < a["y"] + a["h"]]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_figures_are_legible_at_the_default_view_and_in_the_pages_language(browser, bundled, language):
+    """Network names drawn only where they fit, the others on focus; metric names and figures in the
+    page's language, entities by the naming rule; each map group's count inside its own disc."""
+    import json
+
+    from observatory.inventory.models import Entity
+
+    walker = Walker(browser, bundled.url, language, DESKTOP)
+    zh = language == "zh-hans"
+    try:
+        page = walker.visit("/network/", ready="() => document.querySelector('#network').dataset.labelled > 0")
+        network = page.locator("#network")
+        boxes = json.loads(network.get_attribute("data-label-boxes"))
+        nodes = int(network.get_attribute("data-nodes"))
+        assert 10 <= len(boxes) < nodes  # names where they fit, not all of them
+        assert _overlapping(boxes) == []
+        size = network.bounding_box()
+        assert all(0 <= b["x"] and b["x"] + b["w"] <= size["width"] + 1 for b in boxes)
+        # the others on keyboard focus: the status line reads the focused actor's name and metric
+        network.focus()
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        focused = network.get_attribute("data-focused")
+        entity = Entity.objects.get(slug=focused)
+        status = page.locator("#network-status").inner_text()
+        assert (entity.name_zh or entity.name) in status if zh else entity.name in status
+        options = page.locator("#n-metric option").all_inner_texts()
+        if zh:
+            assert "有效规模（Burt）" in options and "度（关系数）" in options and "度（关系数）" in status
+        else:
+            assert "effective size (Burt)" in options
+        assert not {"effective_size", "degree", "pagerank"} & set(options)
+        # the network data names each actor by the naming rule of the page's language
+        data = page.evaluate("async () => (await fetch('/network/data.json')).json()")
+        chaihuo = next(n for n in data["nodes"] if n["key"] == "chaihuo-makerspace")
+        assert chaihuo["d"] == ("柴火创客空间" if zh else Entity.objects.get(slug="chaihuo-makerspace").name)
+
+        # figures: drawn in the page's language, the English one with English names
+        page = walker.visit("/analysis/")
+        sources = page.eval_on_selector_all("figure img", "els => els.map(e => e.getAttribute('src'))")
+        assert sources and all(src.endswith(".zh.svg") == zh for src in sources)
+        brokerage = next(src for src in sources if "brokerage-roles" in src)
+        svg = page.evaluate("async (src) => (await fetch(src)).text()", brokerage)
+        # matplotlib writes each text as a comment before its glyphs
+        if zh:
+            assert "中介角色 -->" in svg and "<!-- 矽递科技 -->" in svg and "<!-- Seeed Studio -->" not in svg
+        else:
+            assert "<!-- Brokerage roles of the top" in svg and "<!-- Seeed Studio -->" in svg and "矽递科技" not in svg
+
+        page = walker.visit("/map/", ready=MAP_READY)
+        groups = page.locator(".obs-cluster")
+        assert groups.count() >= 3
+        discs = []
+        for i in range(groups.count()):
+            disc = groups.nth(i).bounding_box()
+            count = groups.nth(i).locator(".obs-count").bounding_box()
+            assert disc["x"] <= count["x"] and count["x"] + count["width"] <= disc["x"] + disc["width"] + 0.5
+            assert disc["y"] <= count["y"] and count["y"] + count["height"] <= disc["y"] + disc["height"] + 0.5
+            centre = (disc["x"] + disc["width"] / 2, disc["y"] + disc["height"] / 2)
+            assert abs(count["x"] + count["width"] / 2 - centre[0]) < 2
+            assert abs(count["y"] + count["height"] / 2 - centre[1]) < 2
+            discs.append((centre, disc["width"] / 2))
+        for i, ((x1, y1), r1) in enumerate(discs):
+            for (x2, y2), r2 in discs[i + 1:]:
+                assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= r1 + r2 - 1  # no disc covers another's count
+    finally:
+        walker.close()
+    assert walker.problems == [], "\n".join(walker.problems[:40])

@@ -156,3 +156,50 @@ def test_the_network_data_lays_out_five_thousand_nodes(reader, db, monkeypatch):
     assert len(data["nodes"]) == connected >= 4900
     assert all(math.isfinite(n["x"]) and math.isfinite(n["y"]) for n in data["nodes"])
     assert len({(n["x"], n["y"]) for n in data["nodes"]}) == connected  # no two nodes on top of each other
+
+
+def test_no_two_groups_of_the_map_overlap_on_screen(reader, mini_dataset, monkeypatch):
+    """Neighbouring grid cells put group centres closer than their discs: such groups are merged,
+    so every count is drawn inside its own disc, with nothing over it."""
+    import numpy as np
+
+    from observatory.site.selectors.maps import _mercator, cluster_diameter
+
+    rng = np.random.default_rng(4)
+    n = 5_000
+    lng, lat = rng.normal(114, 1.5, n), rng.normal(23, 1.0, n)  # one dense region, many neighbouring cells
+    table = selectors.PointTable(
+        lng=lng, lat=lat, kind=np.array(["makerspace"] * n, dtype=object),
+        layer=np.array(["physical"] * n, dtype=object), status=np.array(["active"] * n, dtype=object),
+        province=np.array(["440000"] * n, dtype=object), founded=np.full(n, 2015), closed=np.full(n, 9999),
+        radius=np.zeros(n), slug=[f"e{i}" for i in range(n)], name=[f"E {i}" for i in range(n)],
+        name_zh=[""] * n, precision=["exact"] * n)
+    monkeypatch.setattr(selectors.maps, "point_table", lambda: table)
+    for zoom in (4, 6, 8):
+        data = reader.get("/map/data.json", {"zoom": zoom, "bbox": "105,15,125,30"}).json()
+        groups = [i for i in data["items"] if "c" in i]
+        assert groups and sum(g["c"] for g in groups) + len(data["items"]) - len(groups) == data["count"]
+        scale = 256.0 * 2 ** zoom / 360.0
+        for g in groups:
+            assert g["d"] == cluster_diameter(g["c"]) >= len(str(g["c"])) * 8.5 + 8  # the digits fit
+        for i, a in enumerate(groups):
+            for b in groups[i + 1:]:
+                gap = np.hypot((a["x"] - b["x"]) * scale, (_mercator(a["y"]) - _mercator(b["y"])) * scale)
+                assert gap >= (a["d"] + b["d"]) / 2 - 0.5, (zoom, a, b)
+
+
+def test_the_network_data_names_each_actor_in_the_readers_language(reader, analysis_runs):
+    english = {n["key"]: n for n in reader.get("/network/data.json").json()["nodes"]}
+    reader.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    chinese = {n["key"]: n for n in reader.get("/network/data.json").json()["nodes"]}
+    assert english["x-factory"]["d"] == english["x-factory"]["n"] != "柴火造物中心"
+    assert chinese["x-factory"]["d"] == "柴火造物中心"
+    assert chinese["seeed-studio"]["d"] == "Seeed Studio"  # no Chinese name: the display name
+
+
+def test_the_network_page_names_the_metrics_in_chinese(reader, analysis_runs):
+    reader.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    html = reader.get("/network/").content.decode()
+    assert '<option value="effective_size">有效规模（Burt）</option>' in html
+    assert '<option value="degree">度（关系数）</option>' in html
+    assert ">effective_size<" not in html and ">degree<" not in html

@@ -107,6 +107,65 @@ def _cell_degrees(zoom: int) -> float:
     return 360.0 / (2 ** max(0, min(zoom, 22))) / 256.0 * 60.0
 
 
+def cluster_diameter(count):
+    """The diameter in screen pixels of the disc of a group of ``count`` actors (a number or an
+    array): it grows with the log of the count and always holds the count's digits (map.js draws
+    the disc this size, the count centred inside)."""
+    count = np.asarray(count, dtype=float)
+    digits = np.floor(np.log10(np.maximum(count, 1))) + 1
+    grown = np.round(2 * (8 + np.minimum(22.0, np.log(np.maximum(count, 1)) * 4)))
+    return np.maximum(np.maximum(22, grown), np.ceil(digits * 8.5 + 8)).astype(int)
+
+
+def _clusters_apart(features: list[dict], zoom: int) -> list[dict]:
+    """Merge the groups whose discs would overlap on screen at ``zoom`` (neighbouring grid cells can
+    put two centres closer than their radii, and one count then hides the other): the largest group
+    first takes in every group whose disc touches its own, at their mean position, until no two
+    discs overlap. Each group gets its disc's diameter (``d``, pixels)."""
+    groups = [f for f in features if "c" in f]
+    if not groups:
+        return features
+    from scipy.spatial import cKDTree
+
+    scale = 256.0 * 2 ** max(0, min(zoom, 22)) / 360.0  # pixels per degree of longitude
+    x = np.array([g["x"] for g in groups])
+    y = np.array([g["y"] for g in groups])
+    count = np.array([g["c"] for g in groups], dtype=np.int64)
+    alive = np.ones(len(groups), dtype=bool)
+    changed = True
+    while changed:  # a pass with no merge has checked every pair at its final position
+        changed = False
+        # screen pixels; Web Mercator: a degree of latitude is 1/cos(lat) times as long as one of longitude
+        screen = np.column_stack([x * scale, _mercator(y) * scale])
+        tree = cKDTree(screen)
+        widest = float(cluster_diameter(count[alive]).max())
+        for i in np.argsort(-count, kind="stable"):
+            if not alive[i]:
+                continue
+            here = (x[i] * scale, _mercator(y[i]) * scale)
+            near = np.array(tree.query_ball_point(here, (cluster_diameter(count[i]) + widest) / 2), dtype=int)
+            near = near[alive[near] & (near != i)]
+            if not len(near):
+                continue
+            reach = (cluster_diameter(count[near]) + cluster_diameter(count[i])) / 2
+            members = near[np.hypot(screen[near, 0] - here[0], screen[near, 1] - here[1]) < reach]
+            if len(members):
+                total = count[i] + count[members].sum()
+                x[i] = (x[i] * count[i] + (x[members] * count[members]).sum()) / total
+                y[i] = (y[i] * count[i] + (y[members] * count[members]).sum()) / total
+                count[i] = total
+                alive[members] = False
+                changed = True
+    merged = [{"c": int(count[i]), "d": int(cluster_diameter(count[i])), "x": round(float(x[i]), 4),
+               "y": round(float(y[i]), 4)} for i in np.flatnonzero(alive)]
+    return [f for f in features if "c" not in f] + merged
+
+
+def _mercator(lat: np.ndarray | float) -> np.ndarray | float:
+    """Web Mercator's y of a latitude, in degrees of longitude."""
+    return np.degrees(np.log(np.tan(np.pi / 4 + np.radians(np.clip(lat, -85.0, 85.0)) / 2)))
+
+
 def map_clusters(**kwargs) -> dict:
     """:func:`map_clusters_compute`, memoised per data signature (bbox rounded to 0.01°)."""
     bbox = kwargs.get("bbox")
@@ -170,8 +229,9 @@ def map_clusters_compute(*, zoom: int = 4, bbox: tuple[float, float, float, floa
                                  "k": table.kind[j], "l": table.layer[j], "p": table.precision[j],
                                  "r": int(table.radius[j]), "x": round(float(lng[i]), 5), "y": round(float(lat[i]), 5)})
             else:
-                features.append({"c": int(end - start), "x": round(float(lng[members].mean()), 4),
-                                 "y": round(float(lat[members].mean()), 4)})
+                features.append({"c": int(end - start), "x": float(lng[members].mean()),
+                                 "y": float(lat[members].mean())})
+    features = _clusters_apart(features, zoom)
     return {"zoom": zoom, "count": int(len(index)), "crs": "GCJ-02" if gcj02 else "WGS-84", "items": features}
 
 

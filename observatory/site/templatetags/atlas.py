@@ -7,6 +7,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from observatory.inventory.models import display_name
 from observatory.inventory.taxonomy import KINDS, LAYERS
 
 register = template.Library()
@@ -39,12 +40,11 @@ def entity_name(entity) -> SafeString:
     filter rather than an included template: it is written for every row of a list and every
     relation of an entity page)."""
     name_zh, name_en = entity.name_zh, entity.name_en
+    shown = display_name(entity.name, name_zh, get_language(), name_en=name_en)
     if _zh():
-        shown, lang = name_zh or entity.name, ""
-        other = name_en
+        lang, other = "", name_en
     else:
-        shown, lang = name_en or entity.name, ' lang="zh-Hans"'
-        other = name_zh
+        lang, other = ' lang="zh-Hans"', name_zh
     if name_zh and name_en:
         return format_html('{} <span class="alt"{}>({})</span>', shown, mark_safe(lang), other)
     return conditional_escape(shown)
@@ -76,3 +76,11 @@ def figure_title(figure) -> str:
     from observatory.site.analysis_text import figure_title as translate
 
     return translate(figure.name, figure.title)
+
+
+@register.filter
+def figure_src(figure, fmt: str = "svg") -> str:
+    """The address of a run figure drawn in the reader's language."""
+    from observatory.analysis.views import figure_url
+
+    return figure_url(figure.run_id, figure.name, fmt)

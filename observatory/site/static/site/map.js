@@ -134,11 +134,19 @@
     data.items.forEach(function (item) {
       var layer;
       if (item.c) {
-        var radius = 8 + Math.min(22, Math.log(item.c) * 4);
-        layer = L.circleMarker([item.y, item.x], {
-          radius: radius, color: "#333", weight: 1, fillColor: "#f0a020", fillOpacity: 0.8, className: "obs-cluster"
+        // the count is drawn inside its disc (one element), in a type size that fits the disc
+        var text = String(item.c);
+        var diameter = item.d;  // selectors.maps.cluster_diameter: discs that never overlap
+        var font = Math.max(11, Math.min(16, Math.floor((diameter - 6) / (0.62 * text.length + 0.4))));
+        var count = document.createElement("span");  // an element, not markup: the CSP forbids style attributes
+        count.className = "obs-count";
+        count.textContent = text;
+        count.style.fontSize = font + "px";
+        layer = L.marker([item.y, item.x], {
+          icon: L.divIcon({ className: "obs-cluster", iconSize: [diameter, diameter], html: count }),
+          title: text + " " + t.actors + " · " + t.zoom, alt: text + " " + t.actors, keyboard: true,
+          riseOnHover: true
         });
-        layer.bindTooltip(String(item.c), { permanent: true, direction: "center", className: "obs-count" });
         layer.on("click", function () { map.setView([item.y, item.x], Math.min(map.getZoom() + 2, 18)); });
       } else {
         var colour = colours[item.l] || "#444";

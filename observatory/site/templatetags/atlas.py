@@ -1,5 +1,6 @@
 """Labels of the inventory's vocabularies in the reader's language, and web links."""
 
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from django import template
@@ -38,9 +39,14 @@ def layer_label(layer: str) -> str:
 def entity_name(entity) -> SafeString:
     """An entity's name in the reader's language, the other language's in brackets, escaped (a
     filter rather than an included template: it is written for every row of a list and every
-    relation of an entity page)."""
-    name_zh, name_en = entity.name_zh, entity.name_en
-    shown = display_name(entity.name, name_zh, get_language(), name_en=name_en)
+    relation of an entity page). Also takes the name fields of an analysis run's node, which keep
+    ``name`` (English, else Chinese) and ``name_zh`` only."""
+    if isinstance(entity, Mapping):
+        name, name_zh = entity.get("name") or "", entity.get("name_zh") or ""
+        name_en = entity.get("name_en", name if name != name_zh else "")
+    else:
+        name, name_zh, name_en = entity.name, entity.name_zh, entity.name_en
+    shown = display_name(name, name_zh, get_language(), name_en=name_en)
     if _zh():
         lang, other = "", name_en
     else:

@@ -120,6 +120,9 @@ def test_a_file_over_the_limit_is_refused_naming_it_its_size_and_how_to_raise_th
     assert str(path) in message and f"is {size:,} bytes" in message and "limit of 1,000 bytes" in message
     assert f"--max-bytes {size}" in message and "OBSERVATORY_IMPORT_MAX_BYTES" in message
     assert message.endswith("Nothing was written.") and not Entity.objects.exists()
+    with pytest.raises(ImportFileError) as direct:  # what the admin's upload form and the API show
+        source_import(importer=importer_get("spreadsheet", mapping=tmp_path / "m.yaml"), path=path)
+    assert "OBSERVATORY_IMPORT_MAX_BYTES" in str(direct.value) and "--max-bytes" not in str(direct.value)
     with pytest.raises(CommandError, match="--max-bytes -1: give a number of bytes"):
         call_command("import_source", "spreadsheet", str(path), "--mapping", str(tmp_path / "m.yaml"),
                      "--max-bytes", "-1")

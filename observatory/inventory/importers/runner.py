@@ -45,7 +45,7 @@ from observatory.inventory.models import Entity, ImportRun, Source
 from observatory.inventory.services import entity_upsert, source_record_upsert, source_upsert
 from observatory.validation import json_value_problem
 
-from .base import Importer, ImportFileError, RawRow, RowRejected, personal_fields_drop
+from .base import Importer, ImportFileError, ImportFileTooLarge, RawRow, RowRejected, personal_fields_drop
 
 __all__ = ["ImportReport", "entity_slug_for", "size_check", "source_ensure", "source_import"]
 
@@ -243,10 +243,7 @@ def size_check(path: Path, limit: int | None = None) -> None:
     limit = settings.OBSERVATORY_IMPORT_MAX_BYTES if limit is None else limit
     size = path.stat().st_size
     if limit > 0 and size > limit:
-        raise ImportFileError(path, f"is {size:,} bytes ({size / 1e6:,.1f} MB), more than the import limit of "
-                                    f"{limit:,} bytes ({limit / 1e6:,.1f} MB). To import it, raise the limit for "
-                                    f"this import (observatory import --max-bytes {size}) or for every import "
-                                    "(OBSERVATORY_IMPORT_MAX_BYTES; 0 means no limit), or split the file")
+        raise ImportFileTooLarge(path, size=size, limit=limit)
 
 
 def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False, user=None, progress=None,

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from observatory.console import console, progress_bar, summary_table
 from observatory.inventory.importers import IMPORTERS, ImportFileError, importer_get, source_import
+from observatory.inventory.importers.base import ImportFileTooLarge
 from observatory.inventory.importers.report import notes_csv, rejects_csv
 from observatory.inventory.importers.runner import SUMMARY_COLUMNS
 
@@ -62,6 +63,9 @@ def import_one(importer, path: Path, *, dry_run: bool = False, max_bytes: int | 
     try:
         with progress_bar(f"Importing {path.name}", None) as tick:
             report = source_import(importer=importer, path=path, dry_run=dry_run, progress=tick, max_bytes=max_bytes)
+    except ImportFileTooLarge as exc:
+        raise CommandError(f"{exc}. For this import only: observatory import ... --max-bytes {exc.size}. "
+                           "Nothing was written.") from None
     except ImportFileError as exc:
         raise CommandError(f"{exc}. Nothing was written.") from None
     title = f"{'Dry run of' if dry_run else 'Imported'} {path.name} ({importer.name} → source {importer.source.key})"

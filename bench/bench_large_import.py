@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_large_import.py                     # 200 MB: reading, then imports of 10 and 200 MB
     .venv/bin/python bench/bench_large_import.py --megabytes 20 --import-megabytes 5,20
 
-Steps, each measured by the child's peak resident size (``ru_maxrss``) and, for imports, the peak
+Steps, each measured by the child's peak resident size (``VmHWM``) and, for imports, the peak
 of the child's process tree (the import's preparing workers; proportional set size, so that pages
 they share with it are counted once), with wall and CPU seconds:
 
@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -62,6 +61,16 @@ def _prefix(source: Path, target: Path, megabytes: float) -> int:
     return rows
 
 
+def _high_water_mb() -> float:
+    """This process's peak resident size (VmHWM). Not ``ru_maxrss``: Linux carries that across
+    exec, so a child started from a large parent would report the parent's size."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 class _TimeUp(Exception):
     pass
 
@@ -91,7 +100,7 @@ def _child(step: str, csv_path: Path, mapping: Path, folder: Path, seconds: floa
         from observatory.china.text import search_tokens
 
         search_tokens("柴火创客空间 Chaihuo")  # the lazily loaded tables, as in bench_import.py
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    before = _high_water_mb()
     cpu, started = _cpu(), time.perf_counter()
     with _TreeMemory() as tree:
         if step == "read":
@@ -115,7 +124,7 @@ def _child(step: str, csv_path: Path, mapping: Path, folder: Path, seconds: floa
             except _TimeUp:
                 result.update(rows=done["total"], stopped=done["rows"])
     result.update(seconds=time.perf_counter() - started, cpu=_cpu() - cpu, start_mb=before,
-                  peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, tree_pss=tree.peak_pss,
+                  peak_mb=_high_water_mb(), tree_pss=tree.peak_pss,
                   tree_rss=tree.peak_rss, load_after=os.getloadavg()[0])
     return result
 

@@ -175,3 +175,16 @@ def test_the_other_importers_progress_bars_have_a_total_too(monkeypatch, source,
     rows = sum(total.values())
     shown = screen.getvalue()
     assert f"{rows}/{rows}" in shown and "/?" not in shown
+
+
+@pytest.mark.django_db
+def test_a_dry_run_of_a_large_file_streams_it_inside_its_transaction_and_writes_nothing(tmp_path):
+    (tmp_path / "m.yaml").write_text(MAPPING, encoding="utf-8")
+    path = _csv(tmp_path / "rows.csv", 600)  # the bulk path
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        handle.write("S5,创客空间 5 Makerspace,22.5050,113.9050\n")  # an identifier seen earlier
+    importer = importer_get("spreadsheet", mapping=tmp_path / "m.yaml")
+    report = source_import(importer=importer, path=path, dry_run=True)
+    assert report.total == 601 and report.summary()["created"] == 600 and report.summary()["rejected"] == 1
+    assert report.rejects[0]["line"] == 602 and "earlier in the file" in report.rejects[0]["reason"]
+    assert len(report.entities) == 600 and not Entity.objects.exists()

@@ -392,7 +392,8 @@ def register_import(*, path: Path | str, mapping_path: Path | str, dry_run: bool
     rows = register_rows(path, mapping)
     info = mapping["source"]
     report = RegisterReport(path=str(path), source_key=str(info["key"]), dry_run=dry_run, total=len(rows))
-    tick = progress or (lambda n=1: None)
+    tick = progress or (lambda n=1, total=None: None)
+    tick(0, total=len(rows))
     csl = {"type": "webpage" if info.get("url") else "document", "title": str(info["title"])}
     for key, csl_key in (("url", "URL"), ("publisher", "publisher"), ("number", "number")):
         if info.get(key):

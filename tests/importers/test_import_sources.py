@@ -195,7 +195,8 @@ def test_it_rolls_back_a_dry_run():
 
 def test_it_writes_a_rejects_file_naming_row_line_field_and_reason(tmp_path):
     report = source_import(importer=importer_get("ananse-csv"), path=FIXTURES / "ananse_china_subset.csv")
-    text = rejects_csv(report, tmp_path / "rejects.csv")
+    rejects_csv(report, tmp_path / "rejects.csv")
+    text = (tmp_path / "rejects.csv").read_text(encoding="utf-8")
     assert text.splitlines()[0] == "file,locator,line,field,value,reason"
     assert "ananse_china_subset.csv,row:79," in text and "the row has no name" in text
 

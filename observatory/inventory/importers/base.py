@@ -19,7 +19,7 @@ from typing import Any
 
 from .cleaning import CleaningError, Note
 
-__all__ = ["ImportFileError", "Importer", "ParsedRow", "RawRow", "RowRejected", "SourceInfo"]
+__all__ = ["ImportFileError", "ImportFileTooLarge", "Importer", "ParsedRow", "RawRow", "RowRejected", "SourceInfo"]
 
 
 class ImportFileError(Exception):
@@ -36,6 +36,16 @@ class ImportFileError(Exception):
         folder = str(Path(self.path).parent)
         text = str(self).replace(self.path, name)
         return text.replace(folder + "/", "").replace(folder, "") if folder not in ("", ".", "/") else text
+
+
+class ImportFileTooLarge(ImportFileError):
+    """A file over the import size limit, refused unread (``size`` and ``limit`` in bytes)."""
+
+    def __init__(self, path: Path | str, *, size: int, limit: int):
+        self.size, self.limit = size, limit
+        super().__init__(path, f"is {size:,} bytes ({size / 1e6:,.1f} MB), more than the import limit of {limit:,} "
+                               f"bytes ({limit / 1e6:,.1f} MB, OBSERVATORY_IMPORT_MAX_BYTES; 0 means no limit); "
+                               "raise the limit, or split the file")
 
 
 class RowRejected(Exception):

@@ -6,7 +6,7 @@ The per-row path (``entity_upsert`` for every row) costs about seventy queries a
 fine for a directory of a few thousand rows and too slow for a 100,000-row spreadsheet. Here the
 work is split in two:
 
-- **preparing** a row (:func:`_prepare_range`): the stored payload and its checksum, the
+- **preparing** a row (:func:`_prepare`): the stored payload and its checksum, the
   importer's parsing and cleaning, the slug, and, for a row whose entity does not exist yet, the
   entity, names, locations, statuses and citations built with the same validation and derivation
   as the entity services (:mod:`observatory.inventory.derivation`), down to the database values of each
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import threading
 from collections import defaultdict
 from itertools import islice
@@ -418,10 +419,9 @@ def _prepare(context: _Context, raws: list) -> list[tuple]:
 _WORKER: dict = {}
 
 
-def _prepare_range(bounds: tuple[int, int]) -> list[tuple]:
-    """A worker's task: prepare the rows lo…hi of the import (inherited at the fork)."""
-    lo, hi = bounds
-    return _prepare(_WORKER["context"], _WORKER["rows"][lo:hi])
+def _prepare_chunk(raws: list) -> list[tuple]:
+    """A worker's task: prepare one chunk of rows (the import's context is inherited at the fork)."""
+    return _prepare(_WORKER["context"], raws)
 
 
 def _warm() -> None:
@@ -436,27 +436,37 @@ def _warm() -> None:
     address_divisions("广东省深圳市南山区")
 
 
-def _prepared_chunks(context: _Context, rows: list):
-    """Yield (rows, prepared rows) chunk by chunk, in file order."""
-    bounds = [(lo, min(lo + CHUNK, len(rows))) for lo in range(0, len(rows), CHUNK)]
+def _prepared_chunks(context: _Context, rows, *, total: int):
+    """Yield (rows, prepared rows) chunk by chunk, in file order, reading ``rows`` (an iterator) as
+    it goes: at most a few chunks per worker are read ahead of the one being written."""
+    chunks = _batches(rows, CHUNK)
     workers = os.cpu_count() or 1
     # Forked from the main thread only: a web server's request thread does the work itself (a
     # fork copies one thread, and the locks other threads may hold at that moment).
-    if len(rows) < PARALLEL_FROM or workers < 2 or threading.current_thread() is not threading.main_thread():
-        for lo, hi in bounds:
-            yield rows[lo:hi], _prepare(context, rows[lo:hi])
+    if total < PARALLEL_FROM or workers < 2 or threading.current_thread() is not threading.main_thread():
+        for raws in chunks:
+            yield raws, _prepare(context, raws)
         return
     import gc
     import multiprocessing
+    from collections import deque
 
     _warm()
-    _WORKER.update(context=context, rows=rows)
+    _WORKER.update(context=context)
     # Objects that exist at the fork are not scanned by the workers' collector (their pages stay shared).
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for (lo, hi), prepared in zip(bounds, pool.imap(_prepare_range, bounds), strict=True):
-                yield rows[lo:hi], prepared
+            # Pool.imap would read the whole file into its task queue; this keeps 2 chunks a worker in flight.
+            pending: deque = deque()
+            for raws in chunks:
+                pending.append((raws, pool.apply_async(_prepare_chunk, (raws,))))
+                if len(pending) >= 2 * workers:
+                    raws_done, result = pending.popleft()
+                    yield raws_done, result.get()
+            while pending:
+                raws_done, result = pending.popleft()
+                yield raws_done, result.get()
     finally:
         gc.unfreeze()
         _WORKER.clear()
@@ -474,14 +484,45 @@ def _ids_by(model, key: str, values: list, **filters) -> dict:
     return found
 
 
+class _Keys:
+    """What deciding a row needs to remember of the rows before it: the identifiers seen (a repeated
+    one is rejected) and, for each duplicate key, the slug, locator and entity of its first row (a
+    later row with the same key is merged into it). They are kept in a private temporary SQLite
+    database (on disk, a page cache of about 2 MB), so that an import's memory does not grow with
+    its file."""
+
+    def __init__(self):
+        import sqlite3
+
+        self.db = sqlite3.connect("")  # "": a temporary on-disk database, deleted when closed
+        self.db.execute("CREATE TABLE ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.db.execute("CREATE TABLE firsts (key TEXT PRIMARY KEY, slug TEXT, locator TEXT, entity INTEGER) "
+                        "WITHOUT ROWID")
+        self.repeated = 0  # rows whose identifier appeared earlier
+
+    def id_new(self, external_id: str) -> bool:
+        """Whether ``external_id`` is seen for the first time (it is remembered)."""
+        return self.db.execute("INSERT OR IGNORE INTO ids VALUES (?)", (external_id,)).rowcount == 1
+
+    def first(self, key: str) -> tuple | None:
+        """(slug, locator, entity id) of the first row with the duplicate key ``key``, or None."""
+        return self.db.execute("SELECT slug, locator, entity FROM firsts WHERE key = ?", (key,)).fetchone()
+
+    def firsts_add(self, rows: list[tuple]) -> None:
+        self.db.executemany("INSERT INTO firsts VALUES (?, ?, ?, ?)", rows)
+
+    def close(self) -> None:
+        self.db.close()
+
+
 class _Writer:
-    def __init__(self, *, importer, source: Source, report, path_name: str, now, user=None):
+    def __init__(self, *, importer, source: Source, report, path_name: str, now, keys: _Keys, repeated: dict,
+                 user=None):
         self.importer, self.source, self.report, self.user = importer, source, report, user
         self.path_name = path_name
         self.now = now
-        self.first_of: dict[str, tuple[str, str]] = {}  # duplicate key -> (slug, locator) of the first row
-        self.id_of: dict[str, int] = {}  # slug -> entity id, for the rows imported (not rejected)
-        self.repeated: dict[int, list[dict]] = defaultdict(list)  # rejects of repeated ids, by the next row kept
+        self.keys = keys
+        self.repeated = repeated  # rejects of repeated ids, by the index of the next row kept
         self.revision = None
         self.through = Entity.records.through
         record_fields = {f.attname: f for f in SourceRecord._meta.concrete_fields}
@@ -523,6 +564,8 @@ class _Writer:
         report = self.report
         record_ids = self._records(raws, prepared) if raws else []
         events, creates = [], []
+        firsts: dict[str, tuple] = {}  # duplicate key -> (slug, locator, None) of a first row in this chunk
+        ids: dict[str, int] = {}  # slug -> entity id of the rows of this chunk imported (not rejected)
         for index, (raw, record_id, row) in enumerate(zip(raws, record_ids, prepared, strict=True), start=offset):
             events += [("rejected", reject) for reject in self.repeated.pop(index, ())]
             record_status, _pk, _json, _checksum, action, detail, notes, duplicate_key, slug = row
@@ -531,11 +574,13 @@ class _Writer:
                 events.append(("rejected", {"locator": raw.locator, "line": raw.line, "field": field_name,
                                             "value": value, "reason": reason}))
                 continue
-            if duplicate_key and duplicate_key in self.first_of:
-                events.append(("merged", raw, record_id, *self.first_of[duplicate_key], notes))
-                continue
+            if duplicate_key:
+                first = firsts.get(duplicate_key) or self.keys.first(duplicate_key)
+                if first is not None:
+                    events.append(("merged", raw, record_id, *first, notes))
+                    continue
             if action == "unchanged":
-                self.id_of[slug] = detail
+                ids[slug] = detail
                 events.append(("counted", "unchanged", detail, notes))
             elif action == "existing":
                 outcome = entity_row_import_existing(self.importer, self.source, raw, record_id, record_status, slug,
@@ -544,7 +589,7 @@ class _Writer:
                     events.append(outcome)
                     continue
                 status, entity_id = outcome
-                self.id_of[slug] = entity_id
+                ids[slug] = entity_id
                 events.append(("counted", status, entity_id, notes))
             elif action == "invalid":
                 field_name, reason = detail
@@ -555,10 +600,11 @@ class _Writer:
                 creates.append((slug, record_id, detail))
                 events.append(("created", slug, notes))
             if duplicate_key:
-                self.first_of[duplicate_key] = (slug, raw.locator)
+                firsts[duplicate_key] = (slug, raw.locator, None)
         if not raws:  # the end: the repeated rows after the last row kept
             events += [("rejected", reject) for reject in self.repeated.pop(offset, ())]
-        self._create(creates)
+        ids.update(self._create(creates))
+        self.keys.firsts_add([(key, slug, locator, ids[slug]) for key, (slug, locator, _none) in firsts.items()])
         links = []
         for event in events:
             kind = event[0]
@@ -573,24 +619,25 @@ class _Writer:
             elif kind == "created":
                 _kind, slug, notes = event
                 report.counts["created"] += 1
-                report.entities.append(self.id_of[slug])
+                report.entities.append(ids[slug])
                 report.notes.extend(notes)
             else:  # merged: a duplicate of an earlier row of the file, kept as a record of its entity
-                _kind, raw, record_id, slug, first_locator, notes = event
-                links.append(self.through(entity_id=self.id_of[slug], sourcerecord_id=record_id))
+                _kind, raw, record_id, slug, first_locator, entity_id, notes = event
+                links.append(self.through(entity_id=ids[slug] if entity_id is None else entity_id,
+                                          sourcerecord_id=record_id))
                 report.counts["merged"] += 1
                 notes.append({"locator": raw.locator, "line": raw.line, "field": "row", "value": "",
                               "action": f"duplicate of {first_locator} in the same file: kept as a record of {slug}"})
                 report.notes.extend(notes)
         self.through.objects.bulk_create(links, ignore_conflicts=True)
 
-    def _create(self, creates: list) -> None:
-        """Insert the new entities of a chunk, read their ids back by slug, insert their parts."""
+    def _create(self, creates: list) -> dict[str, int]:
+        """Insert the new entities of a chunk, read their ids back by slug, insert their parts;
+        returns slug → id of the entities inserted."""
         if not creates:
-            return
+            return {}
         _entity_table().insert([rows[0] for _slug, _record_id, rows in creates])
         ids = _ids_by(Entity, "slug", [slug for slug, _record_id, _rows in creates])
-        self.id_of.update(ids)
         names, locations, statuses, citations, links, versions = [], [], [], [], [], []
         if self.revision is None:
             self.revision = Revision.objects.create(
@@ -616,6 +663,7 @@ class _Writer:
         _table(self.through, first=("entity_id", "sourcerecord_id")).insert(links)
         _table(Version, first=("revision_id", "object_id", "content_type_id", "db", "format", "serialized_data",
                                "object_repr")).insert(versions)
+        return ids
 
 
 def _state(source: Source) -> dict:
@@ -643,73 +691,109 @@ def _fingerprint(source: Source, state: dict) -> tuple:
             state["existing_slugs"], state["linked"], {key: s.pk for key, s in state["sources"].items()})
 
 
-def _kept(rows: list) -> tuple[list, dict]:
-    """The rows kept, and the rejects of rows whose identifier appeared earlier in the file, by the
-    index of the next row kept (they are reported in file order, before it)."""
-    seen_ids: set[str] = set()
-    kept, repeated = [], defaultdict(list)
+def _kept(rows, keys: _Keys, repeated: dict):
+    """The rows kept, as they are read; a row whose identifier appeared earlier in the file is
+    left out, its reject put in ``repeated`` under the index of the next row kept (rejects are
+    reported in file order, before it)."""
+    kept = 0
     for raw in rows:
-        if raw.external_id in seen_ids:
-            repeated[len(kept)].append({
+        if not keys.id_new(raw.external_id):
+            keys.repeated += 1
+            repeated[kept].append({
                 "locator": raw.locator, "line": raw.line, "field": "id", "value": raw.external_id,
                 "reason": "the same identifier appears earlier in the file"})
             continue
-        seen_ids.add(raw.external_id)
-        kept.append(raw)
-    return kept, repeated
+        kept += 1
+        yield raw
 
 
 class BulkPlan:
     """Rows prepared before the import's transaction (:func:`rows_bulk_prepare`), with the state of
-    the database they were prepared against."""
+    the database they were prepared against. The prepared chunks wait in a temporary file (pickled
+    one by one), not in memory."""
 
-    def __init__(self, *, fingerprint: tuple, chunks: list, now):
-        self.fingerprint, self.chunks, self.now = fingerprint, chunks, now
+    def __init__(self, *, fingerprint: tuple, now):
+        import tempfile
+
+        self.fingerprint, self.now = fingerprint, now
+        self.repeated: dict = defaultdict(list)
+        self.repeated_count = 0
+        self._file = tempfile.TemporaryFile(prefix="observatory-import-")
+
+    def add(self, raws: list, prepared: list) -> None:
+        pickle.dump((raws, prepared), self._file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def chunks(self):
+        self._file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self._file)
+            except EOFError:
+                return
+
+    def close(self) -> None:
+        self._file.close()
 
 
-def rows_bulk_prepare(importer, source: Source, rows: list, tick) -> BulkPlan:
+def rows_bulk_prepare(importer, source: Source, rows, tick, *, total: int) -> BulkPlan:
     """Prepare every row now, outside any transaction: preparing is most of an import's time, and
     on SQLite the import's transaction holds the one write lock, so it is then held only for the
     writing. ``rows_bulk_import`` uses the plan if the database has not changed under it meanwhile
-    (and prepares again, inside its transaction, if it has)."""
+    (and prepares again, inside its transaction, if it has). ``rows`` is read once, as it goes."""
     state = _state(source)
     now = timezone.now()
     context = _Context(importer=importer, source=source, sources=state["sources"],
                        existing_records=state["existing_records"], linked=state["linked"],
                        existing_slugs=state["existing_slugs"], now=now)
-    kept, _repeated = _kept(rows)
-    chunks = []
-    for raws, prepared in _prepared_chunks(context, kept):
-        chunks.append((raws, prepared))
-        tick(len(raws))
-    tick(len(rows) - len(kept))
-    return BulkPlan(fingerprint=_fingerprint(source, state), chunks=chunks, now=now)
+    plan = BulkPlan(fingerprint=_fingerprint(source, state), now=now)
+    keys = _Keys()
+    try:
+        for raws, prepared in _prepared_chunks(context, _kept(rows, keys, plan.repeated), total=total):
+            plan.add(raws, prepared)
+            tick(len(raws))
+        plan.repeated_count = keys.repeated
+        tick(keys.repeated)
+    except BaseException:
+        plan.close()
+        raise
+    finally:
+        keys.close()
+    return plan
 
 
-def rows_bulk_import(importer, source: Source, rows: list, report, tick, *, user=None, plan: BulkPlan | None = None) -> None:
-    """Import ``rows`` (RawRow) of one file into ``report``: the same outcome as
-    ``runner._import_rows``, prepared in chunks (or taken from ``plan``) and written in batches."""
+def rows_bulk_import(importer, source: Source, rows, report, tick, *, total: int, user=None,
+                     plan: BulkPlan | None = None) -> None:
+    """Import ``rows`` (RawRow, an iterator read as it goes) of one file into ``report``: the same
+    outcome as ``runner._import_rows``, prepared in chunks (or taken from ``plan``, and then
+    ``rows`` is not read) and written in batches."""
     state = _state(source)
     planned = plan is not None and plan.fingerprint == _fingerprint(source, state)
     now = plan.now if planned else timezone.now()
-    writer = _Writer(importer=importer, source=source, report=report, path_name=_name(report.path), now=now,
-                     user=user)
-    kept, writer.repeated = _kept(rows)
-    if planned:
-        chunks, tick = plan.chunks, (lambda n=1: None)  # counted while preparing
-    else:
-        context = _Context(importer=importer, source=source, sources=state["sources"],
-                           existing_records=state["existing_records"], linked=state["linked"],
-                           existing_slugs=state["existing_slugs"], now=now)
-        chunks = _prepared_chunks(context, kept)
-    with transaction.atomic():
-        done = 0
-        for raws, prepared in chunks:
-            writer.chunk(raws, prepared, offset=done)
-            done += len(raws)
-            tick(len(raws))
-        writer.chunk([], [], offset=done)  # the repeated rows after the last row kept
-        tick(len(rows) - len(kept))
+    keys = _Keys()
+    try:
+        if planned:
+            repeated = plan.repeated
+            chunks, tick = plan.chunks(), (lambda n=1: None)  # counted while preparing
+        else:
+            repeated = defaultdict(list)
+            context = _Context(importer=importer, source=source, sources=state["sources"],
+                               existing_records=state["existing_records"], linked=state["linked"],
+                               existing_slugs=state["existing_slugs"], now=now)
+            chunks = _prepared_chunks(context, _kept(rows, keys, repeated), total=total)
+        writer = _Writer(importer=importer, source=source, report=report, path_name=_name(report.path), now=now,
+                         keys=keys, repeated=repeated, user=user)
+        with transaction.atomic():
+            done = 0
+            for raws, prepared in chunks:
+                writer.chunk(raws, prepared, offset=done)
+                done += len(raws)
+                tick(len(raws))
+            writer.chunk([], [], offset=done)  # the repeated rows after the last row kept
+            tick(keys.repeated)
+    finally:
+        keys.close()
+        if plan is not None:
+            plan.close()
 
 
 def _name(path: str) -> str:

@@ -110,27 +110,32 @@ class MappedSpreadsheetImporter(Importer):
             url=str(source.get("url", "")), medium="spreadsheet", note=str(source.get("note", "")))
 
     def rows(self, path: Path):
+        """The rows of the file as they are read (the header is checked against the mapping at the
+        first row)."""
         path = Path(path)
         if path.suffix.casefold() == ".xlsx":
-            rows = list(xlsx_rows(path, sheet=self.mapping.get("sheet", 0)))
+            rows = xlsx_rows(path, sheet=self.mapping.get("sheet", 0))
         else:
-            rows = list(csv_rows(path, encoding=self.mapping.get("encoding", "utf-8")))
-        if rows:
-            header = set(rows[0].data)
-            columns = self.mapping["columns"]
-            wanted = [c for field, c in columns.items() if field != "aliases"] + list(columns.get("aliases") or [])
-            wanted += [self.mapping[k] for k in ("id", "kind_column") if self.mapping.get(k)]
-            missing = [c for c in wanted if c not in header]
-            if missing:
-                raise ImportFileError(path, f"column(s) {', '.join(map(repr, missing))} named in the mapping are not in "
-                                            f"the header ({', '.join(sorted(map(str, header)))[:300]})", line=1)
+            rows = csv_rows(path, encoding=self.mapping.get("encoding", "utf-8"))
         id_column = self.mapping.get("id")
-        if id_column:
-            for raw in rows:
+        for index, raw in enumerate(rows):
+            if index == 0:
+                self._header_check(path, raw)
+            if id_column:
                 value = raw.data.get(id_column)
                 if value not in (None, ""):
                     raw.external_id = str(value).strip()[:300]
-        return rows
+            yield raw
+
+    def _header_check(self, path: Path, first: RawRow) -> None:
+        header = set(first.data)
+        columns = self.mapping["columns"]
+        wanted = [c for field, c in columns.items() if field != "aliases"] + list(columns.get("aliases") or [])
+        wanted += [self.mapping[k] for k in ("id", "kind_column") if self.mapping.get(k)]
+        missing = [c for c in wanted if c not in header]
+        if missing:
+            raise ImportFileError(path, f"column(s) {', '.join(map(repr, missing))} named in the mapping are not in "
+                                        f"the header ({', '.join(sorted(map(str, header)))[:300]})", line=1)
 
     def parse(self, raw: RawRow) -> ParsedRow:
         row, columns, mapping = raw.data, self.mapping["columns"], self.mapping

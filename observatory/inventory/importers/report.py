@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from pathlib import Path
@@ -14,16 +15,16 @@ REJECT_COLUMNS = ["file", "locator", "line", "field", "value", "reason"]
 NOTE_COLUMNS = ["file", "locator", "line", "field", "value", "action"]
 
 
-def _write(rows: list[dict], columns: list[str], file: str, path: Path | None) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({"file": file, **{k: ("" if v is None else v) for k, v in row.items()}})
-    text = buffer.getvalue()
-    if path is not None:
-        Path(path).write_text(text, encoding="utf-8")
-    return text
+def _write(rows, columns: list[str], file: str, path: Path | None) -> str:
+    """The CSV text; with ``path``, the lines are written to that file as they are made (a large
+    import's notes are not held as one text) and the text returned is empty."""
+    buffer = io.StringIO() if path is None else Path(path).open("w", encoding="utf-8", newline="")
+    with buffer if path is not None else contextlib.nullcontext(buffer):
+        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({"file": file, **{k: ("" if v is None else v) for k, v in row.items()}})
+        return buffer.getvalue() if path is None else ""
 
 
 def rejects_csv(report: ImportReport, path: Path | None = None) -> str:

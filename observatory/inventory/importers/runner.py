@@ -1,7 +1,8 @@
 """Running an importer over a file: one transaction, every raw row kept, a report per row.
 
-:func:`source_import` reads the whole file first (a malformed file raises
-:class:`~.base.ImportFileError` before anything is written), then in one transaction:
+:func:`source_import` reads the file once to check and count its rows (a malformed file raises
+:class:`~.base.ImportFileError` before anything is written), then again, row by row (the file is
+never held in memory), and in one transaction:
 
 - makes sure the importer's Source exists (an existing Source, e.g. one from the curated
   dataset, is left as it is: the curated bibliography wins);
@@ -21,9 +22,12 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
+import tempfile
 import zipfile
 import zlib
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,11 +45,77 @@ from observatory.inventory.models import Entity, ImportRun, Source
 from observatory.inventory.services import entity_upsert, source_record_upsert, source_upsert
 from observatory.validation import json_value_problem
 
-from .base import Importer, ImportFileError, RawRow, RowRejected, personal_fields_drop
+from .base import Importer, ImportFileError, ImportFileTooLarge, RawRow, RowRejected, personal_fields_drop
 
 __all__ = ["ImportReport", "entity_slug_for", "size_check", "source_ensure", "source_import"]
 
 SUMMARY_COLUMNS = ["created", "updated", "unchanged", "rejected", "merged"]
+
+
+class SpilledList:
+    """A list that keeps its first :attr:`kept` items in memory and the rest in a temporary file
+    (pickled in batches): the notes of a million-row import are a few hundred bytes each, and what
+    reads them (the report's first lines, the run's first 5,000 notes, ``--notes FILE``) reads them
+    in order. Supports append, extend, len, iteration and slices."""
+
+    kept = 5_000
+    _BATCH = 1_000
+
+    def __init__(self, items=()):
+        self._head: list = []
+        self._tail: list = []  # items not yet written to the file
+        self._file = None
+        self._length = 0
+        self.extend(items)
+
+    def append(self, item) -> None:
+        self._length += 1
+        if len(self._head) < self.kept:
+            self._head.append(item)
+            return
+        self._tail.append(item)
+        if len(self._tail) >= self._BATCH:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(prefix="observatory-import-report-")
+            self._file.seek(0, 2)
+            pickle.dump(self._tail, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._tail = []
+
+    def extend(self, items) -> None:
+        for item in items:
+            self.append(item)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __bool__(self) -> bool:
+        return self._length > 0
+
+    def __iter__(self):
+        yield from self._head
+        if self._file is not None:
+            self._file.seek(0)
+            while True:
+                try:
+                    batch = pickle.load(self._file)
+                except EOFError:
+                    break
+                yield from batch
+        yield from self._tail
+
+    def __getitem__(self, index):
+        if isinstance(index, slice) and (index.start or 0) >= 0 and index.stop is not None \
+                and 0 <= index.stop <= len(self._head):
+            return self._head[index]
+        if isinstance(index, int) and 0 <= index < len(self._head):
+            return self._head[index]
+        return list(self)[index]
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"SpilledList({len(self)} items)"
 
 
 @dataclass
@@ -56,9 +126,9 @@ class ImportReport:
     dry_run: bool = False
     total: int = 0
     counts: Counter = field(default_factory=Counter)
-    rejects: list[dict] = field(default_factory=list)
-    notes: list[dict] = field(default_factory=list)
-    entities: list[int] = field(default_factory=list)
+    rejects: SpilledList = field(default_factory=SpilledList)
+    notes: SpilledList = field(default_factory=SpilledList)
+    entities: array = field(default_factory=lambda: array("q"))  # 8 bytes an entity
     run_id: int | None = None
 
     def summary(self) -> dict[str, int]:
@@ -138,17 +208,18 @@ def _file_error_reason(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def _read_all(importer: Importer, path: Path) -> list[RawRow]:
+def _rows_read(importer: Importer, path: Path):
+    """The rows of the file, each checked (:func:`_raw_row_check`), as the importer reads them;
+    a file that cannot be read raises ImportFileError when the reading gets there."""
     try:
-        rows = list(importer.rows(path))
+        for raw in importer.rows(path):
+            _raw_row_check(path, raw)
+            yield raw
     except ImportFileError:
         raise
     except _FILE_ERRORS as exc:
         raise ImportFileError(path, f"cannot be read as {importer.name} ({importer.description}): "
                                     f"{_file_error_reason(exc)}"[:1000]) from None
-    for raw in rows:
-        _raw_row_check(path, raw)
-    return rows
 
 
 def _raw_row_check(path: Path, raw: RawRow) -> None:
@@ -165,23 +236,28 @@ def _raw_row_check(path: Path, raw: RawRow) -> None:
 BULK_THRESHOLD = 500
 
 
-def size_check(path: Path) -> None:
-    """Refuse, unread, a file larger than ``OBSERVATORY_IMPORT_MAX_BYTES``: an import holds its
-    parsed rows in memory (about 15 times the file's size), so the limit bounds the import's memory."""
-    limit = settings.OBSERVATORY_IMPORT_MAX_BYTES
+def size_check(path: Path, limit: int | None = None) -> None:
+    """Refuse, unread, a file larger than ``limit`` (default ``OBSERVATORY_IMPORT_MAX_BYTES``; 0:
+    no limit). Rows are read as they are needed, so the limit is not what bounds an import's
+    memory; it bounds its time and its temporary files (docs/importers.md#large-files)."""
+    limit = settings.OBSERVATORY_IMPORT_MAX_BYTES if limit is None else limit
     size = path.stat().st_size
     if limit > 0 and size > limit:
-        raise ImportFileError(path, f"is {size:,} bytes, more than the import limit of {limit:,} bytes "
-                                    "(OBSERVATORY_IMPORT_MAX_BYTES); split it into smaller files, or raise the limit "
-                                    "on a machine with the memory for it")
+        raise ImportFileTooLarge(path, size=size, limit=limit)
 
 
 def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False, user=None, progress=None,
-                  save_run: bool = True, bulk: bool | None = None) -> ImportReport:
+                  save_run: bool = True, bulk: bool | None = None, max_bytes: int | None = None) -> ImportReport:
     """Import ``path`` with ``importer`` (see the module docstring); returns the report.
 
+    The file is read twice, row by row, and never held whole: first to check every row and count
+    them (a malformed file raises ImportFileError before anything is written; the count is the
+    progress bar's total), then to import them. ``progress(n=1, total=None)`` is called with the
+    total, then with the rows done.
+
     ``bulk``: write new entities in batches (same results, far fewer queries); by default for
-    files of at least :data:`BULK_THRESHOLD` rows.
+    files of at least :data:`BULK_THRESHOLD` rows. ``max_bytes``: the size limit of this import
+    (default ``OBSERVATORY_IMPORT_MAX_BYTES``).
     """
     path = Path(path)
     if path.is_dir():
@@ -189,26 +265,31 @@ def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False
     if not path.is_file():
         raise ImportFileError(path, "is not a regular file (a device or a pipe); give the file to import"
                               if path.exists() else "no such file")
-    size_check(path)
+    size_check(path, max_bytes)
     with path.open("rb") as handle:
         checksum = hashlib.file_digest(handle, "sha256").hexdigest()
-    rows = _read_all(importer, path)
+    total = sum(1 for _raw in _rows_read(importer, path))
     report = ImportReport(importer=importer.name, path=str(path), source_key=importer.source.key, dry_run=dry_run,
-                          total=len(rows))
-    tick = progress or (lambda n=1: None)
-    use_bulk = bulk if bulk is not None else len(rows) >= BULK_THRESHOLD
+                          total=total)
+    tick = progress or (lambda n=1, total=None: None)
+    tick(0, total=total)
+    rows = _rows_read(importer, path)  # read when the import gets to it
+    use_bulk = bulk if bulk is not None else total >= BULK_THRESHOLD
     plan = None
     if use_bulk and not dry_run:
         # Rows prepared before the transaction, which then only writes: on SQLite it holds the one
         # write lock, and other writers wait for it (docs/importers.md#imports-beside-a-running-site).
         from .bulk import rows_bulk_prepare
 
-        plan = rows_bulk_prepare(importer, source_ensure(importer), rows, tick)
+        plan = rows_bulk_prepare(importer, source_ensure(importer), rows, tick, total=total)
+        rows = _rows_read(importer, path)  # read again only if the plan cannot be used
     try:
         with transaction.atomic():
             source = source_ensure(importer)
             if use_bulk:
-                _import_rows_bulk(importer, source, rows, report, tick, user=user, plan=plan)
+                from .bulk import rows_bulk_import
+
+                rows_bulk_import(importer, source, rows, report, tick, total=total, user=user, plan=plan)
                 if not dry_run:
                     # a large write: the planner's statistics would describe the tables before it
                     statistics_refresh(apps.get_app_config("inventory").get_models())
@@ -222,13 +303,13 @@ def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False
         run = ImportRun.objects.create(
             importer=importer.name, source=Source.objects.filter(key=importer.source.key).first(),
             filename=path.name, file_checksum=checksum, dry_run=dry_run,
-            status="dry-run" if dry_run else "done", counts=report.summary(), rejects=report.rejects,
+            status="dry-run" if dry_run else "done", counts=report.summary(), rejects=list(report.rejects),
             notes=report.notes[:5000], user=user if getattr(user, "pk", None) else None, finished=timezone.now())
         report.run_id = run.pk
     return report
 
 
-def _import_rows(importer: Importer, source: Source, rows: list[RawRow], report: ImportReport, tick) -> None:
+def _import_rows(importer: Importer, source: Source, rows, report: ImportReport, tick) -> None:
     from observatory.inventory.resolution import merge_carried_document
 
     licence = {"licence": source.licence or importer.source.licence, "redistributable": source.redistributable}
@@ -307,16 +388,6 @@ def _import_rows(importer: Importer, source: Source, rows: list[RawRow], report:
             if parsed.duplicate_key:
                 first_of[parsed.duplicate_key] = entity
                 first_locator[parsed.duplicate_key] = raw.locator
-
-
-def _import_rows_bulk(importer: Importer, source: Source, rows: list[RawRow], report: ImportReport, tick,
-                      *, user=None, plan=None) -> None:
-    """The same as :func:`_import_rows`, with the rows prepared in chunks (in worker processes
-    for large files; before the transaction when ``plan`` is given) and records and new entities
-    written in batches (importers/bulk.py)."""
-    from .bulk import rows_bulk_import
-
-    rows_bulk_import(importer, source, rows, report, tick, user=user, plan=plan)
 
 
 def entity_row_import_existing(importer, source, raw, record_id, record_status, slug, document, *,

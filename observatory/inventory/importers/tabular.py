@@ -7,13 +7,13 @@ the sheet row number, header = 1).
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
+from . import cleaning  # noqa: F401 (registers the ftfy_latin1_fallback error handler)
 from .base import ImportFileError, RawRow
-from .cleaning import decode_bytes
 
 __all__ = ["XLSX_MAX_RATIO", "XLSX_MAX_UNPACKED", "csv_rows", "xlsx_check", "xlsx_rows"]
 
@@ -41,35 +41,74 @@ def _unique_header(header: list[str]) -> list[str]:
     return result
 
 
-def csv_rows(path: Path, *, encoding: str = "utf-8", delimiter: str | None = None) -> Iterator[RawRow]:
-    """Rows of a CSV file; raises ImportFileError naming the line for a malformed file."""
-    text, _used = decode_bytes(Path(path).read_bytes(), encoding=encoding)
-    if "\x00" in text:
-        raise ImportFileError(path, "contains NUL bytes: not a text (CSV) file")
-    if not text.strip():
-        raise ImportFileError(path, "is empty: a CSV file needs a header line")
-    if delimiter is None:
+#: Bytes read at a time while a CSV file's encoding is checked.
+_BLOCK = 1 << 18
+
+
+def _csv_encoding(path: Path, encoding: str) -> tuple[str, str]:
+    """The encoding a CSV file is read with, and the error handler: the declared one if the whole
+    file decodes in it, else UTF-8, else cp1252 (the rules of :func:`~.cleaning.decode_bytes`),
+    found by decoding the file block by block without keeping it. A byte-order mark means UTF-8.
+    Raises ImportFileError for NUL bytes or a file of blanks."""
+    with Path(path).open("rb") as handle:
+        head = handle.read(3)
+    if head == b"\xef\xbb\xbf":
+        candidates = ["utf-8-sig"]
+    else:
+        candidates = list(dict.fromkeys([encoding, "utf-8"]))
+    for candidate in [*candidates, "cp1252"]:
+        fallback = candidate == "cp1252"
+        errors = "ftfy_latin1_fallback" if fallback else "strict"
         try:
-            delimiter = csv.Sniffer().sniff(text[:20000], delimiters=",;\t").delimiter
-        except csv.Error:
-            delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = _unique_header(next(reader))
-        index = 0
-        line = reader.line_num + 1
-        for values in reader:
-            if not any(v.strip() for v in values):
-                line = reader.line_num + 1
-                continue
-            if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
-                raise ImportFileError(path, f"{len(values)} fields where the header has {len(header)}", line=line,
-                                      field=f"column {len(header) + 1}")
-            yield RawRow(locator=f"row:{index}", line=line, data=dict(zip(header, values, strict=False)))
-            index += 1
+            decoder = codecs.getincrementaldecoder(candidate)(errors=errors)
+        except LookupError:
+            continue
+        blank = True
+        try:
+            with Path(path).open("rb") as handle:
+                while block := handle.read(_BLOCK):
+                    if b"\x00" in block:
+                        raise ImportFileError(path, "contains NUL bytes: not a text (CSV) file")
+                    text = decoder.decode(block)
+                    blank = blank and not text.strip()
+                rest = decoder.decode(b"", final=True)  # a file cut inside a character fails here
+                blank = blank and not rest.strip()
+        except UnicodeDecodeError:
+            continue
+        if blank:
+            raise ImportFileError(path, "is empty: a CSV file needs a header line")
+        return candidate, errors
+    raise AssertionError("cp1252 with the latin-1 fallback decodes every byte")  # pragma: no cover
+
+
+def csv_rows(path: Path, *, encoding: str = "utf-8", delimiter: str | None = None) -> Iterator[RawRow]:
+    """Rows of a CSV file, read as they are needed (the file is never held whole); raises
+    ImportFileError naming the line for a malformed file."""
+    used, errors = _csv_encoding(path, encoding)
+    with Path(path).open(encoding=used, errors=errors, newline="") as handle:
+        if delimiter is None:
+            try:
+                delimiter = csv.Sniffer().sniff(handle.read(20000), delimiters=",;\t").delimiter
+            except csv.Error:
+                delimiter = ","
+            handle.seek(0)
+        reader = csv.reader(handle, delimiter=delimiter, strict=True)
+        try:
+            header = _unique_header(next(reader))
+            index = 0
             line = reader.line_num + 1
-    except csv.Error as exc:
-        raise ImportFileError(path, f"malformed CSV ({exc})", line=reader.line_num) from None
+            for values in reader:
+                if not any(v.strip() for v in values):
+                    line = reader.line_num + 1
+                    continue
+                if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
+                    raise ImportFileError(path, f"{len(values)} fields where the header has {len(header)}", line=line,
+                                          field=f"column {len(header) + 1}")
+                yield RawRow(locator=f"row:{index}", line=line, data=dict(zip(header, values, strict=False)))
+                index += 1
+                line = reader.line_num + 1
+        except csv.Error as exc:
+            raise ImportFileError(path, f"malformed CSV ({exc})", line=reader.line_num) from None
 
 
 def xlsx_check(path: Path) -> None:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from observatory.console import console, progress_bar, summary_table
 from observatory.inventory.importers import IMPORTERS, ImportFileError, importer_get, source_import
+from observatory.inventory.importers.base import ImportFileTooLarge
 from observatory.inventory.importers.report import notes_csv, rejects_csv
 from observatory.inventory.importers.runner import SUMMARY_COLUMNS
 
@@ -20,8 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="do everything, report, then roll back")
         parser.add_argument("--rejects", help="write the rejected rows (locator, line, field, value, reason) to this CSV")
         parser.add_argument("--notes", help="write the cleaning notes of every row to this CSV")
+        parser.add_argument("--max-bytes", type=int, metavar="N",
+                            help="refuse a file larger than N bytes (default: OBSERVATORY_IMPORT_MAX_BYTES, 100 MB; "
+                                 "0: no limit)")
 
-    def handle(self, *args, source, file, mapping=None, dry_run=False, rejects=None, notes=None, **options):
+    def handle(self, *args, source, file, mapping=None, dry_run=False, rejects=None, notes=None, max_bytes=None,
+               **options):
         if source == "register":
             report = import_register(Path(file), mapping, dry_run=dry_run)
             if rejects:
@@ -37,7 +42,9 @@ class Command(BaseCommand):
         for option, value in (("--rejects", rejects), ("--notes", notes)):
             if value and (Path(value).is_dir() or not Path(value).parent.is_dir()):
                 raise CommandError(f"{option} {value}: give the path of a file in an existing folder")
-        report = import_one(importer, Path(file), dry_run=dry_run)
+        if max_bytes is not None and max_bytes < 0:
+            raise CommandError(f"--max-bytes {max_bytes}: give a number of bytes, or 0 for no limit")
+        report = import_one(importer, Path(file), dry_run=dry_run, max_bytes=max_bytes)
         try:
             if rejects:
                 rejects_csv(report, Path(rejects))
@@ -50,11 +57,15 @@ class Command(BaseCommand):
                                f"({exc.filename})") from None
 
 
-def import_one(importer, path: Path, *, dry_run: bool = False):
-    """Run one import with a progress bar and print its summary; CommandError on a bad file."""
+def import_one(importer, path: Path, *, dry_run: bool = False, max_bytes: int | None = None):
+    """Run one import with a progress bar (rows done of the file's rows) and print its summary;
+    CommandError on a bad file."""
     try:
         with progress_bar(f"Importing {path.name}", None) as tick:
-            report = source_import(importer=importer, path=path, dry_run=dry_run, progress=tick)
+            report = source_import(importer=importer, path=path, dry_run=dry_run, progress=tick, max_bytes=max_bytes)
+    except ImportFileTooLarge as exc:
+        raise CommandError(f"{exc}. For this import only: observatory import ... --max-bytes {exc.size}. "
+                           "Nothing was written.") from None
     except ImportFileError as exc:
         raise CommandError(f"{exc}. Nothing was written.") from None
     title = f"{'Dry run of' if dry_run else 'Imported'} {path.name} ({importer.name} → source {importer.source.key})"

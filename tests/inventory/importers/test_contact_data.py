@@ -13,7 +13,7 @@ from observatory.inventory.importers import importer_get, source_import
 from observatory.inventory.importers.cleaning import contact_strip
 from observatory.inventory.models import Entity, Location, Source
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "importers"
 ADDRESS = "广东省深圳市福田区福田保税区福年广场531室"
 CONTACTS = ("13812345678", "foo@example.com")
 

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from observatory.inventory.importers import importer_get, source_import
 from observatory.inventory.models import Entity, ImportRun, MergeDecision
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "importers"
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from observatory.inventory.importers import importer_get, source_import
 from observatory.inventory.models import Entity, SourceRecord
 from observatory.inventory.services import _entity_state_of
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "importers"
 pytestmark = pytest.mark.django_db
 
 

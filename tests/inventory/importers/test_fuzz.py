@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from observatory.inventory.importers import ImportFileError, RowRejected, importer_get
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "importers"
 
 CASES = [
     ("ananse-csv", "ananse_china_subset.csv"),

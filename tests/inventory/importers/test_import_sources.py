@@ -15,7 +15,7 @@ from observatory.inventory.importers.report import rejects_csv
 from observatory.inventory.models import Entity, ImportRun, Source, SourceRecord
 from tests.shared import shared_path
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "importers"
 pytestmark = pytest.mark.django_db
 
 

@@ -19,7 +19,7 @@ from observatory.inventory.importers.runner import SpilledList
 from observatory.inventory.importers.tabular import csv_rows, xlsx_rows
 from observatory.inventory.models import Entity, ImportRun
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "importers"
 
 MAPPING = """source:
   key: streaming-test

@@ -1,14 +1,46 @@
 """What every stored run states about itself: its ``sample`` (the cases used and, per reason, the
 cases left out) and its ``caveats`` (plain statements, in English and Chinese, of what the result can
 and cannot support), generated from the run. Also the one place where a value the data cannot
-support becomes ``None`` with its reason."""
+support becomes ``None`` with its reason.
+
+The texts a run writes for its readers (summary, notes, figure titles) are written once, as messages
+of the catalogue with named placeholders, and rendered by :func:`in_both` in English and Chinese when
+the run is made; the run stores both (``result["texts"]``), and :func:`texts_in` reads them back in the
+reader's language (a run stored before the texts were kept shows its English, as stored)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
 
-__all__ = ["Caveats", "not_estimable", "sample"]
+from django.utils import translation
+from django.utils.functional import Promise
+
+__all__ = ["Caveats", "in_both", "not_estimable", "sample", "texts_in"]
+
+#: The languages a run's texts are stored in: key in the stored pair, Django language code.
+TEXT_LANGUAGES = (("en", "en"), ("zh", "zh-hans"))
+
+
+def in_both(message, **params) -> dict[str, str]:
+    """``{"en": ..., "zh": ...}``: ``message`` (a ``gettext_lazy`` string with named placeholders)
+    rendered in each language with ``params``. A parameter that is itself a lazy message or a stored
+    pair (``{"en", "zh"}``, e.g. from an earlier :func:`in_both`) is rendered in the same language;
+    any other value is used as it is."""
+    pair = {}
+    for key, code in TEXT_LANGUAGES:
+        with translation.override(code):
+            values = {name: _render(value, key) for name, value in params.items()}
+            pair[key] = str(message) % values if values else str(message)
+    return pair
+
+
+def _render(value, key: str):
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, Mapping) and "en" in value:
+        return value.get(key) or value["en"]
+    return value
 
 
 def sample(n: int, excluded: Mapping[str, int] | Counter | None = None) -> dict:
@@ -76,6 +108,19 @@ def figure_facts(run, language: str = "en") -> dict[str, dict]:
                 {"en": "log-rank test of equal survival (with entry times)",
                  "zh": "生存相同的对数秩检验（含进入时间）"}, language)}
     return facts
+
+
+def texts_in(run, language: str = "en") -> dict:
+    """The run's ``summary`` (str), ``notes`` (list of str) and figure ``titles`` (figure name → str) in
+    ``language``, from the pairs the run stored; a run stored before the pairs were kept gives its
+    English fields as stored."""
+    result = run.result if isinstance(run.result, dict) else {}
+    texts = result.get("texts") if isinstance(result.get("texts"), Mapping) else {}
+    summary = texts.get("summary")
+    notes = texts.get("notes")
+    return {"summary": _pick(summary, language) if isinstance(summary, Mapping) else run.summary,
+            "notes": [_pick(n, language) for n in notes] if isinstance(notes, list) else list(run.notes or []),
+            "titles": {name: _pick(title, language) for name, title in (texts.get("titles") or {}).items()}}
 
 
 def caveats_in(run, language: str = "en") -> list[str]:

@@ -1,6 +1,9 @@
 """The four analyses as run on the inventory: read through :mod:`.graphs`, compute with the pure
 algorithms, and return ``{"result", "summary", "notes", "figures"}`` for :func:`.services.analysis_run`.
 
+The summary, each note and each figure title is a message of the catalogue with named placeholders,
+rendered in English and Chinese once, here, by :func:`.findings.in_both`: the run stores both.
+
 Each runner checks that the data can support it and raises :class:`AnalysisInputError` with a
 sentence a researcher can act on when it cannot.
 """
@@ -13,6 +16,7 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_lazy as _
 
 from . import graphs
 from .services import AnalysisInputError
@@ -125,9 +129,9 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
     from observatory.inventory.taxonomy import RELATION_CLASSES, relation_types_of_classes
 
     from . import network
-    from .findings import Caveats, sample
+    from .findings import Caveats, in_both, sample
 
-    notes: list[str] = []
+    notes: list[dict] = []
     since, until = _date(parameters.get("since")), _date(parameters.get("until"))
     partition = parameters.get("partition") or "online_physical"
     if partition not in PARTITIONS:
@@ -172,7 +176,7 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
         if graph.number_of_edges() == 0:
             raise AnalysisInputError("no tie joins two actors with a side (online or physical): try "
                                      "organisations=majority or partition=layer")
-    groups = {data.get(attr) for _, data in graph.nodes(data=True)}
+    groups = {data.get(attr) for _node, data in graph.nodes(data=True)}
     if len(groups) < 2:
         raise AnalysisInputError(f"brokerage needs at least two groups, but every node has the same {attr!r} "
                                  f"({groups.pop()!r}); choose another partition")
@@ -189,7 +193,7 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
     frames = [roles, holes, central]
     tested_roles = [r for r in network.BROKERAGE_ROLES if r != "total"]
     significant_any = np.zeros(len(roles), dtype=bool)
-    per_node_test: list[dict] = [{} for _ in range(len(roles))]
+    per_node_test: list[dict] = [{} for _i in range(len(roles))]
     if tested is not None:
         for role in tested_roles:
             counts = roles[role].to_numpy()
@@ -208,9 +212,10 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
     table = pd.concat(frames, axis=1)
     undefined = [c for c in table.columns if table[c].dtype.kind == "f" and table[c].isna().any()]
     if undefined:
-        notes.append(f"null where undefined in {len(undefined)} columns ({', '.join(undefined[:8])}"
-                     f"{' ...' if len(undefined) > 8 else ''}): z-scores whose null variance is 0, as in R sna "
-                     "(e.g. liaison between two sides, coordinator in a group of fewer than 3)")
+        notes.append(in_both(_("null where undefined in %(n)s columns (%(columns)s): z-scores whose null variance is "
+                               "0, as in R sna (e.g. liaison between two sides, coordinator in a group of fewer "
+                               "than 3)"), n=len(undefined),
+                             columns=", ".join(undefined[:8]) + (" ..." if len(undefined) > 8 else "")))
         table[undefined] = table[undefined].astype(object).where(table[undefined].notna(), None)
     nodes = {}
     membership = communities.membership
@@ -228,15 +233,21 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
             row["significant_roles"] = [r for r, v in per_node_test[i].items() if v["significant"]]
         nodes[node] = row
     top = roles.sort_values("total", ascending=False).head(10)
-    group_word = "side" if attr == "side" else "layer"
     synaptic = roles[(roles["liaison"] + roles["gatekeeper"] + roles["representative"] + roles["itinerant"]) > 0]
     n_significant = int(significant_any.sum())
-    summary = (f"{graph.number_of_nodes()} actors, {graph.number_of_edges()} ties ({', '.join(classes)}); "
-               f"{len(synaptic)} actors broker between {group_word}s"
-               + (f", {n_significant} significantly (permutation test, {permutations} permutations, "
-                  f"Benjamini–Hochberg FDR {fdr:g})" if tested is not None else "")
-               + ". Top brokers: " + ", ".join(
-                   f"{graph.nodes[n].get('name')} ({int(top.at[n, 'total'])})" for n in top.index[:5]))
+    brokers = [(graph.nodes[n].get("name"), graph.nodes[n].get("name_zh"), int(top.at[n, "total"]))
+               for n in top.index[:5]]
+    summary = in_both(
+        _("%(n)s actors, %(m)s ties (%(classes)s); %(b)s actors broker between %(partition)s%(tested)s. "
+          "Top brokers: %(top)s"),
+        n=graph.number_of_nodes(), m=graph.number_of_edges(),
+        classes={"en": ", ".join(classes), "zh": "、".join(RELATION_CLASSES[c][1] for c in classes)},
+        b=len(synaptic), partition=_("the online and physical sides") if attr == "side" else _("layers"),
+        tested="" if tested is None else in_both(
+            _(", %(s)s significantly (permutation test, %(p)s permutations, Benjamini–Hochberg FDR %(fdr)s)"),
+            s=n_significant, p=permutations, fdr=f"{fdr:g}"),
+        top={"en": ", ".join(f"{name} ({total})" for name, _zh, total in brokers),
+             "zh": "、".join(f"{zh or name}（{total}）" for name, zh, total in brokers)})
     caveats = Caveats()
     caveats.add(f"Only ties of the classes {', '.join(RELATION_CLASSES[c][0] for c in classes)} are used, each "
                 "oriented along the flow its type declares; directory listings never enter.",
@@ -262,9 +273,10 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
                     "or left out: their brokerage depends on that rule.",
                     "组织按其多数合作方被归入线上或线下一侧，或被排除：其中介作用取决于这一规则。")
     if not central.attrs["betweenness_exact"]:
-        notes.append(f"betweenness is estimated from {central.attrs['betweenness_pivots']} random source pivots "
-                     f"(Brandes & Pich 2007): relative standard error of the top 100 scores about "
-                     f"{central.attrs['betweenness_rel_se_top100'] or 0:.0%} (from two halves of the pivots)")
+        notes.append(in_both(_("betweenness is estimated from %(p)s random source pivots (Brandes & Pich 2007): "
+                               "relative standard error of the top 100 scores about %(se)s (from two halves of the "
+                               "pivots)"), p=central.attrs["betweenness_pivots"],
+                             se=f"{central.attrs['betweenness_rel_se_top100'] or 0:.0%}"))
     ties_by_class = Counter()
     for _u, _v, data in graph.edges(data=True):
         for t in data.get("types", ()):
@@ -299,7 +311,7 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
         return figs.brokerage_bar(roles, labels={n: graph.nodes[n].get("name_zh") or graph.nodes[n].get("name")
                                                  for n in graph})
 
-    figures = _figures({"brokerage-roles": ("Brokerage roles of the top brokers", _roles)})
+    figures = _figures({"brokerage-roles": (in_both(_("Brokerage roles of the top brokers")), _roles)})
     return {"result": result, "summary": summary, "notes": notes, "figures": figures}
 
 
@@ -380,7 +392,7 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
     Monte-Carlo envelope of complete spatial randomness, both in the city's own outline projected to an
     equal-area plane."""
     from . import spatial
-    from .findings import Caveats, sample
+    from .findings import Caveats, in_both, sample
 
     kinds = _space_kinds(parameters)
     try:
@@ -398,14 +410,14 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
     if points.empty:
         raise AnalysisInputError(f"no located entity is of the kinds {', '.join(kinds)}: add locations of spaces "
                                  "before the territorial analysis")
-    notes: list[str] = []
+    notes: list[dict] = []
     caveats = Caveats()
     unplaced = int((points["province_code"].fillna("") == "").sum())
     excluded["outside the bundled divisions (abroad or at sea)"] = unplaced
     coarse = int((~points["point_ok"]).sum())
     if coarse:
-        notes.append(f"{coarse} locations coarser than street level (or placed at a division centroid) are counted "
-                     "per division but left out of point-pattern statistics")
+        notes.append(in_both(_("%(n)s locations coarser than street level (or placed at a division centroid) are "
+                               "counted per division but left out of point-pattern statistics"), n=coarse))
         share = coarse / len(points)
         caveats.add(f"{share:.0%} of the located spaces ({coarse} of {len(points)}) are placed only at district level "
                     "or coarser: they count per division but not in hotspots or point patterns.",
@@ -423,7 +435,8 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
         result.setdefault("density_per_10k_km2", {})[level] = {
             code: round(n / areas[code] * 10000, 4) for code, n in counts.items() if areas.get(code)}
     if unplaced:
-        notes.append(f"{unplaced} points fall outside the bundled divisions (abroad or at sea) and are not counted")
+        notes.append(in_both(_("%(n)s points fall outside the bundled divisions (abroad or at sea) and are not "
+                               "counted"), n=unplaced))
     exact = points[points["point_ok"]].reset_index(drop=True)
     result["n_exact"] = len(exact)
     eps_km = float(parameters.get("eps_km", 2.0))
@@ -449,7 +462,7 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
             for slug, name, km in zip(exact["slug"].tolist(), distances["nearest"].tolist(),
                                       distances["nearest_km"].astype(float).tolist(), strict=True)}
     else:
-        notes.append("fewer than 2 precise points: no hotspot detection")
+        notes.append(in_both(_("fewer than 2 precise points: no hotspot detection")))
     rng_seed = seed if seed is not None else 0
     patterns = {}
     max_points = int(parameters.get("max_points_pattern", MAX_PATTERN_POINTS))
@@ -514,9 +527,9 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
                     "以整个城市轮廓内的完全空间随机性为零模型，忽略了空间分布随人口和建成区而变：相对于它的聚集在"
                     "预料之中，只说明在何处聚集，不说明原因。")
     if subsampled:
-        notes.append(f"Ripley's L and its envelope are estimated on a random subsample of {max_points} points in "
-                     f"{len(subsampled)} cities with more precise points ({', '.join(subsampled)}); "
-                     "Clark–Evans uses every point")
+        notes.append(in_both(_("Ripley's L and its envelope are estimated on a random subsample of %(k)s points in "
+                               "%(n)s cities with more precise points (%(cities)s); Clark–Evans uses every point"),
+                             k=max_points, n=len(subsampled), cities=", ".join(subsampled)))
     if tested:
         best = max(tested, key=lambda c: tested[c]["n"])
         ripley = tested[best]["statistics"]["ripley"]
@@ -527,11 +540,11 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
             return figs.ripley_l_plot(ripley["r_km"], ripley["L"], ripley["envelope_lo"], ripley["envelope_hi"],
                                       f"Ripley L(r) − r, {_division_label(best)} (km)")
 
-        figures.update(_figures({"ripley-l": (f"Ripley's L for {_division_label(best)} (n = {tested[best]['n']})",
-                                              _ripley)}))
+        figures.update(_figures({"ripley-l": (in_both(_("Ripley's L for %(place)s (n = %(n)s)"),
+                                                      place=_division_names(best), n=tested[best]["n"]), _ripley)}))
     else:
-        notes.append(f"no city has {minimum} or more precise points of spaces: Clark–Evans and Ripley's L are not "
-                     "computed")
+        notes.append(in_both(_("no city has %(min)s or more precise points of spaces: Clark–Evans and Ripley's L are "
+                               "not computed"), min=minimum))
 
     def _counts():
         from . import figures as figs
@@ -539,21 +552,34 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
         return figs.counts_bar({_division_label(c): n for c, n in list(result["counts"]["province"].items())[:20]},
                                "Spaces per province")
 
-    figures.update(_figures({"counts-by-province": (f"Spaces per province (n = {result['n_points']})", _counts)}))
-    top = ", ".join(f"{_division_label(c)} {n}" for c, n in list(result["counts"]["province"].items())[:3])
-    summary = (f"{result['n_points']} located spaces; most in {top}. {len(exact)} precise points"
-               + (f", {result['hotspots']['n_clusters']} hotspots at eps = {eps_km:g} km" if "hotspots" in result
-                  else "") + f"; {len(tested)} cities with {minimum} or more precise points tested against CSR.")
+    figures.update(_figures({"counts-by-province": (in_both(_("Spaces per province (n = %(n)s)"),
+                                                            n=result["n_points"]), _counts)}))
+    most = [(_division_names(c), n) for c, n in list(result["counts"]["province"].items())[:3]]
+    summary = in_both(
+        _("%(n)s located spaces; most in %(top)s. %(e)s precise points%(hotspots)s; %(t)s cities with %(min)s or "
+          "more precise points tested against complete spatial randomness."),
+        n=result["n_points"], e=len(exact), t=len(tested), min=minimum,
+        top={"en": ", ".join(f"{name['en']} {n}" for name, n in most),
+             "zh": "、".join(f"{name['zh']} {n}" for name, n in most)},
+        hotspots="" if "hotspots" not in result else in_both(
+            _(", %(h)s hotspots at eps = %(eps)s km"), h=result["hotspots"]["n_clusters"], eps=f"{eps_km:g}"))
     result["sample"] = sample(result["n_points"], excluded)
     result["caveats"] = caveats
     return {"result": result, "summary": summary, "notes": notes, "figures": figures}
 
 
 def _division_label(code: str) -> str:
+    return _division_names(code)["en"]
+
+
+def _division_names(code: str) -> dict[str, str]:
+    """A division's name for English readers (Chinese and English names) and for Chinese ones."""
     from observatory.china import divisions
 
     unit = divisions.division_by_code(code) if code else None
-    return f"{unit.name_zh} {unit.name_en}" if unit else (code or "unknown")
+    if unit is None:
+        return {"en": code or "unknown", "zh": code or "未知"}
+    return {"en": f"{unit.name_zh} {unit.name_en}", "zh": unit.name_zh}
 
 
 def _stability_rows(labels: np.ndarray, limit: int, seed: int) -> np.ndarray:
@@ -588,7 +614,7 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
     silhouette and bootstrap Jaccard (Hennig 2007); types described by v-tests, named only when large
     enough, marked doubtful when unstable."""
     from . import typology
-    from .findings import Caveats, sample
+    from .findings import Caveats, in_both, sample
 
     try:
         min_dimensions = int(parameters.get("min_dimensions", MIN_CODED_DIMENSIONS))
@@ -613,12 +639,12 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
     labels_en = full.attrs.get("labels", {})
     active_values = table.apply(lambda col: col[col != graphs.MISSING].nunique())
     constant = [c for c in table.columns if active_values[c] < 2]
-    notes = [f"variable {c!r} has one known category only and is left out" for c in constant]
+    notes = [in_both(_("variable %(v)s has one known category only and is left out"), v=repr(c)) for c in constant]
     rare = [c for c in table.columns if c not in constant and (table[c] == "yes").sum() < int(
         parameters.get("min_count", 3))]
     if rare:
-        notes.append(f"{len(rare)} codes used by fewer than {parameters.get('min_count', 3)} entities are left out "
-                     "(too rare to shape a type)")
+        notes.append(in_both(_("%(n)s codes used by fewer than %(m)s entities are left out (too rare to shape a type)"),
+                             n=len(rare), m=parameters.get("min_count", 3)))
     table = table.drop(columns=constant + rare)
     if table.shape[1] < 2:
         raise AnalysisInputError("fewer than two variables vary across coded entities: nothing to analyse")
@@ -638,9 +664,10 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
                       "subsampled": bool(boot_rows.size < len(coords)), "doubtful_below": stable,
                       "method": "bootstrap Jaccard (Hennig 2007), Ward clustering of each resample"}
     if stability_info["subsampled"]:
-        notes.append(f"cluster stability (bootstrap Jaccard, {n_boot} resamples) is assessed on a stratified random "
-                     f"subsample of {boot_rows.size} of the {len(coords)} coded entities (each resample is clustered "
-                     "again with Ward, O(n²)); smaller samples are less stable, so the Jaccard values are conservative")
+        notes.append(in_both(_("cluster stability (bootstrap Jaccard, %(b)s resamples) is assessed on a stratified "
+                               "random subsample of %(k)s of the %(n)s coded entities (each resample is clustered "
+                               "again with Ward, O(n²)); smaller samples are less stable, so the Jaccard values are "
+                               "conservative"), b=n_boot, k=boot_rows.size, n=len(coords)))
     indicator = typology.indicator_matrix(table)
     indicator = indicator[[c for c in indicator.columns if not c.endswith(f"__{graphs.MISSING}")]]
     vtests = typology.vtest(indicator, cluster_labels)
@@ -707,11 +734,15 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
                     "population of spaces.",
                     f"类型学基于 {len(table)} 个已编码实体：类型描述的是这一样本，而非全部空间。")
     mca_dict = result_mca.to_dict()
-    summary = (f"{len(table)} entities coded on {min_dimensions}+ dimensions, {table.shape[1]} codes; specific MCA "
-               f"({keep} axes kept); {len(types)} types "
-               + (f"(average silhouette {quality['average']:.2f}): " if quality.get("average") is not None else ": ")
-               + "; ".join(f"{t['name'] or 'unnamed'} ({t['size']}{', doubtful' if t['doubtful'] else ''})"
-                           for t in types))
+    described = [in_both(_("%(name)s (%(size)s, doubtful)") if t["doubtful"] else _("%(name)s (%(size)s)"),
+                         name=t["name"] or _("unnamed"), size=t["size"]) for t in types]
+    summary = in_both(
+        _("%(n)s entities coded on %(d)s or more dimensions, %(c)s codes; specific MCA (%(k)s axes kept); %(t)s "
+          "types%(quality)s: %(types)s"),
+        n=len(table), d=min_dimensions, c=table.shape[1], k=keep, t=len(types),
+        quality="" if quality.get("average") is None else in_both(_(" (average silhouette %(s)s)"),
+                                                                  s=f"{quality['average']:.2f}"),
+        types={"en": "; ".join(d["en"] for d in described), "zh": "；".join(d["zh"] for d in described)})
 
     def _map():
         from . import figures as figs
@@ -728,7 +759,7 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
                        "supplementary": ["kind"],
                        "sample": sample(len(table), excluded), "caveats": caveats},
             "summary": summary, "notes": notes,
-            "figures": _figures({"mca-map": (f"MCA factor map (n = {len(table)})", _map)})}
+            "figures": _figures({"mca-map": (in_both(_("MCA factor map (n = %(n)s)"), n=len(table)), _map)})}
 
 
 #: The timeline's axis starts at the first founding in or after this year (the maker era) unless a
@@ -773,7 +804,7 @@ def run_timeline(*, parameters: dict, seed: int | None, progress=None) -> dict:
     from observatory.inventory.taxonomy import KINDS
 
     from . import timeline
-    from .findings import Caveats, sample
+    from .findings import Caveats, in_both, sample
 
     try:
         era = int(parameters.get("axis_from") or MAKER_ERA_START)
@@ -787,7 +818,8 @@ def run_timeline(*, parameters: dict, seed: int | None, progress=None) -> dict:
         raise AnalysisInputError("no entity has a founding date: the timeline needs founding years")
     excluded: Counter = Counter()
     excluded["no founding date"] = len(table) - len(dated)
-    notes = [f"{len(table) - len(dated)} of {len(table)} actors have no founding date and are left out"]
+    notes = [in_both(_("%(n)s of %(m)s actors have no founding date and are left out"), n=len(table) - len(dated),
+                     m=len(table))]
     caveats = Caveats()
     dated["founded_year"] = pd.to_datetime(dated["founded"]).dt.year
     dated["closed_year"] = pd.to_datetime(dated["closing"]).dt.year
@@ -840,9 +872,8 @@ def run_timeline(*, parameters: dict, seed: int | None, progress=None) -> dict:
     groups_out: dict = {}
     comparison = None
     if closings == 0:
-        survival_reason = {"en": "survival cannot be estimated: no closing is recorded (every actor is censored)",
-                           "zh": "无法估计生存：没有记录任何关闭（所有行动者均为删失）"}
-        notes.append(survival_reason["en"])
+        survival_reason = in_both(_("survival cannot be estimated: no closing is recorded (every actor is censored)"))
+        notes.append(survival_reason)
         caveats.add("No closing is recorded: survival cannot be estimated, and no curve is drawn.",
                     "没有记录任何关闭：无法估计生存，也不绘制曲线。")
     else:
@@ -879,9 +910,11 @@ def run_timeline(*, parameters: dict, seed: int | None, progress=None) -> dict:
         if closings < 10:
             caveats.add(f"Only {closings} closings are recorded: survival estimates are very imprecise.",
                         f"仅记录了 {closings} 次关闭：生存估计非常不精确。")
-    summary = (f"{len(dated)} dated actors founded {int(dated['founded_year'].min())}–"
-               f"{int(dated['founded_year'].max())} (axis from {axis_start}; {len(outliers)} earlier listed apart); "
-               f"{closings} recorded closings" + ("; survival not estimable." if survival is None else "."))
+    summary = in_both(_("%(n)s dated actors founded %(a)s–%(b)s (axis from %(ax)s; %(o)s earlier listed apart); "
+                        "%(c)s recorded closings%(estimable)s."),
+                      n=len(dated), a=int(dated["founded_year"].min()), b=int(dated["founded_year"].max()),
+                      ax=axis_start, o=len(outliers), c=closings,
+                      estimable=_("; survival not estimable") if survival is None else "")
 
     def _per_year():
         from . import figures as figs
@@ -893,10 +926,11 @@ def run_timeline(*, parameters: dict, seed: int | None, progress=None) -> dict:
 
         return figs.km_plot(curves) if curves else None
 
-    builders = {"per-year": (f"Foundings and closings per year from {axis_start} (n = {len(in_era)})", _per_year)}
+    builders = {"per-year": (in_both(_("Foundings and closings per year from %(start)s (n = %(n)s)"),
+                                     start=axis_start, n=len(in_era)), _per_year)}
     if curves:
-        builders["survival"] = (f"Survival of actors by group (Kaplan–Meier, n = {len(cohort)}, "
-                                f"{closings} closings)", _km)
+        builders["survival"] = (in_both(_("Survival of actors by group (Kaplan–Meier, n = %(n)s, %(c)s closings)"),
+                                        n=len(cohort), c=closings), _km)
     return {"result": {"per_year": per_year.to_dict(orient="records"), "n_dated": len(dated), "n_total": len(table),
                        "axis": {"from": axis_start, "era_start": era}, "outliers": outliers,
                        "survival": survival, "survival_reason": survival_reason,

@@ -3,9 +3,10 @@ cases left out) and its ``caveats`` (plain statements, in English and Chinese, o
 and cannot support), generated from the run. Also the one place where a value the data cannot
 support becomes ``None`` with its reason.
 
-The texts a run writes for its readers (summary, notes, figure titles) are written once, as messages
-of the catalogue with named placeholders, and rendered by :func:`in_both` in English and Chinese when
-the run is made; the run stores both (``result["texts"]``), and :func:`texts_in` reads them back in the
+The texts a run writes for its readers (summary, notes, figure titles, caveats, the reasons of values
+left undefined) are written once, as messages of the catalogue with named placeholders, and rendered
+by :func:`in_both` in English and Chinese when the run is made; the run stores both (the summary, notes
+and titles in ``result["texts"]``), and :func:`texts_in` and :func:`caveats_in` read them back in the
 reader's language (a run stored before the texts were kept shows its English, as stored)."""
 
 from __future__ import annotations
@@ -54,12 +55,12 @@ def not_estimable(reason_en: str, reason_zh: str) -> dict:
 
 
 class Caveats(list):
-    """A list of ``{"en": ..., "zh": ...}`` statements; :meth:`add` keeps them unique and in order."""
+    """A list of ``{"en": ..., "zh": ...}`` statements (from :func:`in_both`); :meth:`add` keeps them
+    unique and in order."""
 
-    def add(self, en: str, zh: str) -> None:
-        entry = {"en": en, "zh": zh}
-        if entry not in self:
-            self.append(entry)
+    def add(self, statement: dict[str, str]) -> None:
+        if statement not in self:
+            self.append(statement)
 
 
 def _pick(pair: Mapping | None, language: str) -> str:

@@ -164,29 +164,24 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
         top={"en": ", ".join(f"{name} ({total})" for name, _zh, total in brokers),
              "zh": "、".join(f"{zh or name}（{total}）" for name, zh, total in brokers)})
     caveats = Caveats()
-    caveats.add(f"Only ties of the classes {', '.join(RELATION_CLASSES[c][0] for c in classes)} are used, each "
-                "oriented along the flow its type declares; directory listings never enter.",
-                f"仅使用以下类别的关系：{'、'.join(RELATION_CLASSES[c][1] for c in classes)}，每条关系按其类型声明的"
-                "流向定向；名录收录从不计入。")
-    caveats.add("A missing tie means that none was recorded in the sources read, not that none exists.",
-                "缺少某条关系只表示所读来源中没有记录，并不表示不存在。")
+    caveats.add(in_both(_("Only ties of the classes %(classes)s are used, each oriented along the flow its type "
+                          "declares; directory listings never enter."),
+                        classes={"en": ", ".join(RELATION_CLASSES[c][0] for c in classes),
+                                 "zh": "、".join(RELATION_CLASSES[c][1] for c in classes)}))
+    caveats.add(in_both(_("A missing tie means that none was recorded in the sources read, not that none exists.")))
     if graph.number_of_nodes() < 50:
-        caveats.add(f"The network has only {graph.number_of_nodes()} actors: brokerage scores rest on few ties and "
-                    "can change with a single new record.",
-                    f"网络只有 {graph.number_of_nodes()} 个行动者：中介得分依赖很少的关系，一条新记录就可能改变结果。")
+        caveats.add(in_both(_("The network has only %(n)s actors: brokerage scores rest on few ties and can change "
+                              "with a single new record."), n=graph.number_of_nodes()))
     if tested is None:
-        caveats.add("No permutation test was run (permutations = 0): the analytic z-scores assume independent "
-                    "ties and are not a significance test.",
-                    "未运行置换检验（置换次数为 0）：解析 z 值假定关系相互独立，不能作为显著性检验。")
+        caveats.add(in_both(_("No permutation test was run (permutations = 0): the analytic z-scores assume "
+                              "independent ties and are not a significance test.")))
     elif n_significant == 0:
-        caveats.add("No actor brokers significantly more than the permutation test of the group labels gives at "
-                    f"a false discovery rate of {fdr:g}: the counts describe positions, not demonstrated brokerage.",
-                    f"在错误发现率 {fdr:g} 下，没有任何行动者的中介显著高于组标签置换检验的结果：计数只描述位置，"
-                    "并未证明中介作用。")
+        caveats.add(in_both(_("No actor brokers significantly more than the permutation test of the group labels "
+                              "gives at a false discovery rate of %(fdr)s: the counts describe positions, not "
+                              "demonstrated brokerage."), fdr=f"{fdr:g}"))
     if partition == "online_physical" and sum(v for k, v in excluded.items() if k.startswith("organisation")):
-        caveats.add("Organisations are placed on the online or physical side by the majority of their partners, "
-                    "or left out: their brokerage depends on that rule.",
-                    "组织按其多数合作方被归入线上或线下一侧，或被排除：其中介作用取决于这一规则。")
+        caveats.add(in_both(_("Organisations are placed on the online or physical side by the majority of their "
+                              "partners, or left out: their brokerage depends on that rule.")))
     if not central.attrs["betweenness_exact"]:
         notes.append(in_both(_("betweenness is estimated from %(p)s random source pivots (Brandes & Pich 2007): "
                                "relative standard error of the top 100 scores about %(se)s (from two halves of the "

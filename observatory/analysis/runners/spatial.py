@@ -132,13 +132,11 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
         notes.append(in_both(_("%(n)s locations coarser than street level (or placed at a division centroid) are "
                                "counted per division but left out of point-pattern statistics"), n=coarse))
         share = coarse / len(points)
-        caveats.add(f"{share:.0%} of the located spaces ({coarse} of {len(points)}) are placed only at district level "
-                    "or coarser: they count per division but not in hotspots or point patterns.",
-                    f"{share:.0%} 的已定位空间（{len(points)} 个中的 {coarse} 个）仅定位到区县或更粗的层级：它们计入"
-                    "各行政区的计数，但不计入热点和点格局。")
-    caveats.add("Counts are of the spaces recorded in the inventory, not of all spaces that exist: a dense area may "
-                "also be a well-documented one.",
-                "计数只包括清单中记录的空间，而非全部实际存在的空间：密集的地区也可能只是记录更充分的地区。")
+        caveats.add(in_both(_("%(share)s of the located spaces (%(k)s of %(n)s) are placed only at district level "
+                              "or coarser: they count per division but not in hotspots or point patterns."),
+                            share=f"{share:.0%}", k=coarse, n=len(points)))
+    caveats.add(in_both(_("Counts are of the spaces recorded in the inventory, not of all spaces that exist: a dense "
+                          "area may also be a well-documented one.")))
     result: dict = {"kinds": kinds, "n_points": len(points) - unplaced}
     for level in ("province", "prefecture"):
         codes = points[f"{level}_code"].fillna("").tolist()   # a list: iterating the Series boxes each value
@@ -199,8 +197,8 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
         if len(xy) < minimum:
             too_few += 1
             entry["statistics"] = None
-            entry["reason"] = {"en": f"too few points for a point-pattern test ({len(xy)} < {minimum})",
-                               "zh": f"点数过少，无法进行点格局检验（{len(xy)} < {minimum}）"}
+            entry["reason"] = in_both(_("too few points for a point-pattern test (%(n)s < %(min)s)"), n=len(xy),
+                                      min=minimum)
             patterns[code] = entry
             continue
         ce = spatial.clark_evans(xy, (x.min() - 1, x.max() + 1, y.min() - 1, y.max() + 1), correction="Donnelly",
@@ -231,14 +229,12 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
     result["point_patterns"] = patterns
     tested = {c: p for c, p in patterns.items() if p["statistics"] is not None}
     if too_few:
-        caveats.add(f"{too_few} of {len(patterns)} cities have fewer than {minimum} precise points: no point-pattern "
-                    "statistic is given for them.",
-                    f"{len(patterns)} 个城市中有 {too_few} 个精确点少于 {minimum} 个：不给出其点格局统计量。")
+        caveats.add(in_both(_("%(k)s of %(n)s cities have fewer than %(min)s precise points: no point-pattern "
+                              "statistic is given for them."), k=too_few, n=len(patterns), min=minimum))
     if tested:
-        caveats.add("Complete spatial randomness in a whole city outline ignores that spaces follow population and "
-                    "built-up land: clustering against it is expected and says where, not why.",
-                    "以整个城市轮廓内的完全空间随机性为零模型，忽略了空间分布随人口和建成区而变：相对于它的聚集在"
-                    "预料之中，只说明在何处聚集，不说明原因。")
+        caveats.add(in_both(_("Complete spatial randomness in a whole city outline ignores that spaces follow "
+                              "population and built-up land: clustering against it is expected and says where, not "
+                              "why.")))
     if subsampled:
         notes.append(in_both(_("Ripley's L and its envelope are estimated on a random subsample of %(k)s points in "
                                "%(n)s cities with more precise points (%(cities)s); Clark–Evans uses every point"),

@@ -83,12 +83,11 @@ def run_timeline(*, parameters: dict, seed: int | None, progress=None) -> dict:
                                         in_era["kind"].to_numpy())
     missing_share = (len(table) - len(dated)) / len(table)
     if missing_share > 0.2:
-        caveats.add(f"{missing_share:.0%} of the actors have no founding date: the counts per year cover the others "
-                    "only.",
-                    f"{missing_share:.0%} 的行动者没有成立日期：逐年计数只涵盖其余行动者。")
+        caveats.add(in_both(_("%(share)s of the actors have no founding date: the counts per year cover the others "
+                              "only."), share=f"{missing_share:.0%}"))
     if outliers:
-        caveats.add(f"{len(outliers)} actors founded before {era} are listed apart, not drawn on the axis.",
-                    f"{len(outliers)} 个在 {era} 年之前成立的行动者单独列出，不画在时间轴上。")
+        caveats.add(in_both(_("%(n)s actors founded before %(year)s are listed apart, not drawn on the axis."),
+                            n=len(outliers), year=era))
     # survival: founded → closing (event) or last evidence of life (censored); entry at first evidence
     dated["group"] = dated["kind"].map(lambda k: KINDS[k][3])
     founded = dated["founded"].tolist()
@@ -125,8 +124,7 @@ def run_timeline(*, parameters: dict, seed: int | None, progress=None) -> dict:
     if closings == 0:
         survival_reason = in_both(_("survival cannot be estimated: no closing is recorded (every actor is censored)"))
         notes.append(survival_reason)
-        caveats.add("No closing is recorded: survival cannot be estimated, and no curve is drawn.",
-                    "没有记录任何关闭：无法估计生存，也不绘制曲线。")
+        caveats.add(in_both(_("No closing is recorded: survival cannot be estimated, and no curve is drawn.")))
     else:
         for group, rows in cohort.groupby("group"):
             if len(rows) < MIN_GROUP:
@@ -159,8 +157,8 @@ def run_timeline(*, parameters: dict, seed: int | None, progress=None) -> dict:
                     "left_truncation": "at the first dated evidence" if truncation else None,
                     "estimator": "Kaplan-Meier (lifelines), log(-log) confidence band"}
         if closings < 10:
-            caveats.add(f"Only {closings} closings are recorded: survival estimates are very imprecise.",
-                        f"仅记录了 {closings} 次关闭：生存估计非常不精确。")
+            caveats.add(in_both(_("Only %(n)s closings are recorded: survival estimates are very imprecise."),
+                                n=closings))
     summary = in_both(_("%(n)s dated actors founded %(a)s–%(b)s (axis from %(ax)s; %(o)s earlier listed apart); "
                         "%(c)s recorded closings%(estimable)s."),
                       n=len(dated), a=int(dated["founded_year"].min()), b=int(dated["founded_year"].max()),

@@ -132,9 +132,8 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
         named = len(slugs) >= min_members
         types.append({
             "id": label, "name": names.get(label, f"type {label}") if named else None,
-            "name_reason": None if named else {
-                "en": f"not named: {len(slugs)} members, fewer than {min_members}",
-                "zh": f"未命名：仅 {len(slugs)} 个成员，少于 {min_members} 个"},
+            "name_reason": None if named else in_both(_("not named: %(n)s members, fewer than %(min)s"),
+                                                      n=len(slugs), min=min_members),
             "size": len(slugs), "members": slugs, "mean_jaccard": jaccard,
             "verdict": None if row is None else str(row["verdict"]),
             "doubtful": jaccard is None or not jaccard >= stable,
@@ -147,26 +146,22 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
                 for r in kind_vtests[(kind_vtests["cluster"] == label) & (kind_vtests["v_test"] > 1.96)][
                     ["category", "pct_of_cluster", "pct_overall", "v_test"]].to_dict(orient="records")]})
     caveats = Caveats()
-    caveats.add(f"A dimension on which an entity was never coded is missing, not \"no\" ({missing_share:.0%} of the "
-                "cells): it is a passive category of a specific MCA and shapes no axis.",
-                f"实体从未被编码的维度视为缺失而非“否”（占 {missing_share:.0%} 的单元格）：在特定多重对应分析中作为"
-                "被动类别，不参与构成任何轴。")
-    caveats.add("The kind of an entity is not an input: it is cross-tabulated against the types afterwards.",
-                "实体的类型（kind）不作为输入变量，只在事后与类型交叉对照。")
+    caveats.add(in_both(_("A dimension on which an entity was never coded is missing, not \"no\" (%(share)s of the "
+                          "cells): it is a passive category of a specific MCA and shapes no axis."),
+                        share=f"{missing_share:.0%}"))
+    caveats.add(in_both(_("The kind of an entity is not an input: it is cross-tabulated against the types "
+                          "afterwards.")))
     doubtful = [t for t in types if t["doubtful"]]
     if doubtful:
-        caveats.add(f"{len(doubtful)} of {len(types)} types have a mean bootstrap Jaccard below {stable:g} (Hennig "
-                    "2007): their membership is doubtful.",
-                    f"{len(types)} 个类型中有 {len(doubtful)} 个的平均自助法 Jaccard 系数低于 {stable:g}"
-                    "（Hennig 2007）：其成员归属存疑。")
+        caveats.add(in_both(_("%(k)s of %(n)s types have a mean bootstrap Jaccard below %(stable)s (Hennig 2007): "
+                              "their membership is doubtful."), k=len(doubtful), n=len(types), stable=f"{stable:g}"))
     unnamed = [t for t in types if t["name"] is None]
     if unnamed:
-        caveats.add(f"{len(unnamed)} types have fewer than {min_members} members and are not named.",
-                    f"{len(unnamed)} 个类型的成员少于 {min_members} 个，不予命名。")
+        caveats.add(in_both(_("%(k)s types have fewer than %(min)s members and are not named."), k=len(unnamed),
+                            min=min_members))
     if len(table) < 100:
-        caveats.add(f"The typology rests on {len(table)} coded entities: types describe this sample, not the "
-                    "population of spaces.",
-                    f"类型学基于 {len(table)} 个已编码实体：类型描述的是这一样本，而非全部空间。")
+        caveats.add(in_both(_("The typology rests on %(n)s coded entities: types describe this sample, not the "
+                              "population of spaces."), n=len(table)))
     mca_dict = result_mca.to_dict()
     described = [in_both(_("%(name)s (%(size)s, doubtful)") if t["doubtful"] else _("%(name)s (%(size)s)"),
                          name=t["name"] or _("unnamed"), size=t["size"]) for t in types]

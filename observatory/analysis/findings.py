@@ -27,7 +27,8 @@ def in_both(message, **params) -> dict[str, str]:
     """``{"en": ..., "zh": ...}``: ``message`` (a ``gettext_lazy`` string with named placeholders)
     rendered in each language with ``params``. A parameter that is itself a lazy message or a stored
     pair (``{"en", "zh"}``, e.g. from an earlier :func:`in_both`) is rendered in the same language;
-    any other value is used as it is."""
+    any other value is used as it is. Without ``params`` the message is returned as written, its
+    placeholders unfilled (a template to fill many times, as :func:`.services.json_safe` does)."""
     pair = {}
     for key, code in TEXT_LANGUAGES:
         with translation.override(code):

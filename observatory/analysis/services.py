@@ -56,13 +56,16 @@ def json_safe(value: Any, notes: list[dict], path: str = "result") -> Any:
     is only spelled out for the note of an undefined number, and arrays of finite numbers are
     converted whole (the results of large runs hold hundreds of thousands of numbers)."""
     trail: list = []   # keys (str, after a dict) and indices (int, in a list) from ``path`` down
+    sentences: dict = {}   # the two notes in both languages, placeholders unfilled: rendered once per call
 
     def undefined(number: float) -> None:
         where = path + "".join(f"[{step}]" if type(step) is int else f".{step}" for step in trail)
-        from .findings import in_both
+        if not sentences:
+            from .findings import in_both
 
-        notes.append(in_both(_("%(field)s: undefined (NaN), stored as null") if math.isnan(number)
-                             else _("%(field)s: undefined (infinite), stored as null"), field=where))
+            sentences[True] = in_both(_("%(field)s: undefined (NaN), stored as null"))
+            sentences[False] = in_both(_("%(field)s: undefined (infinite), stored as null"))
+        notes.append({key: text % {"field": where} for key, text in sentences[math.isnan(number)].items()})
 
     def walk(item: Any) -> Any:
         kind = type(item)

@@ -17,6 +17,13 @@ pytestmark = pytest.mark.django_db
 ENGLISH = re.compile(r"[A-Za-z]{2,}(?:[ ,;:]+[A-Za-z]{2,}){2,}")
 
 
+@pytest.fixture(autouse=True)
+def _language_kept():
+    """A request in Chinese leaves Chinese active in the test's thread (LocaleMiddleware): restore it."""
+    with translation.override(translation.get_language()):
+        yield
+
+
 def _chinese_page(reader, url: str) -> str:
     return reader.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans",
                       headers={"Cookie": "django_language=zh-hans"}).content.decode()

@@ -1,7 +1,6 @@
 """What every stored run states about itself: its ``sample`` (the cases used and, per reason, the
 cases left out) and its ``caveats`` (plain statements, in English and Chinese, of what the result can
-and cannot support), generated from the run. Also the one place where a value the data cannot
-support becomes ``None`` with its reason.
+and cannot support), generated from the run.
 
 The texts a run writes for its readers (summary, notes, figure titles, caveats, the reasons of values
 left undefined) are written once, as messages of the catalogue with named placeholders, and rendered
@@ -17,7 +16,7 @@ from collections.abc import Mapping
 from django.utils import translation
 from django.utils.functional import Promise
 
-__all__ = ["Caveats", "in_both", "not_estimable", "sample", "texts_in"]
+__all__ = ["Caveats", "in_both", "sample", "texts_in"]
 
 #: The languages a run's texts are stored in: key in the stored pair, Django language code.
 TEXT_LANGUAGES = (("en", "en"), ("zh", "zh-hans"))
@@ -48,11 +47,6 @@ def _render(value, key: str):
 def sample(n: int, excluded: Mapping[str, int] | Counter | None = None) -> dict:
     """``{"n": cases used, "excluded": {reason: count}}``, reasons with a zero count dropped."""
     return {"n": int(n), "excluded": {str(k): int(v) for k, v in (excluded or {}).items() if int(v)}}
-
-
-def not_estimable(reason_en: str, reason_zh: str) -> dict:
-    """The record of a value that cannot be estimated: stored beside the ``None`` it explains."""
-    return {"estimable": False, "reason": {"en": reason_en, "zh": reason_zh}}
 
 
 class Caveats(list):

@@ -1,14 +1,47 @@
 """What every stored run states about itself: its ``sample`` (the cases used and, per reason, the
 cases left out) and its ``caveats`` (plain statements, in English and Chinese, of what the result can
-and cannot support), generated from the run. Also the one place where a value the data cannot
-support becomes ``None`` with its reason."""
+and cannot support), generated from the run.
+
+The texts a run writes for its readers (summary, notes, figure titles, caveats, the reasons of values
+left undefined) are written once, as messages of the catalogue with named placeholders, and rendered
+by :func:`in_both` in English and Chinese when the run is made; the run stores both (the summary, notes
+and titles in ``result["texts"]``), and :func:`texts_in` and :func:`caveats_in` read them back in the
+reader's language (a run stored before the texts were kept shows its English, as stored)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
 
-__all__ = ["Caveats", "not_estimable", "sample"]
+from django.utils import translation
+from django.utils.functional import Promise
+
+__all__ = ["Caveats", "in_both", "sample", "texts_in"]
+
+#: The languages a run's texts are stored in: key in the stored pair, Django language code.
+TEXT_LANGUAGES = (("en", "en"), ("zh", "zh-hans"))
+
+
+def in_both(message, **params) -> dict[str, str]:
+    """``{"en": ..., "zh": ...}``: ``message`` (a ``gettext_lazy`` string with named placeholders)
+    rendered in each language with ``params``. A parameter that is itself a lazy message or a stored
+    pair (``{"en", "zh"}``, e.g. from an earlier :func:`in_both`) is rendered in the same language;
+    any other value is used as it is. Without ``params`` the message is returned as written, its
+    placeholders unfilled (a template to fill many times, as :func:`.services.json_safe` does)."""
+    pair = {}
+    for key, code in TEXT_LANGUAGES:
+        with translation.override(code):
+            values = {name: _render(value, key) for name, value in params.items()}
+            pair[key] = str(message) % values if values else str(message)
+    return pair
+
+
+def _render(value, key: str):
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, Mapping) and "en" in value:
+        return value.get(key) or value["en"]
+    return value
 
 
 def sample(n: int, excluded: Mapping[str, int] | Counter | None = None) -> dict:
@@ -16,18 +49,13 @@ def sample(n: int, excluded: Mapping[str, int] | Counter | None = None) -> dict:
     return {"n": int(n), "excluded": {str(k): int(v) for k, v in (excluded or {}).items() if int(v)}}
 
 
-def not_estimable(reason_en: str, reason_zh: str) -> dict:
-    """The record of a value that cannot be estimated: stored beside the ``None`` it explains."""
-    return {"estimable": False, "reason": {"en": reason_en, "zh": reason_zh}}
-
-
 class Caveats(list):
-    """A list of ``{"en": ..., "zh": ...}`` statements; :meth:`add` keeps them unique and in order."""
+    """A list of ``{"en": ..., "zh": ...}`` statements (from :func:`in_both`); :meth:`add` keeps them
+    unique and in order."""
 
-    def add(self, en: str, zh: str) -> None:
-        entry = {"en": en, "zh": zh}
-        if entry not in self:
-            self.append(entry)
+    def add(self, statement: dict[str, str]) -> None:
+        if statement not in self:
+            self.append(statement)
 
 
 def _pick(pair: Mapping | None, language: str) -> str:
@@ -76,6 +104,19 @@ def figure_facts(run, language: str = "en") -> dict[str, dict]:
                 {"en": "log-rank test of equal survival (with entry times)",
                  "zh": "生存相同的对数秩检验（含进入时间）"}, language)}
     return facts
+
+
+def texts_in(run, language: str = "en") -> dict:
+    """The run's ``summary`` (str), ``notes`` (list of str) and figure ``titles`` (figure name → str) in
+    ``language``, from the pairs the run stored; a run stored before the pairs were kept gives its
+    English fields as stored."""
+    result = run.result if isinstance(run.result, dict) else {}
+    texts = result.get("texts") if isinstance(result.get("texts"), Mapping) else {}
+    summary = texts.get("summary")
+    notes = texts.get("notes")
+    return {"summary": _pick(summary, language) if isinstance(summary, Mapping) else run.summary,
+            "notes": [_pick(n, language) for n in notes] if isinstance(notes, list) else list(run.notes or []),
+            "titles": {name: _pick(title, language) for name, title in (texts.get("titles") or {}).items()}}
 
 
 def caveats_in(run, language: str = "en") -> list[str]:

@@ -4,7 +4,8 @@
 the runners in :mod:`.runners`, and stores an :class:`AnalysisRun` with its parameters, seed,
 dataset fingerprint and code version. Results are JSON: an undefined number (a z-score whose
 variance is 0, a silhouette of a single cluster) is stored as ``null`` and explained in ``notes`` —
-never as NaN or infinity.
+never as NaN or infinity. The summary, notes and figure titles are stored in English in their fields
+and, in English and Chinese, in ``result["texts"]`` (:func:`.findings.in_both`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 import observatory
 
@@ -46,17 +48,24 @@ def code_version() -> str:
         return observatory.__version__
 
 
-def json_safe(value: Any, notes: list[str], path: str = "result") -> Any:
-    """Convert numpy/pandas values to JSON; NaN and infinities become ``None`` with a note.
+def json_safe(value: Any, notes: list[dict], path: str = "result") -> Any:
+    """Convert numpy/pandas values to JSON; NaN and infinities become ``None`` with a note (an English
+    and Chinese pair, :func:`.findings.in_both`).
 
     One pass over the value; the path of an element (``result.nodes.a.z_liaison``, ``result.L[3]``)
     is only spelled out for the note of an undefined number, and arrays of finite numbers are
     converted whole (the results of large runs hold hundreds of thousands of numbers)."""
     trail: list = []   # keys (str, after a dict) and indices (int, in a list) from ``path`` down
+    sentences: dict = {}   # the two notes in both languages, placeholders unfilled: rendered once per call
 
     def undefined(number: float) -> None:
         where = path + "".join(f"[{step}]" if type(step) is int else f".{step}" for step in trail)
-        notes.append(f"{where}: undefined ({'NaN' if math.isnan(number) else 'infinite'}) — stored as null")
+        if not sentences:
+            from .findings import in_both
+
+            sentences[True] = in_both(_("%(field)s: undefined (NaN), stored as null"))
+            sentences[False] = in_both(_("%(field)s: undefined (infinite), stored as null"))
+        notes.append({key: text % {"field": where} for key, text in sentences[math.isnan(number)].items()})
 
     def walk(item: Any) -> Any:
         kind = type(item)
@@ -124,7 +133,10 @@ def analysis_run(kind: str, *, parameters: dict | None = None, seed: int | None 
         # A defect, not bad data: keep the failed run with the error so it can be reported.
         _fail(run, f"internal error: {type(exc).__name__}: {exc}", started)
         raise
-    notes: list[str] = list(outcome.get("notes", []))
+    # the runner's texts are English/Chinese pairs (observatory.analysis.findings.in_both)
+    notes: list[dict] = list(outcome.get("notes", []))
+    summary = outcome.get("summary") or {"en": "", "zh": ""}
+    figures = outcome.get("figures", {})
     result = dict(outcome["result"])
     # every run states its sample and its limits (observatory.analysis.findings)
     result.setdefault("sample", {"n": 0, "excluded": {}})
@@ -132,14 +144,16 @@ def analysis_run(kind: str, *, parameters: dict | None = None, seed: int | None 
     with transaction.atomic():
         run.parameters = json_safe(parameters, [])       # as the runner completed them (defaults named)
         run.result = json_safe(result, notes)
-        run.summary = outcome.get("summary", "")
-        run.notes = notes
+        run.result["texts"] = {"summary": summary, "notes": notes,
+                               "titles": {name: title for name, (title, _drawn) in figures.items()}}
+        run.summary = summary["en"]
+        run.notes = [note["en"] for note in notes]
         run.status = "done"
         run.finished, run.duration_s = timezone.now(), time.perf_counter() - started
         run.save()
-        for name, (title, drawn) in outcome.get("figures", {}).items():
+        for name, (title, drawn) in figures.items():
             (svg, png), (svg_zh, png_zh) = drawn["en"], drawn["zh-hans"]
-            AnalysisFigure.objects.create(run=run, name=name, title=title, svg=svg, png=png, svg_zh=svg_zh,
+            AnalysisFigure.objects.create(run=run, name=name, title=title["en"], svg=svg, png=png, svg_zh=svg_zh,
                                           png_zh=png_zh)
     return run
 

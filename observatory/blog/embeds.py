@@ -163,10 +163,10 @@ def _run(source, named):
 
 def _findings(run, figure_name: str | None = None) -> dict:
     """What the embed states about the run: its sample, its caveats (in the page's language) and, for
-    a figure, its n and null model (observatory.analysis.findings)."""
+    a figure, its title in the page's language, its n and null model (observatory.analysis.findings)."""
     from django.utils.translation import get_language
 
-    from observatory.analysis.findings import caveats_in, figure_facts, reason_in
+    from observatory.analysis.findings import caveats_in, figure_facts, reason_in, texts_in
 
     language = get_language() or "en"
     result = run.result if isinstance(run.result, dict) else {}
@@ -175,7 +175,8 @@ def _findings(run, figure_name: str | None = None) -> dict:
         sample = {"n": sample.get("n"), "excluded": [(reason_in(r, language), c)
                                                      for r, c in (sample.get("excluded") or {}).items()]}
     facts = figure_facts(run, language).get(figure_name) if figure_name else None
-    return {"sample": sample, "caveats": caveats_in(run, language), "facts": facts or {}}
+    title = texts_in(run, language)["titles"].get(figure_name) if figure_name else None
+    return {"sample": sample, "caveats": caveats_in(run, language), "facts": facts or {}, "title": title}
 
 
 def _latest_same_kind(run):

@@ -408,18 +408,21 @@ def analysis_page(request):
         if run is not None:
             from django.utils.translation import get_language
 
-            from observatory.analysis.findings import caveats_in, figure_facts, reason_in
+            from observatory.analysis.findings import caveats_in, figure_facts, reason_in, texts_in
 
             language = get_language() or "en"
             facts = figure_facts(run, language)
+            texts = texts_in(run, language)
             figures = list(run.figures.all().only("id", "name", "title", "run_id"))
             for figure in figures:
                 figure.facts = facts.get(figure.name) or {}
+                figure.caption = texts["titles"].get(figure.name) or figure.title
             sample = (run.result or {}).get("sample") if isinstance(run.result, dict) else None
             if sample:
                 sample = {"n": sample.get("n"), "excluded": [(reason_in(reason, language), count) for reason, count
                                                              in (sample.get("excluded") or {}).items()]}
-            item.update(figures=figures, caveats=caveats_in(run, language), sample=sample)
+            item.update(figures=figures, caveats=caveats_in(run, language), sample=sample, summary=texts["summary"],
+                        notes=texts["notes"])
         runs.append(item)
     network = site.analysis_latest("network")
     return render(request, "site/analysis.html", {"runs": runs, "brokers": site.brokers_top(network, 20)})

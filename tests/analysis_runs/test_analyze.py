@@ -157,7 +157,7 @@ def test_a_network_run_records_how_betweenness_was_computed(bundled):
 def test_typology_stability_is_assessed_on_a_stratified_subsample_when_asked(bundled):
     import numpy as np
 
-    from observatory.analysis.runners import _stability_rows
+    from observatory.analysis.runners.typology import _stability_rows
 
     full = analysis_run("typology", seed=4).result
     assert full["stability"]["subsampled"] is False and full["stability"]["n_rows"] == full["stability"]["of"]

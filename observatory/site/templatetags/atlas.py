@@ -69,19 +69,11 @@ def web_link(url: str) -> str:
 
 
 @register.filter
-def run_text(text: str) -> str:
-    """A run's summary or note in the reader's language (observatory.site.analysis_text)."""
-    from observatory.site.analysis_text import run_text as translate
+def run_summary(run) -> str:
+    """A stored analysis run's summary in the reader's language (observatory.analysis.findings.texts_in)."""
+    from observatory.analysis.findings import texts_in
 
-    return translate(text)
-
-
-@register.filter
-def figure_title(figure) -> str:
-    """A run figure's title in the reader's language."""
-    from observatory.site.analysis_text import figure_title as translate
-
-    return translate(figure.name, figure.title)
+    return texts_in(run, get_language() or "en")["summary"]
 
 
 @register.filter

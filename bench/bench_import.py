@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from revision import commit  # bench/ is the script's folder, first on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -99,14 +101,6 @@ def _django(folder: Path, database_url: str | None = None) -> None:
         call_command("flush", "--noinput", verbosity=0)
 
 
-def _commit() -> str:
-    import subprocess
-
-    try:
-        return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
 
 
 def _cpu() -> float:
@@ -166,7 +160,7 @@ def main() -> None:
         flags = " --serial" if args.serial else ""
         database = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
         print(f"`.venv/bin/python bench/bench_import.py --rows {args.rows}{flags}` ({database}, one transaction, bulk "
-              f"path, {'one process' if args.serial else f'{os.cpu_count()} preparing workers'}; commit {_commit()}; "
+              f"path, {'one process' if args.serial else f'{os.cpu_count()} preparing workers'}; commit {commit()}; "
               f"load average {load_before:.1f} before, {load_after:.1f} after)\n")
         print("| rows | database | first import (s) | CPU (s) | rows/s | re-import, unchanged (s) | re-import CPU (s) "
               "| peak RSS, this process (MB) | peak of the process tree, Pss (Rss) (MB) | created | rejected "

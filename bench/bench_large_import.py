@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from revision import commit  # bench/ is the script's folder, first on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -139,12 +141,6 @@ def _run(step: str, csv_path: Path, mapping: Path, folder: Path, seconds: float 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
 
 
 def main() -> None:
@@ -173,7 +169,7 @@ def main() -> None:
         size = big.stat().st_size
         print("### Memory of a large CSV import\n")
         print(f"`.venv/bin/python bench/bench_large_import.py --megabytes {args.megabytes:g} --import-megabytes "
-              f"{args.import_megabytes}{f' --import-seconds {args.import_seconds:g}' if args.import_seconds else ''}` (commit {_commit()}; SQLite; a CSV of {size / 1e6:,.1f} MB, {rows:,} "
+              f"{args.import_megabytes}{f' --import-seconds {args.import_seconds:g}' if args.import_seconds else ''}` (commit {commit()}; SQLite; a CSV of {size / 1e6:,.1f} MB, {rows:,} "
               f"synthetic rows of bench/synthetic_rows.py, generated in {generated:.0f} s; every step in a fresh "
               f"child process; the machine is shared with other jobs, load average as given)\n")
         print("| step | file (MB) | rows | wall (s) | CPU (s) | peak RSS, main process (MB) | peak of the process "

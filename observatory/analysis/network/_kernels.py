@@ -73,20 +73,23 @@ def brokerage_role_tallies(out_ptr, out_idx, in_ptr, in_idx, rec_ptr, rec_idx, c
     reciprocated partners, and of the closed two-paths i→j→k with i→k, by broker j); all two-paths
     follow from these counts, less the reciprocated pairs (i = k), less the closed two-paths."""
     n, P = labels.shape
-    in_g = np.zeros((P, n_groups))
-    out_g = np.zeros((P, n_groups))
+    in_g = np.zeros((n_groups, P), dtype=np.int64)
+    out_g = np.zeros((n_groups, P), dtype=np.int64)
     counts = np.zeros(6)
     for j in range(n):
-        in_g[:, :] = 0.0
-        out_g[:, :] = 0.0
+        in_g[:, :] = 0
+        out_g[:, :] = 0
+        # one comparison per group and labelling (no scattered write), which the compiler vectorises
         for q in range(out_ptr[j], out_ptr[j + 1]):
             row = labels[out_idx[q]]
-            for p in range(P):
-                out_g[p, row[p]] += 1.0
+            for g in range(n_groups):
+                for p in range(P):
+                    out_g[g, p] += row[p] == g
         for q in range(in_ptr[j], in_ptr[j + 1]):
             row = labels[in_idx[q]]
-            for p in range(P):
-                in_g[p, row[p]] += 1.0
+            for g in range(n_groups):
+                for p in range(P):
+                    in_g[g, p] += row[p] == g
         indeg = float(in_ptr[j + 1] - in_ptr[j])
         outdeg = float(out_ptr[j + 1] - out_ptr[j])
         recip = float(rec_ptr[j + 1] - rec_ptr[j])
@@ -95,9 +98,9 @@ def brokerage_role_tallies(out_ptr, out_idx, in_ptr, in_idx, rec_ptr, rec_idx, c
             s = own[p]
             same_pair = 0.0
             for g in range(n_groups):
-                same_pair += in_g[p, g] * out_g[p, g]
-            in_s = in_g[p, s]
-            out_s = out_g[p, s]
+                same_pair += float(in_g[g, p] * out_g[g, p])
+            in_s = float(in_g[s, p])
+            out_s = float(out_g[s, p])
             recip_same = 0.0
             for q in range(rec_ptr[j], rec_ptr[j + 1]):
                 if labels[rec_idx[q], p] == s:

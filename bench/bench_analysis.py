@@ -47,10 +47,12 @@ def log(message: str) -> None:
     print(f"[bench_analysis {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def _run(args: list[str], env: dict, timeout: float | None = None) -> tuple[int, float, float, str]:
-    """Run a child process; return (exit code, wall seconds, peak RSS in MB, stderr tail)."""
+def _run(args: list[str], env: dict, timeout: float | None = None, cwd: Path = ROOT,
+         usage_out: dict | None = None) -> tuple[int, float, float, str]:
+    """Run a child process; return (exit code, wall seconds, peak RSS in MB, stderr tail). With
+    ``usage_out``, the child's CPU seconds (user + system, ``os.wait4``) are stored under ``"cpu_s"``."""
     started = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = None if timeout is None else started + timeout
     output = []
     # read output without blocking forever; wait4 gives this child's own rusage
@@ -63,30 +65,24 @@ def _run(args: list[str], env: dict, timeout: float | None = None) -> tuple[int,
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
+    if usage_out is not None:
+        usage_out["cpu_s"] = usage.ru_utime + usage.ru_stime
     return proc.returncode, wall, usage.ru_maxrss / 1024, "".join(output)[-2000:]
 
 
+DB_PREFIX = "/tmp/obs-bench"
+
+
 def _env(n: int) -> tuple[dict, Path]:
-    path = Path(f"/tmp/obs-bench-{n}.sqlite3")
+    path = Path(f"{DB_PREFIX}-{n}.sqlite3")
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{path}", DEBUG=os.environ.get("DEBUG", "true"),
                PYTHONPATH=str(ROOT))
     return env, path
 
 
 def stage_size(n: int, seed: int, timeout: float, permutations: int = 999) -> dict:
-    env, path = _env(n)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    log(f"{n:,}: migrate")
-    code, _, _, out = _run([PYTHON, "manage.py", "migrate", "-v0"], env)
-    if code:
-        raise SystemExit(f"migrate failed:\n{out}")
-    log(f"{n:,}: load")
-    code, load_wall, load_rss, out = _run([PYTHON, "bench/synthetic.py", "--entities", str(n), "--seed", str(seed)],
-                                          env)
-    if code:
-        raise SystemExit(f"load failed:\n{out}")
-    counts = dict(item.split("=", 1) for item in out.strip().splitlines()[-1].split())
+    env, _ = _env(n)
+    counts, load_wall, load_rss = _load(n, seed)
     stages = {}
     for stage in STAGES:
         log(f"{n:,}: analyze {stage}")
@@ -111,6 +107,91 @@ def stage_size(n: int, seed: int, timeout: float, permutations: int = 999) -> di
             stages[kind].update(status=status, duration_s=duration)
     return {"n": n, "entities": int(counts.get("entities", n)), "relations": int(counts.get("relations", 0)),
             "load_wall_s": load_wall, "load_rss_mb": load_rss, "stages": stages, "all": all_one}
+
+
+def _load(n: int, seed: int) -> tuple[dict, float, float]:
+    """A fresh database of the synthetic ecosystem of n entities: (counts, load wall, load RSS MB)."""
+    env, path = _env(n)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    log(f"{n:,}: migrate")
+    code, _, _, out = _run([PYTHON, "manage.py", "migrate", "-v0"], env)
+    if code:
+        raise SystemExit(f"migrate failed:\n{out}")
+    log(f"{n:,}: load")
+    code, load_wall, load_rss, out = _run([PYTHON, "bench/synthetic.py", "--entities", str(n), "--seed", str(seed)],
+                                          env)
+    if code:
+        raise SystemExit(f"load failed:\n{out}")
+    return dict(item.split("=", 1) for item in out.strip().splitlines()[-1].split()), load_wall, load_rss
+
+
+def _warm(tree: Path, env: dict) -> None:
+    """Compile (and cache) the tree's numba kernels on a small graph, so that no timed run compiles."""
+    script = ("import sys; sys.path[:0] = ['bench']; from synthetic import generate; "
+              "from observatory.analysis import network as nw; G = generate(300, 1).graph(); "
+              "G.remove_nodes_from([v for v in list(G) if G.degree(v) == 0]); nw.brokerage(G, 'layer'); "
+              "nw.brokerage_permutation(G, 'layer', n=3, seed=0); nw.structural_holes(G, weight='weight'); "
+              "nw.centralities(G, seed=0)")
+    code, _, _, out = _run([PYTHON, "-c", script], dict(env, PYTHONPATH=str(tree)), cwd=tree)
+    if code:
+        raise SystemExit(f"warm-up of {tree} failed:\n{out}")
+
+
+def compare_size(n: int, seed: int, timeout: float, permutations: int, before: Path, rounds: int,
+                 keep_db: bool) -> dict:
+    """``analyze all`` (one process) from the tree ``before`` and from this one on the same database,
+    alternately, ``rounds`` times each: wall, CPU (user + system) and peak RSS of each process."""
+    env, path = _env(n)
+    if keep_db and path.exists():
+        log(f"{n:,}: reusing {path}")
+        counts = {"entities": n, "relations": 0}
+        script = "from observatory.inventory.models import Relation; print(Relation.objects.count())"
+        code, _, _, out = _run([PYTHON, "manage.py", "shell", "-c", script], env)
+        if code == 0:
+            counts["relations"] = int(out.strip().splitlines()[-1])
+    else:
+        counts, _, _ = _load(n, seed)
+    trees = {"before": before.resolve(), "after": ROOT}
+    for name, tree in trees.items():
+        log(f"warm-up ({name}: {tree})")
+        _warm(tree, env)
+    runs: dict[str, list[dict]] = {name: [] for name in trees}
+    for round_ in range(rounds):
+        for name, tree in trees.items():
+            log(f"{n:,}: analyze all, {name}, round {round_ + 1}")
+            usage: dict = {}
+            load = os.getloadavg()[0]
+            code, wall, rss, out = _run([PYTHON, "manage.py", "analyze", "all", "--seed", str(seed), "--permutations",
+                                         str(permutations)], dict(env, PYTHONPATH=str(tree)), timeout, cwd=tree,
+                                        usage_out=usage)
+            runs[name].append({"exit": code, "wall_s": wall, "cpu_s": usage["cpu_s"], "rss_mb": rss, "load": load,
+                               "tail": out})
+            if code:
+                log(f"exit {code}: {out[-600:]}")
+    return {"n": n, "entities": int(counts.get("entities", n)), "relations": int(counts.get("relations", 0)),
+            "permutations": permutations, "before": str(before), "runs": runs}
+
+
+def report_compare(results: list[dict]) -> list[str]:
+    lines = ["### `analyze all` (one process): before and after, same run, same database", "",
+             "| entities / relations | permutations | tree | wall (s, median) | CPU user+sys (s, median) | "
+             "peak RSS (MB, max) | load avg at start | status |", "|---|---:|---|---:|---:|---:|---|---|"]
+    for res in results:
+        medians = {}
+        for name, runs in res["runs"].items():
+            wall = statistics.median(r["wall_s"] for r in runs)
+            cpu = statistics.median(r["cpu_s"] for r in runs)
+            medians[name] = (wall, cpu)
+            ok = all(r["exit"] == 0 for r in runs)
+            loads = ", ".join(f"{r['load']:.1f}" for r in runs)
+            lines.append(f"| {res['entities']:,} / {res['relations']:,} | {res['permutations']} | {name} | {wall:.1f} | "
+                         f"{cpu:.1f} | {max(r['rss_mb'] for r in runs):.0f} | "
+                         f"{loads} | {'done' if ok else 'FAILED'} |")
+        (wb, cb), (wa, ca) = medians["before"], medians["after"]
+        lines.append(f"| | | **before / after** | **{wb / wa:.2f}×** | **{cb / ca:.2f}×** | | | |")
+    lines.append("")
+    return lines
 
 
 def brokerage_size(n: int, seed: int, repeats: int, baseline_repeats: int) -> dict:
@@ -216,14 +297,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--permutations", type=int, default=999,
                         help="permutations of the brokerage test in the network stage (analyze --permutations)")
     parser.add_argument("--brokerage-only", action="store_true")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="a checkout of the commit to compare with (e.g. `git archive main | tar -x -C DIR`): "
+                             "only `analyze all`, from that tree and from this one, on the same database")
+    parser.add_argument("--rounds", type=int, default=1, help="with --before: runs of each tree, alternating")
+    parser.add_argument("--keep-db", action="store_true", help="reuse the benchmark database of a size if it exists")
+    parser.add_argument("--db-prefix", default="/tmp/obs-bench",
+                        help="databases are <prefix>-<entities>.sqlite3 (default %(default)s)")
     parser.add_argument("--stages-only", action="store_true")
     args = parser.parse_args(argv)
+    global DB_PREFIX  # noqa: PLW0603 - the databases' location, for every size of this run
+    DB_PREFIX = args.db_prefix
     sizes = [int(s) for s in args.sizes.split(",") if s]
     broker_sizes = ([int(s) for s in args.brokerage_sizes.split(",")] if args.brokerage_sizes
                     else [s for s in sizes if s >= 10_000] or sizes)
     load = os.getloadavg()
     out = ["_Machine load average at start: " + ", ".join(f"{x:.1f}" for x in load) + f" on {os.cpu_count()} cores "
            "(timings on a shared machine vary; the ratio is measured in the same run)._", ""]
+    if args.before is not None:
+        results = [compare_size(n, args.seed, args.timeout, args.permutations, args.before, args.rounds, args.keep_db)
+                   for n in sizes]
+        print("\n".join(out + report_compare(results)))
+        return 0
     if not args.stages_only:
         results = []
         for n in broker_sizes:

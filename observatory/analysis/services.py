@@ -79,13 +79,24 @@ def json_safe(value: Any, notes: list[dict], path: str = "result") -> Any:
         if kind is dict or isinstance(item, dict):
             out = {}
             for key, element in item.items():
-                trail.append(str(key))
-                out[str(key)] = walk(element)
+                key = key if type(key) is str else str(key)
+                kind = type(element)
+                if (kind is str or kind is int or kind is bool or element is None
+                        or (kind is float and element - element == 0.0)):   # as JSON takes it: no call, no trail
+                    out[key] = element
+                    continue
+                trail.append(key)
+                out[key] = walk(element)
                 trail.pop()
             return out
         if kind is list or kind is tuple or isinstance(item, list | tuple):
             out = []
             for index, element in enumerate(item):
+                kind = type(element)
+                if (kind is str or kind is int or kind is bool or element is None
+                        or (kind is float and element - element == 0.0)):
+                    out.append(element)
+                    continue
                 trail.append(index)
                 out.append(walk(element))
                 trail.pop()

@@ -416,22 +416,31 @@ def _border_k(xy: np.ndarray, polygon, area: float, radii: np.ndarray) -> np.nda
     b = shapely.distance(shapely.points(xy), polygon.boundary)
     rmax = float(radii.max())
     pairs = cKDTree(xy).query_pairs(rmax, output_type="ndarray")
-    out = np.full(radii.size, np.nan)
     if pairs.size:
         d = np.hypot(*(xy[pairs[:, 0]] - xy[pairs[:, 1]]).T)
-        first, second = pairs[:, 0], pairs[:, 1]
     else:
         d = np.empty(0)
-        first = second = np.empty(0, dtype=np.int64)
+    # each pair counts once for each of its two points i with d ≤ r ≤ b_i: an interval [d, b_i] per
+    # (pair, point), so the count at r is #{d ≤ r} − #{b_i < r} over the intervals that are not
+    # empty; each end is binned by the first radius it counts under (no pass over the pairs per radius)
+    order = np.argsort(radii, kind="stable")
+    ordered = radii[order]
+    m = ordered.size
+
+    def up_to(bins: np.ndarray) -> np.ndarray:
+        # for each sorted radius k, how many values fall in bins 0..k
+        return np.cumsum(np.bincount(bins, minlength=m + 1))[:m]
+
+    lo = np.concatenate([d, d])
+    hi = b[np.concatenate([pairs[:, 0], pairs[:, 1]])] if pairs.size else np.empty(0)
+    keep = lo <= hi
+    counts = (up_to(np.searchsorted(ordered, lo[keep], side="left"))       # d ≤ r
+              - up_to(np.searchsorted(ordered, hi[keep], side="right")))   # b_i < r
+    inner = n - up_to(np.searchsorted(ordered, b, side="right"))           # b_i ≥ r
     lam = n / area
-    for k, r in enumerate(radii):
-        inner = b >= r
-        m = int(inner.sum())
-        if m == 0:
-            continue
-        close = d <= r
-        count = int(inner[first[close]].sum() + inner[second[close]].sum())
-        out[k] = count / (m * lam)
+    out = np.full(m, np.nan)
+    for k in np.flatnonzero(inner > 0):
+        out[order[k]] = int(counts[k]) / (int(inner[k]) * lam)
     return out
 
 

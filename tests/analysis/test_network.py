@@ -163,6 +163,49 @@ def test_it_gives_permutation_p_values_in_range_and_reproducibly():
     assert first.min().min() >= 1 / 50
 
 
+def _permutation_reference(G: nx.DiGraph, attr: str, n: int, seed: int) -> dict:
+    """The permutation test written out: per permutation, relabel the graph and enumerate every
+    two-path (bench/baseline_brokerage.py), the labels drawn as brokerage_permutation draws them."""
+    naive = _baseline().brokerage_naive
+    nodes = list(G)
+    labels = np.array([G.nodes[v][attr] for v in nodes], dtype=object)
+    codes, uniques = pd.factorize(labels, sort=False)
+    observed = naive(G, attr).loc[nodes, ROLES].to_numpy(dtype=float)
+    rng = np.random.default_rng(seed)
+    ge, le, total, squares = (np.zeros_like(observed) for _ in range(4))
+    for _ in range(n):
+        H = G.copy()
+        nx.set_node_attributes(H, dict(zip(nodes, uniques[rng.permutation(codes)], strict=True)), attr)
+        perm = naive(H, attr).loc[nodes, ROLES].to_numpy(dtype=float)
+        ge += perm >= observed
+        le += perm <= observed
+        total += perm
+        squares += perm * perm
+    mean = total / n
+    sd = np.sqrt(np.maximum(squares / n - mean * mean, 0.0))
+    return {"p": (1 + ge) / (n + 1), "p_le": (1 + le) / (n + 1), "observed": observed, "mean": mean, "sd": sd}
+
+
+@pytest.mark.parametrize("seed, groups, n", [(0, 2, 1), (1, 2, 70), (2, 3, 64), (3, 4, 129), (4, 5, 30)])
+def test_permutation_test_equals_the_enumeration_of_every_permuted_two_path(seed, groups, n):
+    # chunked tallies (64 labellings per pass) against one enumeration per permutation: the same
+    # seed must give the same p-values, means and SDs to the last bit, across chunk boundaries
+    rng = np.random.default_rng(seed)
+    G = nx.gnp_random_graph(35, 0.12, seed=seed, directed=True)
+    G.add_edges_from([(1, 2), (2, 1), (2, 3), (3, 1), (1, 3)])      # reciprocated ties and closed two-paths
+    nx.set_node_attributes(G, {v: f"g{v % groups}" for v in G}, "layer")
+    G = nx.relabel_nodes(G, {v: f"n{int(rng.integers(1000))}-{v}" for v in G})
+    reference = _permutation_reference(G, "layer", n, seed)
+    fast = brokerage_permutation(G, "layer", n=n, seed=seed)
+    less = brokerage_permutation(G, "layer", n=n, seed=seed, alternative="less")
+    np.testing.assert_array_equal(fast.attrs["observed"].to_numpy(), reference["observed"])
+    np.testing.assert_array_equal(fast.to_numpy(), reference["p"])
+    np.testing.assert_array_equal(less.to_numpy(), reference["p_le"])
+    np.testing.assert_array_equal(fast.attrs["mean"].to_numpy(), reference["mean"])
+    if n > 1:
+        np.testing.assert_array_equal(fast.attrs["sd"].to_numpy(), reference["sd"])
+
+
 def test_it_finds_a_gatekeeper_significant_under_permutation():
     # one B hub receives from every A and passes to every other B; A's are not linked to B's otherwise
     G = nx.DiGraph()

@@ -203,3 +203,34 @@ def test_it_counts_spaces_by_division():
 def test_it_rejects_a_malformed_division_code():
     with pytest.raises(ValueError, match="six-digit"):
         counts_by_division(["4403"])
+
+
+def _border_k_by_radius(xy, polygon, area, radii):
+    """spatstat's border estimator written out: every pair within r, every radius in turn."""
+    import shapely
+
+    b = shapely.distance(shapely.points(xy), polygon.boundary)
+    i, j = np.triu_indices(len(xy), k=1)
+    d = np.hypot(*(xy[i] - xy[j]).T)
+    out = np.full(len(radii), np.nan)
+    for k, r in enumerate(radii):
+        inner = b >= r
+        if inner.sum():
+            close = d <= r
+            out[k] = int(inner[i[close]].sum() + inner[j[close]].sum()) / (int(inner.sum()) * (len(xy) / area))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_border_corrected_k_equals_the_estimator_written_out(seed):
+    from shapely.geometry import Polygon
+
+    from observatory.analysis.spatial import _border_k, _random_in
+
+    polygon = Polygon([(0, 0), (10, 0), (10, 6), (4, 9), (0, 5)])
+    rng = np.random.default_rng(seed)
+    xy = _random_in(polygon, 150 + 50 * seed, rng)
+    xy[:5] = xy[5]                                      # coincident points: pairs at distance 0
+    radii = np.array([0.0, 0.3, 1.0, 2.5, 4.0, 1.7, 6.0])  # unsorted, and past every point's border distance
+    np.testing.assert_array_equal(_border_k(xy, polygon, polygon.area, radii),
+                                  _border_k_by_radius(xy, polygon, polygon.area, radii))

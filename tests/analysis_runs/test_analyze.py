@@ -264,3 +264,21 @@ def test_analyze_all_computes_the_fingerprint_once_for_its_four_runs(bundled, mo
     runs = list(AnalysisRun.objects.all())
     assert len(calls) == 1 and len(runs) == 4 and all(run.status == "done" for run in runs)
     assert {run.dataset_fingerprint for run in runs} == {fingerprint.dataset_fingerprint()}
+
+
+def test_json_safe_nulls_undefined_numbers_and_names_where_they_were():
+    import numpy as np
+
+    from observatory.analysis.services import json_safe
+
+    notes: list[str] = []
+    value = {"nodes": {"a": {"z": float("nan"), "n": np.int64(3), "ok": 0.5, "name": "x", "ids": (1, 2)},
+                       7: [1.0, float("inf"), {"p": np.float64("nan")}]},
+             "arr": np.array([1.0, -np.inf]), "flag": np.bool_(True)}
+    assert json_safe(value, notes) == {"nodes": {"a": {"z": None, "n": 3, "ok": 0.5, "name": "x", "ids": [1, 2]},
+                                                 "7": [1.0, None, {"p": None}]},
+                                       "arr": [1.0, None], "flag": True}
+    assert notes == ["result.nodes.a.z: undefined (NaN) — stored as null",
+                     "result.nodes.7[1]: undefined (infinite) — stored as null",
+                     "result.nodes.7[2].p: undefined (NaN) — stored as null",
+                     "result.arr[1]: undefined (infinite) — stored as null"]

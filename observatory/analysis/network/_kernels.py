@@ -60,93 +60,72 @@ def oriented_triangles(indptr: np.ndarray, indices: np.ndarray):  # pragma: no c
 
 
 @njit(cache=True, nogil=True)
-def _role(gi, gj, gk):  # pragma: no cover - compiled
-    if gi == gj:
-        return 0 if gj == gk else 2
-    if gj == gk:
-        return 3
-    return 1 if gi == gk else 4
+def brokerage_role_tallies(out_ptr, out_idx, in_ptr, in_idx, rec_ptr, rec_idx, closed_ptr, closed_src, closed_dst,
+                           labels, n_groups, observed, ge, le, total, squares):  # pragma: no cover - compiled
+    """Gould-Fernandez counts of the open two-paths i→j→k, i ≠ k, of every broker j under each of P
+    labellings at once, tallied into (n, 6) accumulators instead of being stored: for labelling p with
+    counts c, ``total += c``, ``squares += c²``, ``ge += c ≥ observed``, ``le += c ≤ observed``,
+    labellings in order.
 
-
-@njit(cache=True, nogil=True)
-def _arc_along(x, tie, e_lo, code):  # pragma: no cover - compiled
-    # is there an arc from corner x along the tie (lo, hi) whose direction code is 1 lo→hi, 2 hi→lo, 3 both?
-    return (code[tie] & (1 if x == e_lo[tie] else 2)) > 0
-
-
-@njit(cache=True, nogil=True)
-def brokerage_roles(indptr, indices, codes, n_groups, e_lo, e_hi, code, triangles):  # pragma: no cover
-    """Gould-Fernandez counts (n, 6) of the open two-paths i→j→k, i ≠ k, with broker j: every
-    two-path counted from each broker's in- and out-degrees per group, less the reciprocated pairs
-    (i = k), less the closed two-paths, which are the orderings of the skeleton's triangles
-    (``triangles``: corners a, b, c and tie ids a–b, b–c, a–c, as ``network._triangles`` lists them)
-    whose three arcs exist."""
-    n = indptr.size - 1
-    outdeg = np.zeros(n)
-    indeg = np.zeros(n)
-    out_same = np.zeros(n)
-    in_same = np.zeros(n)
-    in_g = np.zeros((n, n_groups))
-    out_g = np.zeros((n, n_groups))
-    for u in range(n):
-        gu = codes[u]
-        for p in range(indptr[u], indptr[u + 1]):
-            v = indices[p]
-            gv = codes[v]
-            outdeg[u] += 1.0
-            indeg[v] += 1.0
-            out_g[u, gv] += 1.0
-            in_g[v, gu] += 1.0
-            if gu == gv:
-                out_same[u] += 1.0
-                in_same[v] += 1.0
-    recip = np.zeros(n)
-    recip_same = np.zeros(n)
-    for t in range(e_lo.size):
-        if code[t] == 3:
-            a, b = e_lo[t], e_hi[t]
-            recip[a] += 1.0
-            recip[b] += 1.0
-            if codes[a] == codes[b]:
-                recip_same[a] += 1.0
-                recip_same[b] += 1.0
-    counts = np.zeros((n, 6))
+    ``labels`` is (n, P): row v holds node v's group under each labelling, so that a neighbour's
+    groups are one contiguous read. Per broker j and labelling, the in- and out-neighbours are
+    counted per group (``*_ptr``/``*_idx``: CSR of the out-neighbours, of the in-neighbours, of the
+    reciprocated partners, and of the closed two-paths i→j→k with i→k, by broker j); all two-paths
+    follow from these counts, less the reciprocated pairs (i = k), less the closed two-paths."""
+    n, P = labels.shape
+    in_g = np.zeros((n_groups, P), dtype=np.int64)
+    out_g = np.zeros((n_groups, P), dtype=np.int64)
+    counts = np.zeros(6)
     for j in range(n):
-        same_pair = 0.0
-        for g in range(n_groups):
-            same_pair += in_g[j, g] * out_g[j, g]
-        other_same = same_pair - in_same[j] * out_same[j]     # g_i = g_k ≠ g_j, i = k included
-        counts[j, 0] = in_same[j] * out_same[j] - recip_same[j]
-        counts[j, 1] = other_same - (recip[j] - recip_same[j])
-        counts[j, 2] = in_same[j] * (outdeg[j] - out_same[j])
-        counts[j, 3] = (indeg[j] - in_same[j]) * out_same[j]
-        counts[j, 4] = (indeg[j] - in_same[j]) * (outdeg[j] - out_same[j]) - other_same
-    corner = np.empty(3, dtype=np.int64)
-    tie = np.empty(3, dtype=np.int64)                       # tie between corners (0, 1), (1, 2), (0, 2)
-    for t in range(triangles.shape[1]):
-        corner[0], corner[1], corner[2] = triangles[0, t], triangles[1, t], triangles[2, t]
-        tie[0], tie[1], tie[2] = triangles[3, t], triangles[4, t], triangles[5, t]
-        for o in range(6):
-            # the six orderings (p, q, r) of the corners; q is the broker
-            if o == 0:
-                p, q, r = 0, 1, 2
-            elif o == 1:
-                p, q, r = 0, 2, 1
-            elif o == 2:
-                p, q, r = 1, 0, 2
-            elif o == 3:
-                p, q, r = 1, 2, 0
-            elif o == 4:
-                p, q, r = 2, 0, 1
-            else:
-                p, q, r = 2, 1, 0
-            pq = tie[0] if p + q == 1 else (tie[1] if p + q == 3 else tie[2])
-            qr = tie[0] if q + r == 1 else (tie[1] if q + r == 3 else tie[2])
-            pr = tie[0] if p + r == 1 else (tie[1] if p + r == 3 else tie[2])
-            if (_arc_along(corner[p], pq, e_lo, code) and _arc_along(corner[q], qr, e_lo, code)
-                    and _arc_along(corner[p], pr, e_lo, code)):
-                j = corner[q]
-                counts[j, _role(codes[corner[p]], codes[j], codes[corner[r]])] -= 1.0
-    for j in range(n):
-        counts[j, 5] = counts[j, 0] + counts[j, 1] + counts[j, 2] + counts[j, 3] + counts[j, 4]
-    return counts
+        in_g[:, :] = 0
+        out_g[:, :] = 0
+        # one comparison per group and labelling (no scattered write), which the compiler vectorises
+        for q in range(out_ptr[j], out_ptr[j + 1]):
+            row = labels[out_idx[q]]
+            for g in range(n_groups):
+                for p in range(P):
+                    out_g[g, p] += row[p] == g
+        for q in range(in_ptr[j], in_ptr[j + 1]):
+            row = labels[in_idx[q]]
+            for g in range(n_groups):
+                for p in range(P):
+                    in_g[g, p] += row[p] == g
+        indeg = float(in_ptr[j + 1] - in_ptr[j])
+        outdeg = float(out_ptr[j + 1] - out_ptr[j])
+        recip = float(rec_ptr[j + 1] - rec_ptr[j])
+        own = labels[j]
+        for p in range(P):
+            s = own[p]
+            same_pair = 0.0
+            for g in range(n_groups):
+                same_pair += float(in_g[g, p] * out_g[g, p])
+            in_s = float(in_g[s, p])
+            out_s = float(out_g[s, p])
+            recip_same = 0.0
+            for q in range(rec_ptr[j], rec_ptr[j + 1]):
+                if labels[rec_idx[q], p] == s:
+                    recip_same += 1.0
+            other_same = same_pair - in_s * out_s               # g_i = g_k ≠ g_j, i = k included
+            counts[0] = in_s * out_s - recip_same               # coordinator
+            counts[1] = other_same - (recip - recip_same)       # itinerant
+            counts[2] = in_s * (outdeg - out_s)                 # representative
+            counts[3] = (indeg - in_s) * out_s                  # gatekeeper
+            counts[4] = (indeg - in_s) * (outdeg - out_s) - other_same   # liaison
+            for q in range(closed_ptr[j], closed_ptr[j + 1]):
+                gi = labels[closed_src[q], p]
+                gk = labels[closed_dst[q], p]
+                if gi == s:
+                    counts[0 if gk == s else 2] -= 1.0
+                elif gk == s:
+                    counts[3] -= 1.0
+                else:
+                    counts[1 if gi == gk else 4] -= 1.0
+            counts[5] = counts[0] + counts[1] + counts[2] + counts[3] + counts[4]
+            for r in range(6):
+                c = counts[r]
+                total[j, r] += c
+                squares[j, r] += c * c
+                if c >= observed[j, r]:
+                    ge[j, r] += 1.0
+                if c <= observed[j, r]:
+                    le[j, r] += 1.0

@@ -23,37 +23,86 @@ _UNDEFINED_Z = ("z-score undefined: the variance of the count under the null mod
 
 
 
+#: Labellings tallied per pass over the graph in the permutation test: the labels of a chunk are an
+#: (n, 64) byte array (6.4 MB at 100,000 nodes), and each neighbour's groups are read once per chunk.
+PERMUTATION_CHUNK = 64
+
+
+class _TwoPaths:
+    """The two-path structure of the 0/1 arc matrix A that does not depend on the groups, found once:
+    the in- and out-neighbours of every node, its reciprocated partners, and the closed two-paths
+    i→j→k (arc i→k present) by broker j. Counting the roles under any labelling of the nodes then
+    needs no enumeration of the Σ in·out two-paths (34 million at 100,000 nodes of the synthetic
+    ecosystem), only a pass over each broker's neighbours (:func:`._kernels.brokerage_role_tallies`).
+
+    Every two-path i→j→k with i ≠ k is counted from degrees per group: with in_a(j) and out_a(j) the
+    arcs into and out of j from and to group a, and s the broker's group, coordinator =
+    in_s·out_s − r_s, itinerant = Σ_{a≠s} in_a·out_a − (r − r_s), representative = in_s·(out − out_s),
+    gatekeeper = (in − in_s)·out_s, liaison = (in − in_s)(out − out_s) − Σ_{a≠s} in_a·out_a, where r
+    (r_s) counts j's reciprocated ties (within its group), the pairs i = k. Then the closed ones are
+    subtracted, each in its role: a closed two-path is an ordered reading of a triangle of the
+    undirected skeleton whose three arcs exist, and sparse graphs have few triangles, so they are
+    listed (:func:`._arcs._triangles`) and their six orderings checked once, here."""
+
+    def __init__(self, A: sp.csr_matrix):
+        n = A.shape[0]
+        self.n = n
+        as_index = lambda values: np.ascontiguousarray(values, dtype=np.int64)  # noqa: E731
+        self.out_ptr, self.out_idx = as_index(A.indptr), as_index(A.indices)
+        At = A.T.tocsr()
+        self.in_ptr, self.in_idx = as_index(At.indptr), as_index(At.indices)
+        e_lo, e_hi, code = _skeleton(A) if A.nnz else (np.empty(0, np.int64),) * 3
+        both = code == 3
+        self.rec_ptr, self.rec_idx = _by_first(n, np.concatenate([e_lo[both], e_hi[both]]),
+                                               np.concatenate([e_hi[both], e_lo[both]]))
+        brokers, sources, targets = [], [], []
+        if e_lo.size:
+            corner = _triangles(n, e_lo, e_hi)                  # a, b, c, tie a–b, tie b–c, tie a–c
+            tie = {(0, 1): corner[3], (1, 2): corner[4], (0, 2): corner[5]}
+
+            def arc(x: int, y: int) -> np.ndarray:
+                # the arc from corner x to corner y exists: direction code 1 lo→hi, 2 hi→lo, 3 both
+                t = tie[min(x, y), max(x, y)]
+                return (code[t] & np.where(corner[x] == e_lo[t], 1, 2)) > 0
+
+            for p, q, r in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
+                closed = arc(p, q) & arc(q, r) & arc(p, r)
+                brokers.append(corner[q][closed])
+                sources.append(corner[p][closed])
+                targets.append(corner[r][closed])
+        self.closed_ptr, self.closed_src, self.closed_dst = _by_first(
+            n, np.concatenate(brokers or [np.empty(0, np.int64)]), np.concatenate(sources or [np.empty(0, np.int64)]),
+            np.concatenate(targets or [np.empty(0, np.int64)]))
+
+    def tally(self, labels: np.ndarray, n_groups: int, observed: np.ndarray | None = None):
+        """(ge, le, total, squares), (n, 6) float arrays, over the labellings in the columns of
+        ``labels`` (n, P); ge and le count the labellings whose counts are ≥ and ≤ ``observed``."""
+        from ._kernels import brokerage_role_tallies
+
+        dtype = np.uint8 if n_groups <= 256 else np.int64
+        labels = np.ascontiguousarray(labels, dtype=dtype)
+        ge, le, total, squares = (np.zeros((self.n, 6)) for _ in range(4))
+        brokerage_role_tallies(self.out_ptr, self.out_idx, self.in_ptr, self.in_idx, self.rec_ptr, self.rec_idx,
+                               self.closed_ptr, self.closed_src, self.closed_dst, labels, int(n_groups),
+                               np.zeros((self.n, 6)) if observed is None else observed, ge, le, total, squares)
+        return ge, le, total, squares
+
+    def counts(self, codes: np.ndarray, n_groups: int) -> np.ndarray:
+        """Brokerage counts, an (n, 6) float array in BROKERAGE_ROLES order, under the group codes."""
+        return self.tally(np.asarray(codes).reshape(-1, 1), n_groups)[2]
+
+
+def _by_first(n: int, first: np.ndarray, *rest: np.ndarray) -> tuple[np.ndarray, ...]:
+    """CSR-style grouping by ``first`` (values 0..n-1): the row pointer and ``rest`` in that order."""
+    order = np.argsort(first, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(first, minlength=n), out=ptr[1:])
+    return (ptr, *(np.ascontiguousarray(values[order], dtype=np.int64) for values in rest))
+
+
 def _role_counts(A: sp.csr_matrix, codes: np.ndarray, n_groups: int) -> np.ndarray:
-    """Observed brokerage counts, an (n, 6) float array in BROKERAGE_ROLES order.
-
-    Every two-path i→j→k with i ≠ k is counted from degrees per group (no enumeration): with
-    in_a(j) and out_a(j) the arcs into and out of j from and to group a, and s the broker's group,
-    coordinator = in_s·out_s − r_s, itinerant = Σ_{a≠s} in_a·out_a − (r − r_s), representative =
-    in_s·(out − out_s), gatekeeper = (in − in_s)·out_s, liaison = (in − in_s)(out − out_s) −
-    Σ_{a≠s} in_a·out_a, where r (r_s) counts j's reciprocated ties (within its group), the pairs
-    i = k. Then the closed ones (arc i→k present) are subtracted: a closed two-path is an ordered
-    reading of a triangle of the undirected skeleton, and sparse graphs have few triangles, so they
-    are listed (:func:`_triangles`) and each of their six orderings checked. The loops are compiled
-    (:func:`._kernels.brokerage_roles`)."""
-    return _role_counter(A)(codes, n_groups)
-
-
-def _role_counter(A: sp.csr_matrix):
-    """A function ``codes, n_groups -> counts`` for the graph A: the skeleton and its triangles, which
-    do not depend on the groups, are found once, so that a permutation test recounts only the roles."""
-    from ._kernels import brokerage_roles
-
-    n = A.shape[0]
-    if A.nnz == 0:
-        return lambda codes, n_groups: np.zeros((n, 6), dtype=np.float64)
-    e_lo, e_hi, code = _skeleton(A)
-    triangles = np.vstack(_triangles(n, e_lo, e_hi)) if e_lo.size else np.empty((6, 0), dtype=np.int64)
-
-    def count(codes: np.ndarray, n_groups: int) -> np.ndarray:
-        return brokerage_roles(A.indptr, A.indices, np.ascontiguousarray(codes, dtype=np.int64), int(n_groups),
-                               e_lo, e_hi, code, triangles)
-
-    return count
+    """Observed brokerage counts, an (n, 6) float array in BROKERAGE_ROLES order (see :class:`_TwoPaths`)."""
+    return _TwoPaths(A).counts(codes, n_groups)
 
 
 def _choose2(x: np.ndarray | float) -> np.ndarray | float:
@@ -334,19 +383,23 @@ def brokerage_permutation(G: nx.Graph, attr: str, *, n: int = 999, seed: int | N
     if alternative not in ("greater", "less", "two-sided"):
         raise ValueError(f"alternative={alternative!r}: use 'greater', 'less' or 'two-sided'")
     nodes, A, _, codes, groups = _prepare(G, attr)
-    count = _role_counter(A)
-    observed = count(codes, len(groups))
+    two_paths = _TwoPaths(A)
+    observed = two_paths.counts(codes, len(groups))
     rng = np.random.default_rng(seed)
     ge = np.zeros_like(observed)
     le = np.zeros_like(observed)
     total = np.zeros_like(observed)
     squares = np.zeros_like(observed)
-    for _ in range(n):
-        perm = count(rng.permutation(codes), len(groups))
-        ge += perm >= observed
-        le += perm <= observed
-        total += perm
-        squares += perm * perm
+    # the permutations are drawn in order, one rng.permutation each, and tallied a chunk at a time:
+    # the same seed gives the same labellings and, the counts being whole numbers, the same sums
+    for start in range(0, n, PERMUTATION_CHUNK):
+        labels = np.empty((len(codes), min(PERMUTATION_CHUNK, n - start)), dtype=np.uint8 if len(groups) <= 256
+                          else np.int64)
+        for column in range(labels.shape[1]):
+            labels[:, column] = rng.permutation(codes)
+        chunk = two_paths.tally(labels, len(groups), observed)
+        for accumulator, part in zip((ge, le, total, squares), chunk, strict=True):
+            accumulator += part
     p_ge = (1 + ge) / (n + 1)
     p_le = (1 + le) / (n + 1)
     if alternative == "greater":

@@ -26,6 +26,18 @@ def _fresh_page_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a request through the test client leaves the
+    page's language active in the thread (LocaleMiddleware activates it and nothing resets it), so a
+    test after one that read a Chinese page would otherwise draw and translate in Chinese."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def reader(client):
     """An anonymous reader of the public site."""

@@ -155,8 +155,10 @@ def _crowded_mca():
 
 
 def test_the_mca_map_labels_only_what_fits_and_names_every_category_in_the_svg():
+    from django.utils import translation
+
     rows, cols, labels, clusters = _crowded_mca()
-    with matplotlib.rc_context(use_cjk_font({})):
+    with matplotlib.rc_context(use_cjk_font({})), translation.override("en"):  # the note is read in English
         fig = figures.mca_map(rows, cols, labels, clusters)
         fig.draw_without_rendering()
         renderer = fig.canvas.get_renderer()

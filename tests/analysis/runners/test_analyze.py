@@ -271,14 +271,17 @@ def test_json_safe_nulls_undefined_numbers_and_names_where_they_were():
 
     from observatory.analysis.services import json_safe
 
-    notes: list[str] = []
+    notes: list[dict] = []
     value = {"nodes": {"a": {"z": float("nan"), "n": np.int64(3), "ok": 0.5, "name": "x", "ids": (1, 2)},
                        7: [1.0, float("inf"), {"p": np.float64("nan")}]},
              "arr": np.array([1.0, -np.inf]), "flag": np.bool_(True)}
     assert json_safe(value, notes) == {"nodes": {"a": {"z": None, "n": 3, "ok": 0.5, "name": "x", "ids": [1, 2]},
                                                  "7": [1.0, None, {"p": None}]},
                                        "arr": [1.0, None], "flag": True}
-    assert notes == ["result.nodes.a.z: undefined (NaN) — stored as null",
-                     "result.nodes.7[1]: undefined (infinite) — stored as null",
-                     "result.nodes.7[2].p: undefined (NaN) — stored as null",
-                     "result.arr[1]: undefined (infinite) — stored as null"]
+    # each note in both languages (findings.in_both), the field named where the value was
+    assert [note["en"] for note in notes] == ["result.nodes.a.z: undefined (NaN), stored as null",
+                                              "result.nodes.7[1]: undefined (infinite), stored as null",
+                                              "result.nodes.7[2].p: undefined (NaN), stored as null",
+                                              "result.arr[1]: undefined (infinite), stored as null"]
+    assert [note["zh"].split("：")[0] for note in notes] == ["result.nodes.a.z", "result.nodes.7[1]",
+                                                            "result.nodes.7[2].p", "result.arr[1]"]

@@ -1,5 +1,5 @@
 """Gould & Fernandez (1989) brokerage roles, as in R ``sna::brokerage`` (Butts), with sna's analytic
-null model and a permutation test of the group labels (METHODS.md §1; docs/methods.md)."""
+null model and a permutation test of the group labels (docs/methods.md, "Network")."""
 
 from __future__ import annotations
 
@@ -219,7 +219,7 @@ def brokerage(G: nx.Graph, attr: str, *, include_sd: bool = False) -> pd.DataFra
 
     Null model (sna): arcs are independent with probability d = m / (N(N−1)), m the number of arcs, so
     an ordered triple is an open two-path with probability q = d²(1−d). Expected counts and variances
-    depend only on the group sizes and the broker's group (METHODS.md §1); z = (observed − E) / √V.
+    depend only on the group sizes and the broker's group (Gould & Fernandez 1989); z = (observed − E) / √V.
 
     Undirected graphs are read as symmetric digraphs: every open two-path counts in both directions,
     which doubles the counts of unordered-pair conventions. Self-loops never make a two-path but count
@@ -247,7 +247,7 @@ def brokerage(G: nx.Graph, attr: str, *, include_sd: bool = False) -> pd.DataFra
 
     Examples
     --------
-    The worked example of METHODS.md §1: an online forum (A), a fab lab (B) and a market stall (C).
+    A worked example: an online forum (A), a fab lab (B) and a market stall (C).
 
     >>> G = nx.DiGraph([("a1", "a2"), ("a2", "a3"), ("a2", "b1"), ("b1", "b2"), ("a3", "c1"),
     ...                 ("c1", "a3"), ("c1", "a1"), ("c1", "b1"), ("c1", "b2")])
@@ -289,7 +289,7 @@ def brokerage_graph(G: nx.Graph, attr: str, *, counts: pd.DataFrame | None = Non
     """Graph-level brokerage: total count of each role with its expectation, SD and z (sna's ``*.gli``).
 
     The observed value of a role is the sum of the node counts of :func:`brokerage`. Expectation and
-    variance follow sna (METHODS.md §1, "Graph-level values"); with a = d³(1−d)³, b = d⁴(1−d)², c = d⁵(1−d)
+    variance follow sna::brokerage's graph-level values (Butts); with a = d³(1−d)³, b = d⁴(1−d)², c = d⁵(1−d)
     they include the covariances between overlapping triples. sna warns that the accuracy of the normal
     approximation is unknown: prefer :func:`brokerage_permutation` for inference.
 

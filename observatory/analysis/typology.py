@@ -519,12 +519,12 @@ def vtest(df_indicator: pd.DataFrame, labels, *, method: str = "hypergeometric")
 
 
 def name_types(vtests: pd.DataFrame, *, top: int = 2, alpha: float = 0.05, sep: str = "__",
-               labels: dict | None = None) -> dict:
+               labels: dict | None = None, modal: str = " (modal)") -> dict:
     """Name each cluster by its most over-represented categories.
 
     A category qualifies when its v-test is positive and ``p_value < alpha``; the ``top`` with the
     largest v-tests name the type, joined by " + ". A cluster with no significant category is named by
-    its modal categories (highest ``pct_of_cluster``), marked "(modal)". Category names
+    its modal categories (highest ``pct_of_cluster``), marked by ``modal``. Category names
     ``variable__value`` are shown as ``variable: value`` unless ``labels`` maps them to readable text.
 
     Parameters
@@ -533,6 +533,8 @@ def name_types(vtests: pd.DataFrame, *, top: int = 2, alpha: float = 0.05, sep: 
     top : int
     alpha : float
     labels : mapping category → display label, optional
+    modal : str
+        the mark of a name made of modal categories (its translation, for a name in another language)
 
     Returns
     -------
@@ -557,6 +559,6 @@ def name_types(vtests: pd.DataFrame, *, top: int = 2, alpha: float = 0.05, sep: 
         if len(significant):
             names[cluster] = " + ".join(show(c) for c in significant["category"].head(top))
         else:
-            modal = part.sort_values("pct_of_cluster", ascending=False, kind="stable")["category"].head(top)
-            names[cluster] = " + ".join(show(c) for c in modal) + " (modal)"
+            modal_categories = part.sort_values("pct_of_cluster", ascending=False, kind="stable")["category"].head(top)
+            names[cluster] = " + ".join(show(c) for c in modal_categories) + modal
     return names

@@ -115,7 +115,16 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
                 categories[f"{column}__no"] = f"no {readable[column].lower()}"
             elif value != graphs.MISSING:
                 categories[f"{column}__{value}"] = f"{column.replace('_', ' ')}: {value}"
+    # the same categories named in Chinese: the vocabulary's Chinese labels where it has them
+    labels_zh = full.attrs.get("labels_zh", {})
+    categories_zh = {}
+    for key, text in categories.items():
+        column, value = key.rsplit("__", 1)
+        label = labels_zh.get(column) or readable.get(column, column)
+        categories_zh[key] = (label if value == "yes" else
+                              in_both(_("no %(code)s"), code=label)["zh"] if value == "no" else text)
     names = typology.name_types(vtests, labels=categories)
+    names_zh = typology.name_types(vtests, labels=categories_zh, modal=in_both(_(" (modal)"))["zh"])
     # the kind: supplementary only, cross-tabulated against the types after the fact
     supplementary_z = pd.get_dummies(kind_group.rename("kind")).astype(float)
     supplementary_z.columns = [f"kind__{c}" for c in supplementary_z.columns]
@@ -132,6 +141,7 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
         named = len(slugs) >= min_members
         types.append({
             "id": label, "name": names.get(label, f"type {label}") if named else None,
+            "name_zh": names_zh.get(label, f"类型 {label}") if named else None,
             "name_reason": None if named else in_both(_("not named: %(n)s members, fewer than %(min)s"),
                                                       n=len(slugs), min=min_members),
             "size": len(slugs), "members": slugs, "mean_jaccard": jaccard,
@@ -164,7 +174,8 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
                               "population of spaces."), n=len(table)))
     mca_dict = result_mca.to_dict()
     described = [in_both(_("%(name)s (%(size)s, doubtful)") if t["doubtful"] else _("%(name)s (%(size)s)"),
-                         name=t["name"] or _("unnamed"), size=t["size"]) for t in types]
+                         name={"en": t["name"], "zh": t["name_zh"]} if t["name"] else _("unnamed"), size=t["size"])
+                 for t in types]
     summary = in_both(
         _("%(n)s entities coded on %(d)s or more dimensions, %(c)s codes; specific MCA (%(k)s axes kept); %(t)s "
           "types%(quality)s: %(types)s"),
@@ -174,23 +185,11 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
         types={"en": "; ".join(d["en"] for d in described), "zh": "；".join(d["zh"] for d in described)})
 
     def _map():
-        from django.utils.translation import get_language, gettext
+        from django.utils.translation import get_language
 
         from .. import figures as figs
 
-        shown = categories
-        if (get_language() or "").startswith("zh"):  # the codes' Chinese labels where the vocabulary has them
-            zh = full.attrs.get("labels_zh", {})
-            shown = {}
-            for key, text in categories.items():
-                column, value = key.rsplit("__", 1)
-                label = zh.get(column) or readable.get(column, column)
-                if value == "yes":
-                    shown[key] = label
-                elif value == "no":
-                    shown[key] = gettext("no %(code)s") % {"code": label}
-                else:
-                    shown[key] = text
+        shown = categories_zh if (get_language() or "").startswith("zh") else categories
         return figs.mca_map(result_mca.row_coords, result_mca.col_coords, shown, clusters=cluster_labels)
 
     return {"result": {"mca": {k: mca_dict[k] for k in ("eigenvalues", "total_inertia", "percent",

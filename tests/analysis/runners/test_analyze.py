@@ -159,8 +159,13 @@ def test_typology_stability_is_assessed_on_a_stratified_subsample_when_asked(bun
 
     from observatory.analysis.runners.typology import _stability_rows
 
-    full = analysis_run("typology", seed=4).result
+    run = analysis_run("typology", seed=4)
+    full = run.result
     assert full["stability"]["subsampled"] is False and full["stability"]["n_rows"] == full["stability"]["of"]
+    # the types are named in both languages, and the Chinese summary carries the Chinese names
+    named = [t for t in full["types"] if t["name"]]
+    assert named and all(t["name_zh"] and t["name_zh"] != t["name"] for t in named)
+    assert all(t["name_zh"] in full["texts"]["summary"]["zh"] for t in named)
     # the bundled types are too small to subsample (each keeps at least 10 members), so the rule is
     # shown on labels of the size the rule exists for
     labels = np.repeat([0, 1, 2], [400, 300, 15])

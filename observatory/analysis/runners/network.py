@@ -152,11 +152,13 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
     n_significant = int(significant_any.sum())
     brokers = [(graph.nodes[n].get("name"), graph.nodes[n].get("name_zh"), int(top.at[n, "total"]))
                for n in top.index[:5]]
+    class_names = {"en": ", ".join(RELATION_CLASSES[c][0] for c in classes),
+                   "zh": "、".join(RELATION_CLASSES[c][1] for c in classes)}
     summary = in_both(
         _("%(n)s actors, %(m)s ties (%(classes)s); %(b)s actors broker between %(partition)s%(tested)s. "
           "Top brokers: %(top)s"),
         n=graph.number_of_nodes(), m=graph.number_of_edges(),
-        classes={"en": ", ".join(classes), "zh": "、".join(RELATION_CLASSES[c][1] for c in classes)},
+        classes=class_names,
         b=len(synaptic), partition=_("the online and physical sides") if attr == "side" else _("layers"),
         tested="" if tested is None else in_both(
             _(", %(s)s significantly (permutation test, %(p)s permutations, Benjamini–Hochberg FDR %(fdr)s)"),
@@ -166,8 +168,7 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
     caveats = Caveats()
     caveats.add(in_both(_("Only ties of the classes %(classes)s are used, each oriented along the flow its type "
                           "declares; directory listings never enter."),
-                        classes={"en": ", ".join(RELATION_CLASSES[c][0] for c in classes),
-                                 "zh": "、".join(RELATION_CLASSES[c][1] for c in classes)}))
+                        classes=class_names))
     caveats.add(in_both(_("A missing tie means that none was recorded in the sources read, not that none exists.")))
     if graph.number_of_nodes() < 50:
         caveats.add(in_both(_("The network has only %(n)s actors: brokerage scores rest on few ties and can change "

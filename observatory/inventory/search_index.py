@@ -5,12 +5,12 @@ On SQLite it is an FTS5 table, ``inventory_entity_search``, over the entity tabl
 ``search_text`` (external content: it stores only the index). Triggers on ``inventory_entity``
 keep it in step with every write, whoever makes it (the services, the bulk importer, a restore, a
 plain ``UPDATE``), so there is no second write path to forget. A search is then an indexed
-``MATCH`` instead of a ``LIKE '%…%'`` over every row (issue 18: 1.5–3.2 s per admin search at
-100,000 entities). The search text holds tokens separated by spaces, each made of letters and
+``MATCH`` instead of a ``LIKE '%…%'`` over every row (issue 18; the figures are in
+docs/benchmarks.md). The search text holds tokens separated by spaces, each made of letters and
 digits only, which FTS5's ``unicode61`` tokenizer (diacritics kept) reads back as the same tokens.
 
-PostgreSQL has no FTS5; there the same rule is a match of the token between spaces, which its
-planner answers well within the admin's one second at 100,000 entities (docs/benchmarks.md).
+PostgreSQL has no FTS5; there the same rule is a match of the token between spaces (measured in
+docs/benchmarks.md; no index of its own so far).
 
 Django rebuilds a SQLite table for some schema changes (copy, drop, rename), and dropping the
 table drops its triggers: :func:`ensure` runs after every ``migrate`` (while migration 0004 is

@@ -215,7 +215,9 @@ def _entity_upsert(*, slug: str, kind: str, names: list[dict], sources: list[str
         else:
             for field, value in values.items():
                 setattr(entity, field, value)
-        entity.full_clean(exclude=["name"])
+        # The slug's uniqueness is left to the database: a unique check by query here would see a
+        # concurrent creator's commit and answer a validation error instead of the race it is.
+        entity.full_clean(exclude=["name"], validate_unique=False)
         entity.save()
         entity.names.all().delete()
         entity.locations.all().delete()

@@ -45,6 +45,7 @@ class Replay:
     report: list[str] = field(default_factory=list)
 
 
+_FILE_KEYS = ("header", "scope", "rejected", "phrases", "cleaning", "entities")
 _ENTITY_KEYS = ("id", "kind", "names", "sources", "website", "founded", "locations", "statuses", "note")
 # Keys of a location taken from a row that steer the replay; any other key is copied after them.
 _LOCATION_CONTROL = ("row", "crs", "precision", "division", "coords", "address", "address_fields")
@@ -55,6 +56,9 @@ def curation_read(path: Path | str) -> dict:
         curation = yaml.safe_load(handle)
     if not isinstance(curation, dict) or not isinstance(curation.get("entities"), list):
         raise CurationError(f"{path}: a curation file is a mapping with an 'entities' list")
+    unknown = set(curation) - set(_FILE_KEYS)
+    if unknown:
+        raise CurationError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(_FILE_KEYS)}")
     return curation
 
 

@@ -55,3 +55,6 @@ def test_an_unknown_or_missing_field_is_refused_without_a_traceback(tmp_path):
     path.write_text("- not a mapping\n", encoding="utf-8")
     with pytest.raises(CurationError, match="'entities' list"):
         curation_read(path)
+    path.write_text("entities: []\nrejects: []\n", encoding="utf-8")
+    with pytest.raises(CurationError, match="unknown key.*rejects"):
+        curation_read(path)

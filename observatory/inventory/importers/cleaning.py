@@ -86,16 +86,33 @@ codecs.register_error("ftfy_latin1_fallback", _latin1_fallback)
 _MOJIBAKE_HINT = re.compile("[ÃÂâ€æåäçéèï][\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]")
 
 
+# Text written as the literal escapes of its UTF-8 bytes ('\\xe6\\x88\\x90' for 成, the addresses of the
+# hackerspaces.org rows of the ananse CSV): two or more escapes in a row.
+_ESCAPED_UTF8 = re.compile(r"(?:\\x[0-9a-fA-F]{2}){2,}")
+
 # What makes text_repair do more than strip: a mojibake hint, a replacement character, a control
-# character (category Cc: U+0000-U+001F, U+007F-U+009F), a tab or line break, or two spaces.
-_NEEDS_REPAIR = re.compile(_MOJIBAKE_HINT.pattern + "|[\x00-\x1f\x7f-\x9f\ufffd]|  ")
+# character (category Cc: U+0000-U+001F, U+007F-U+009F), a tab or line break, two spaces, or
+# escaped UTF-8 bytes.
+_NEEDS_REPAIR = re.compile(_MOJIBAKE_HINT.pattern + "|[\x00-\x1f\x7f-\x9f\ufffd]|  |" + _ESCAPED_UTF8.pattern)
+
+
+def _escapes_decode(match: re.Match) -> str:
+    """A run of escaped bytes read back as UTF-8; left as written unless it decodes to non-ASCII text."""
+    try:
+        text = bytes.fromhex(match.group(0).replace("\\x", "")).decode("utf-8")
+    except UnicodeDecodeError:
+        return match.group(0)
+    return text if not text.isascii() else match.group(0)
 
 
 def text_repair(value: object, *, field: str = "") -> tuple[str, Note | None]:
-    """Clean one text value: repair mojibake (ftfy), normalise to NFC, collapse spaces.
+    """Clean one text value: decode escaped UTF-8 bytes, repair mojibake (ftfy), normalise to NFC,
+    collapse spaces.
 
     >>> text_repair("FabLab MÃ¼nchen")[0]
     'FabLab München'
+    >>> text_repair("\\\\xe6\\\\x88\\\\x90\\\\xe9\\\\x83\\\\xbd, Chengdu")[0]
+    '成都, Chengdu'
     """
     if value is None:
         return "", None
@@ -104,6 +121,7 @@ def text_repair(value: object, *, field: str = "") -> tuple[str, Note | None]:
         # Nothing below would change it but the final strip (and then there is no note).
         return text.strip(), None
     original = text
+    text = _ESCAPED_UTF8.sub(_escapes_decode, text)
     if _MOJIBAKE_HINT.search(text) or "\ufffd" in text or any("\x80" <= ch <= "\x9f" for ch in text):
         import ftfy
 

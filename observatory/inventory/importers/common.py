@@ -9,7 +9,7 @@ recording a note for everything it repairs:
    swap against the declared country and city, and kept in the source's coordinate system
    (``crs``): the Location keeps the original and derives the WGS-84 point;
 3. telephone numbers and e-mail addresses removed from the address (it becomes a public
-   Location; the raw record keeps the row), and Chinese addresses read into province /
+   Location; the raw record keeps the row), trailing commas dropped, and Chinese addresses read into province /
    prefecture / county codes;
 4. no coordinates: the location is placed at the centroid of the finest division known (from the
    address, else the city), with that precision — never at 0,0; with no division either, the
@@ -175,6 +175,8 @@ def _location_build(raw, *, ref: str, notes: list[Note], lat, lng, crs: str, cou
     address_text, note = contact_strip(address_text, field="address")
     if note:
         notes.append(note)
+    # The separators an empty last field leaves at the end (the ananse CSV's "20 Jian Xiong Road, ").
+    address_text = address_text.rstrip(" ,，")
     if address_text:
         if china_names.is_cjk(address_text):
             location["address_zh"] = address_text[:500]

@@ -221,3 +221,11 @@ def test_it_normalises_websites_and_domains():
     assert website_normalize("http://(86)21-630-29096") == ""  # ananse: a phone number in the Website column
     assert website_normalize("ZhengZhou MakerSpace") == ""
     assert website_domain("http://www.Chaihuo.org/about") == "chaihuo.org"
+
+
+def test_it_decodes_text_written_as_escaped_utf8_bytes():
+    # the hackerspaces.org rows of the ananse CSV (row 3199: IChengdu)
+    text, note = text_repair("\\xe6\\x88\\x90\\xe9\\x83\\xbd, Chengdu, China", field="address")
+    assert text == "成都, Chengdu, China" and note.field == "address"
+    assert text_repair("C:\\x41\\x42")[0] == "C:\\x41\\x42"  # ASCII escapes are not text written as bytes
+    assert text_repair("\\xff\\xfe")[0] == "\\xff\\xfe"  # not UTF-8: kept as written

@@ -43,10 +43,11 @@ $(STAMP):
 $(DEV_STAMP):
 	$(call venv_sync,requirements/dev-lock.txt)
 
-lint: dev ## ruff, Django's checks, and missing migrations
+lint: dev ## ruff, Django's checks (development settings), missing migrations and the import contracts
 	$(BIN)/ruff check .
-	$(BIN)/python manage.py check
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=true $(BIN)/python manage.py check
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports --no-cache
 
 # pip-audit reads the advisories PyPI publishes beside each release. Where PyPI's JSON API cannot be
 # reached per release (a mirror that serves only the index and the latest release, as here), pip-audit

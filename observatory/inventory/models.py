@@ -93,6 +93,18 @@ def display_name(name: str, name_zh: str, language: str | None, *, name_en: str 
     return name_en or name
 
 
+def other_name(name: str, name_zh: str, language: str | None, *, name_en: str | None = None) -> str:
+    """The name written in brackets after :func:`display_name`: the entity's English name on Chinese
+    pages, its Chinese name on the others; "" unless it has both and they differ. ``name_en=None``
+    is for callers that keep only ``name`` and ``name_zh`` (the network graph, an analysis run's
+    nodes): ``name`` is then the English name when it differs from the Chinese one."""
+    if name_en is None:
+        name_en = name if name != name_zh else ""
+    if not name_zh or not name_en or name_zh == name_en:
+        return ""
+    return name_en if (language or "").lower().startswith("zh") else name_zh
+
+
 class EntityQuerySet(models.QuerySet):
     def public(self):
         return self.filter(is_public=True, merged_into__isnull=True)

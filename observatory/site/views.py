@@ -13,6 +13,7 @@ from django.db import router
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -291,9 +292,12 @@ def map_data(request):
         zoom=_int(request.GET.get("zoom"), 4, low=0, high=22), bbox=bbox, kind=request.GET.get("kind", ""),
         layer=request.GET.get("layer", ""), status=request.GET.get("status", ""),
         province=request.GET.get("province", ""), year=_int(year) if year else None,
-        gcj02=request.GET.get("crs", "").lower() in ("gcj02", "gcj-02"), seen_since=seen, official=official)
+        gcj02=request.GET.get("crs", "").lower() in ("gcj02", "gcj-02"), seen_since=seen, official=official,
+        language=get_language() or "en")
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
     response["Cache-Control"] = "public, max-age=60"
+    # the names are in the reader's language, chosen by the language cookie or Accept-Language
+    patch_vary_headers(response, ("Cookie", "Accept-Language"))
     return response
 
 

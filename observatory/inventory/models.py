@@ -88,7 +88,7 @@ def display_name(name: str, name_zh: str, language: str | None, *, name_en: str 
     else its English name, falling back on its display name ``name`` (English, else Chinese:
     derivation.entity_derived_fields). The one naming rule of the atlas's pages, the network
     explorer and the analyses' figures."""
-    if (language or "").lower().startswith("zh"):
+    if _chinese(language):
         return name_zh or name
     return name_en or name
 
@@ -102,7 +102,11 @@ def other_name(name: str, name_zh: str, language: str | None, *, name_en: str | 
         name_en = name if name != name_zh else ""
     if not name_zh or not name_en or name_zh == name_en:
         return ""
-    return name_en if (language or "").lower().startswith("zh") else name_zh
+    return name_en if _chinese(language) else name_zh
+
+
+def _chinese(language: str | None) -> bool:
+    return (language or "").lower().startswith("zh")
 
 
 class EntityQuerySet(models.QuerySet):

@@ -410,9 +410,8 @@ def analysis_page(request):
         run = site.analysis_latest(kind)
         item = {"kind": kind, "label": label, "run": run, "figures": [], "caveats": [], "sample": None}
         if run is not None:
-            from django.utils.translation import get_language
 
-            from observatory.analysis.findings import caveats_in, figure_facts, reason_in, texts_in
+            from observatory.analysis.findings import caveats_in, figure_facts, sample_in, texts_in
 
             language = get_language() or "en"
             facts = figure_facts(run, language)
@@ -421,12 +420,8 @@ def analysis_page(request):
             for figure in figures:
                 figure.facts = facts.get(figure.name) or {}
                 figure.caption = texts["titles"].get(figure.name) or figure.title
-            sample = (run.result or {}).get("sample") if isinstance(run.result, dict) else None
-            if sample:
-                sample = {"n": sample.get("n"), "excluded": [(reason_in(reason, language), count) for reason, count
-                                                             in (sample.get("excluded") or {}).items()]}
-            item.update(figures=figures, caveats=caveats_in(run, language), sample=sample, summary=texts["summary"],
-                        notes=texts["notes"])
+            item.update(figures=figures, caveats=caveats_in(run, language), sample=sample_in(run, language),
+                        summary=texts["summary"], notes=texts["notes"])
         runs.append(item)
     network = site.analysis_latest("network")
     return render(request, "site/analysis.html", {"runs": runs, "brokers": site.brokers_top(network, 20)})

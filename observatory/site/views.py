@@ -25,7 +25,7 @@ from observatory.china import divisions as china_divisions
 from observatory.coding.selectors import coding_list
 from observatory.inventory import lifecycle, selectors
 from observatory.inventory.dates import format_fuzzy_date
-from observatory.inventory.taxonomy import LAYERS, RELATION_TYPES, kind_is_place
+from observatory.inventory.taxonomy import KINDS, LAYERS, RELATION_TYPES, kind_is_place
 from observatory.pagecache import public_page
 from observatory.prepared import Prepared
 
@@ -50,8 +50,7 @@ def _layers():
 
 
 def _kinds():
-    zh = (get_language() or "").startswith("zh")
-    return [(slug, zh_label if zh else label) for slug, label, zh_label in site.kinds_for_layer()]
+    return [(slug, atlas.kind_label(slug)) for slug in KINDS]
 
 
 # --------------------------------------------------------------------------------------------- home

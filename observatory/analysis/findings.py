@@ -4,9 +4,10 @@ and cannot support), generated from the run.
 
 The texts a run writes for its readers (summary, notes, figure titles, caveats, the reasons of values
 left undefined) are written once, as messages of the catalogue with named placeholders, and rendered
-by :func:`in_both` in English and Chinese when the run is made; the run stores both (the summary, notes
-and titles in ``result["texts"]``), and :func:`texts_in` and :func:`caveats_in` read them back in the
-reader's language (a run stored before the texts were kept shows its English, as stored)."""
+by :func:`in_both` in English and Chinese when the run is made; the run stores both (the summary, notes,
+titles and the reasons cases were left out in ``result["texts"]``), and :func:`texts_in`,
+:func:`caveats_in` and :func:`sample_in` read them back in the reader's language (a run stored before
+the texts were kept shows its English, as stored)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from collections.abc import Mapping
 from django.utils import translation
 from django.utils.functional import Promise
 
-__all__ = ["Caveats", "in_both", "sample", "texts_in"]
+__all__ = ["Caveats", "Excluded", "caveats_in", "in_both", "sample", "sample_in", "texts_in"]
 
 #: The languages a run's texts are stored in: key in the stored pair, Django language code.
 TEXT_LANGUAGES = (("en", "en"), ("zh", "zh-hans"))
@@ -44,9 +45,29 @@ def _render(value, key: str):
     return value
 
 
-def sample(n: int, excluded: Mapping[str, int] | Counter | None = None) -> dict:
-    """``{"n": cases used, "excluded": {reason: count}}``, reasons with a zero count dropped."""
-    return {"n": int(n), "excluded": {str(k): int(v) for k, v in (excluded or {}).items() if int(v)}}
+class Excluded:
+    """The cases a run leaves out, counted per reason. Each reason is written once, where the run
+    leaves the cases out, as a catalogue message with named placeholders
+    (``excluded.add(_("no founding date"), 3)``), and kept in English and Chinese (:func:`in_both`):
+    :func:`sample` stores the counts by the English text (the API's ``sample.excluded``), and the
+    runner hands :attr:`texts` back as its ``reasons``, which the run stores beside its other texts
+    (``result["texts"]["reasons"]``) for :func:`sample_in`."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        #: English text → ``{"en": ..., "zh": ...}``
+        self.texts: dict[str, dict[str, str]] = {}
+
+    def add(self, message, count: int = 1, **params) -> None:
+        pair = in_both(message, **params)
+        self.counts[pair["en"]] += int(count)
+        self.texts.setdefault(pair["en"], pair)
+
+
+def sample(n: int, excluded: Excluded | None = None) -> dict:
+    """``{"n": cases used, "excluded": {reason: count}}``, reasons (in English) with a zero count dropped."""
+    counts = excluded.counts if excluded is not None else {}
+    return {"n": int(n), "excluded": {reason: int(count) for reason, count in counts.items() if int(count)}}
 
 
 class Caveats(list):
@@ -125,30 +146,15 @@ def caveats_in(run, language: str = "en") -> list[str]:
     return [_pick(c, language) for c in result.get("caveats") or []]
 
 
-#: Chinese for the reasons a run leaves cases out (the English text is the key stored in ``sample``).
-_REASONS_ZH = (
-    ("no tie of the classes used", "没有所用类别的关系"),
-    ("organisation without online or physical partners", "组织没有线上或线下的合作方"),
-    ("organisation with as many online as physical partners", "组织的线上与线下合作方一样多"),
-    ("organisation left out (rule: exclude)", "组织被排除（规则：exclude）"),
-    ("no tie left once organisations without a side are out", "排除无侧别的组织后不再有关系"),
-    ("not a space (kind not among the run's kinds)", "不是空间（类型不在本次运行的类型之中）"),
-    ("outside the bundled divisions (abroad or at sea)", "位于所附行政区划之外（境外或海上）"),
-    ("coded on fewer than", "编码维度少于"),
-    ("no founding date", "没有成立日期"),
-    ("no dated evidence of activity (source or status)", "没有带日期的活动证据（来源或状态）"),
-    ("last evidence or closing not after the founding date", "最后证据或关闭日期不晚于成立日期"),
-    ("observed at one date only (enters and leaves observation at once)", "只在一个日期被观察到（同时进入和离开观察）"),
-    ("no layer", "没有层"),
-)
-
-
-def reason_in(reason: str, language: str = "en") -> str:
-    """A reason of ``sample["excluded"]`` in ``language``: Chinese for the known reasons (what follows
-    the known part, e.g. a number or a list of classes, is kept), else as stored."""
-    if not language.startswith("zh"):
-        return reason
-    for en, zh in _REASONS_ZH:
-        if reason.startswith(en):
-            return zh + reason[len(en):]
-    return reason
+def sample_in(run, language: str = "en") -> dict | None:
+    """The run's sample for a reader of ``language``: ``{"n": cases used, "excluded": [(reason, count)]}``,
+    each reason in ``language`` from the pairs the run stored (a run stored before they were kept
+    gives its reasons in English, as stored); ``None`` when the run states no sample."""
+    result = run.result if isinstance(run.result, dict) else {}
+    stored = result.get("sample")
+    if not isinstance(stored, Mapping) or not stored:
+        return None
+    texts = result.get("texts") if isinstance(result.get("texts"), Mapping) else {}
+    reasons = texts.get("reasons") if isinstance(texts.get("reasons"), Mapping) else {}
+    return {"n": stored.get("n"), "excluded": [(_pick(reasons.get(reason), language) or reason, count)
+                                               for reason, count in (stored.get("excluded") or {}).items()]}

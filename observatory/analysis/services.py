@@ -156,7 +156,8 @@ def analysis_run(kind: str, *, parameters: dict | None = None, seed: int | None 
         run.parameters = json_safe(parameters, [])       # as the runner completed them (defaults named)
         run.result = json_safe(result, notes)
         run.result["texts"] = {"summary": summary, "notes": notes,
-                               "titles": {name: title for name, (title, _drawn) in figures.items()}}
+                               "titles": {name: title for name, (title, _drawn) in figures.items()},
+                               "reasons": dict(outcome.get("reasons") or {})}
         run.summary = summary["en"]
         run.notes = [note["en"] for note in notes]
         run.status = "done"

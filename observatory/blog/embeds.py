@@ -166,14 +166,10 @@ def _findings(run, figure_name: str | None = None) -> dict:
     a figure, its title in the page's language, its n and null model (observatory.analysis.findings)."""
     from django.utils.translation import get_language
 
-    from observatory.analysis.findings import caveats_in, figure_facts, reason_in, texts_in
+    from observatory.analysis.findings import caveats_in, figure_facts, sample_in, texts_in
 
     language = get_language() or "en"
-    result = run.result if isinstance(run.result, dict) else {}
-    sample = result.get("sample") or None
-    if sample:
-        sample = {"n": sample.get("n"), "excluded": [(reason_in(r, language), c)
-                                                     for r, c in (sample.get("excluded") or {}).items()]}
+    sample = sample_in(run, language)
     facts = figure_facts(run, language).get(figure_name) if figure_name else None
     title = texts_in(run, language)["titles"].get(figure_name) if figure_name else None
     return {"sample": sample, "caveats": caveats_in(run, language), "facts": facts or {}, "title": title}

@@ -34,7 +34,7 @@ from functools import lru_cache
 
 from observatory.china.names import CJK_RE, pinyin_syllables, to_simplified
 
-__all__ = ["DOMAIN_WORDS", "search_tokens", "warm_up"]
+__all__ = ["DOMAIN_WORDS", "search_tokens", "strip_tones", "warm_up"]
 
 #: Words of the field that jieba's general dictionary lacks or splits; kept as single words.
 DOMAIN_WORDS = (
@@ -170,3 +170,18 @@ def warm_up() -> None:
     _tokenizer()
     _pinyin_syllable_set()
     search_tokens("柴火创客空间 Chaihuo Makerspace chaihuo")
+
+
+_TONE_NUMBER_RE = re.compile(r"(?<=[a-zA-Züv])[1-5](?![0-9])")
+
+
+def strip_tones(query: str) -> str:
+    """Pinyin with tone marks or numbers to plain letters, as the search tokens write it.
+
+    >>> strip_tones("chái huǒ"), strip_tones("chai2 huo3"), strip_tones("lǜ")
+    ('chai huo', 'chai huo', 'lv')
+    """
+    decomposed = unicodedata.normalize("NFD", query)
+    plain = "".join(c for c in decomposed if not (unicodedata.category(c) == "Mn" and c != "\u0308"))
+    plain = unicodedata.normalize("NFC", plain).replace("ü", "v").replace("Ü", "v")
+    return _TONE_NUMBER_RE.sub("", plain)

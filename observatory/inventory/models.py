@@ -88,9 +88,25 @@ def display_name(name: str, name_zh: str, language: str | None, *, name_en: str 
     else its English name, falling back on its display name ``name`` (English, else Chinese:
     derivation.entity_derived_fields). The one naming rule of the atlas's pages, the network
     explorer and the analyses' figures."""
-    if (language or "").lower().startswith("zh"):
+    if _chinese(language):
         return name_zh or name
     return name_en or name
+
+
+def other_name(name: str, name_zh: str, language: str | None, *, name_en: str | None = None) -> str:
+    """The name written in brackets after :func:`display_name`: the entity's English name on Chinese
+    pages, its Chinese name on the others; "" unless it has both and they differ. ``name_en=None``
+    is for callers that keep only ``name`` and ``name_zh`` (the network graph, an analysis run's
+    nodes): ``name`` is then the English name when it differs from the Chinese one."""
+    if name_en is None:
+        name_en = name if name != name_zh else ""
+    if not name_zh or not name_en or name_zh == name_en:
+        return ""
+    return name_en if _chinese(language) else name_zh
+
+
+def _chinese(language: str | None) -> bool:
+    return (language or "").lower().startswith("zh")
 
 
 class EntityQuerySet(models.QuerySet):

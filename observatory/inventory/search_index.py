@@ -22,7 +22,12 @@ from __future__ import annotations
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
-__all__ = ["MIGRATION", "TABLE", "drop", "ensure", "match"]
+from observatory.china import text as china_text
+
+__all__ = ["MIGRATION", "QUERY_TOKENS_MAX", "TABLE", "drop", "ensure", "match", "query_tokens"]
+
+#: A query is looked up by its first tokens only, so that a long query stays one small lookup.
+QUERY_TOKENS_MAX = 12
 
 TABLE = "inventory_entity_search"
 MIGRATION = ("inventory", "0004_entity_search_index")  # the migration that creates it
@@ -75,6 +80,19 @@ def drop(connection) -> None:
         for name in _TRIGGERS:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+
+def query_tokens(query: str) -> list[str]:
+    """The tokens a search query is looked up by, for the strict filter and the ranked search alike:
+    the query's search tokens (:func:`observatory.china.text.search_tokens`, the tokenizer of the
+    entities' search text) after pinyin tone marks or numbers are removed
+    (:func:`~observatory.china.text.strip_tones`), each once, the first ``QUERY_TOKENS_MAX``.
+
+    >>> query_tokens("Chái Huǒ")
+    ['chai', 'huo', 'chaihuo']
+    """
+    tokens = dict.fromkeys(t for t in china_text.search_tokens(china_text.strip_tones(query)) if t)
+    return list(tokens)[:QUERY_TOKENS_MAX]
 
 
 def _quoted(token: str) -> str:

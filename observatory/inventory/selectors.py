@@ -9,7 +9,6 @@ from django.db import connections
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from observatory.china import text as china_text
 from observatory.prepared import Prepared, attach_prefetched
 
 from . import lifecycle, search_index
@@ -27,7 +26,7 @@ def entity_search_filter(queryset: QuerySet, query: str, *, slug: bool = False) 
     PostgreSQL: every token must be a word of the pre-computed ``search_text``, looked up in the
     token index (:mod:`observatory.inventory.search_index`).
     """
-    tokens = list(dict.fromkeys(t for t in china_text.search_tokens(query) if t))
+    tokens = search_index.query_tokens(query)
     if not tokens:
         return queryset.none()
     return queryset.filter(search_index.match(connections[queryset.db].vendor, tokens, every=True, slug=slug))

@@ -13,6 +13,7 @@ from django.db import router
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -24,7 +25,7 @@ from observatory.china import divisions as china_divisions
 from observatory.coding.selectors import coding_list
 from observatory.inventory import lifecycle, selectors
 from observatory.inventory.dates import format_fuzzy_date
-from observatory.inventory.taxonomy import LAYERS, RELATION_TYPES, kind_is_place
+from observatory.inventory.taxonomy import KINDS, LAYERS, RELATION_TYPES, kind_is_place
 from observatory.pagecache import public_page
 from observatory.prepared import Prepared
 
@@ -49,8 +50,7 @@ def _layers():
 
 
 def _kinds():
-    zh = (get_language() or "").startswith("zh")
-    return [(slug, zh_label if zh else label) for slug, label, zh_label in site.kinds_for_layer()]
+    return [(slug, atlas.kind_label(slug)) for slug in KINDS]
 
 
 # --------------------------------------------------------------------------------------------- home
@@ -291,9 +291,12 @@ def map_data(request):
         zoom=_int(request.GET.get("zoom"), 4, low=0, high=22), bbox=bbox, kind=request.GET.get("kind", ""),
         layer=request.GET.get("layer", ""), status=request.GET.get("status", ""),
         province=request.GET.get("province", ""), year=_int(year) if year else None,
-        gcj02=request.GET.get("crs", "").lower() in ("gcj02", "gcj-02"), seen_since=seen, official=official)
+        gcj02=request.GET.get("crs", "").lower() in ("gcj02", "gcj-02"), seen_since=seen, official=official,
+        language=get_language() or "en")
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
     response["Cache-Control"] = "public, max-age=60"
+    # the names are in the reader's language, chosen by the language cookie or Accept-Language
+    patch_vary_headers(response, ("Cookie", "Accept-Language"))
     return response
 
 
@@ -406,9 +409,8 @@ def analysis_page(request):
         run = site.analysis_latest(kind)
         item = {"kind": kind, "label": label, "run": run, "figures": [], "caveats": [], "sample": None}
         if run is not None:
-            from django.utils.translation import get_language
 
-            from observatory.analysis.findings import caveats_in, figure_facts, reason_in, texts_in
+            from observatory.analysis.findings import caveats_in, figure_facts, sample_in, texts_in
 
             language = get_language() or "en"
             facts = figure_facts(run, language)
@@ -417,12 +419,8 @@ def analysis_page(request):
             for figure in figures:
                 figure.facts = facts.get(figure.name) or {}
                 figure.caption = texts["titles"].get(figure.name) or figure.title
-            sample = (run.result or {}).get("sample") if isinstance(run.result, dict) else None
-            if sample:
-                sample = {"n": sample.get("n"), "excluded": [(reason_in(reason, language), count) for reason, count
-                                                             in (sample.get("excluded") or {}).items()]}
-            item.update(figures=figures, caveats=caveats_in(run, language), sample=sample, summary=texts["summary"],
-                        notes=texts["notes"])
+            item.update(figures=figures, caveats=caveats_in(run, language), sample=sample_in(run, language),
+                        summary=texts["summary"], notes=texts["notes"])
         runs.append(item)
     network = site.analysis_latest("network")
     return render(request, "site/analysis.html", {"runs": runs, "brokers": site.brokers_top(network, 20)})

@@ -21,6 +21,26 @@ def test_the_map_draws_markers_over_the_offline_outlines_and_a_filter_changes_th
     map_page.wait_for_function(f"() => document.querySelector('#map').dataset.count !== '{before}'")
 
 
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_map_names_an_actor_in_the_pages_language(page, language):
+    """The names come from the server, chosen for the page's language (map.js only writes them)."""
+    if language == "zh-hans":
+        home = page.goto("/")
+        home.select_option("#language", "zh-hans")
+        home.click("form.lang button")
+        home.wait_for_selector("html[lang='zh-Hans']")
+    map_page = page.goto("/map/")
+    map_page.wait_for_function("() => document.querySelector('#map').dataset.items > 0")
+    map_page.select_option("#f-kind", "fab_lab")
+    map_page.wait_for_function("() => document.querySelector('#map').dataset.count === '1'")
+    map_page.locator("path.obs-point").first.click(force=True)
+    popup = map_page.locator(".leaflet-popup-content a").inner_text()
+    if language == "zh-hans":
+        assert popup == "深圳开放创新实验室 (Shenzhen Open Innovation Lab)"
+    else:
+        assert popup == "Shenzhen Open Innovation Lab (深圳开放创新实验室)"
+
+
 def test_the_network_explorer_draws_the_graph(page):
     network = page.goto("/network/")
     network.wait_for_function("() => document.querySelector('#network').dataset.nodes > 0")

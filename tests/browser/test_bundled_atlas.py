@@ -260,7 +260,7 @@ def test_the_figures_are_legible_at_the_default_view_and_in_the_pages_language(b
         # the network data names each actor by the naming rule of the page's language
         data = page.evaluate("async () => (await fetch('/network/data.json')).json()")
         chaihuo = next(n for n in data["nodes"] if n["key"] == "chaihuo-makerspace")
-        assert chaihuo["d"] == ("柴火创客空间" if zh else Entity.objects.get(slug="chaihuo-makerspace").name)
+        assert chaihuo["n"] == ("柴火创客空间" if zh else Entity.objects.get(slug="chaihuo-makerspace").name)
 
         # figures: drawn in the page's language, the English one with English names
         page = walker.visit("/analysis/")

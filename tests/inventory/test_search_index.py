@@ -76,6 +76,18 @@ def test_the_admin_search_needs_every_token(admin, mini_dataset):
     assert _admin_slugs(admin, "zzzqqq") == set()
 
 
+@pytest.mark.parametrize("query", ["chái huǒ", "chai2 huo3"])
+def test_the_admin_the_api_and_the_search_page_read_a_query_alike(admin, reader, mini_dataset, query):
+    """One rule splits a query into tokens (search_index.query_tokens), tone marks and numbers off."""
+    assert search_index.query_tokens(query) == ["chai", "huo", "chaihuo"]
+    assert "chaihuo-makerspace" in _admin_slugs(admin, query) & _api_slugs(reader, query) & _site_slugs(query)
+
+
+def test_a_query_is_looked_up_by_its_first_tokens():
+    words = [f"word{chr(97 + i)}" for i in range(20)]
+    assert search_index.query_tokens(" ".join(words)) == words[:search_index.QUERY_TOKENS_MAX]
+
+
 def test_a_renamed_entity_is_found_by_its_new_name_only(admin, reader, mini_dataset):
     chaihuo = Entity.objects.get(slug="chaihuo-makerspace")
     Name.objects.filter(entity=chaihuo).delete()

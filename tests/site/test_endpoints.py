@@ -30,6 +30,20 @@ def test_the_map_data_gives_points_and_clusters(reader, mini_dataset):
     assert abs(chaihuo["x"] - 113.99) < 0.02 and abs(chaihuo["y"] - 22.54) < 0.02
 
 
+def test_the_map_data_names_each_actor_in_the_readers_language(reader, mini_dataset):
+    from observatory.inventory.models import Entity
+
+    chaihuo = Entity.objects.get(slug="chaihuo-makerspace")
+    assert chaihuo.name_zh and chaihuo.name_en and chaihuo.name_zh != chaihuo.name_en
+    response = reader.get("/map/data.json", {"zoom": 18})
+    assert {"cookie", "accept-language"} <= {v.strip().lower() for v in response["Vary"].split(",")}
+    english = {item["s"]: item for item in response.json()["items"] if "s" in item}
+    reader.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    chinese = {item["s"]: item for item in _items(reader, zoom=18)["items"] if "s" in item}  # kept per language
+    assert (english["chaihuo-makerspace"]["n"], english["chaihuo-makerspace"]["o"]) == (chaihuo.name_en, chaihuo.name_zh)
+    assert (chinese["chaihuo-makerspace"]["n"], chinese["chaihuo-makerspace"]["o"]) == (chaihuo.name_zh, chaihuo.name_en)
+
+
 def test_a_district_level_location_is_an_area_not_a_pin(reader, mini_dataset):
     singles = {item["s"]: item for item in _items(reader, zoom=18)["items"] if "s" in item}
     assert singles["segmaker"]["p"] == "district" and singles["segmaker"]["r"] == 4000
@@ -95,7 +109,7 @@ def test_a_hundred_thousand_points_stay_under_200_kb_at_national_zoom(reader, mi
         layer=np.array(["physical"] * n, dtype=object), status=np.array(["active"] * n, dtype=object),
         province=np.array(["440000"] * n, dtype=object), founded=np.full(n, 2015), closed=np.full(n, 9999),
         radius=np.zeros(n), slug=[f"e{i}" for i in range(n)], name=[f"E {i}" for i in range(n)],
-        name_zh=[""] * n, precision=["exact"] * n)
+        name_zh=[""] * n, name_en=[f"E {i}" for i in range(n)], precision=["exact"] * n)
     monkeypatch.setattr(selectors.maps, "point_table", lambda: table)
     body = reader.get("/map/data.json", {"zoom": 4, "bbox": "73,18,135,54"}).content
     data = json.loads(body)
@@ -122,7 +136,7 @@ def test_the_network_data_has_positions_layers_and_brokers(reader, analysis_runs
     nodes = {n["key"]: n for n in data["nodes"]}
     assert {"x-factory", "seeed-studio", "szoil", "maker-collider"} <= set(nodes)
     assert nodes["x-factory"]["b"] is True and nodes["seeed-studio"]["b"] is False
-    assert nodes["x-factory"]["z"] == "柴火造物中心"
+    assert nodes["x-factory"]["o"] == "柴火造物中心"
     assert all(isinstance(n["x"], float) for n in data["nodes"])
     assert ["x-factory", "seeed-studio"] in data["edges"]
     assert data["run"] == analysis_runs["network"].pk
@@ -173,7 +187,7 @@ def test_no_two_groups_of_the_map_overlap_on_screen(reader, mini_dataset, monkey
         layer=np.array(["physical"] * n, dtype=object), status=np.array(["active"] * n, dtype=object),
         province=np.array(["440000"] * n, dtype=object), founded=np.full(n, 2015), closed=np.full(n, 9999),
         radius=np.zeros(n), slug=[f"e{i}" for i in range(n)], name=[f"E {i}" for i in range(n)],
-        name_zh=[""] * n, precision=["exact"] * n)
+        name_zh=[""] * n, name_en=[f"E {i}" for i in range(n)], precision=["exact"] * n)
     monkeypatch.setattr(selectors.maps, "point_table", lambda: table)
     for zoom in (4, 6, 8):
         data = reader.get("/map/data.json", {"zoom": zoom, "bbox": "105,15,125,30"}).json()
@@ -192,9 +206,10 @@ def test_the_network_data_names_each_actor_in_the_readers_language(reader, analy
     english = {n["key"]: n for n in reader.get("/network/data.json").json()["nodes"]}
     reader.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     chinese = {n["key"]: n for n in reader.get("/network/data.json").json()["nodes"]}
-    assert english["x-factory"]["d"] == english["x-factory"]["n"] != "柴火造物中心"
-    assert chinese["x-factory"]["d"] == "柴火造物中心"
-    assert chinese["seeed-studio"]["d"] == "Seeed Studio"  # no Chinese name: the display name
+    assert english["x-factory"]["n"] == chinese["x-factory"]["o"] != "柴火造物中心"
+    assert chinese["x-factory"]["n"] == english["x-factory"]["o"] == "柴火造物中心"
+    assert chinese["seeed-studio"]["n"] == "Seeed Studio"  # no Chinese name: the display name
+    assert chinese["seeed-studio"]["o"] == english["seeed-studio"]["o"] == ""  # and nothing in brackets
 
 
 def test_the_network_page_names_the_metrics_in_chinese(reader, analysis_runs):

@@ -75,7 +75,9 @@ def test_the_name_filter_shows_the_readers_language_first_and_escapes_both(db):
     both = Entity(name="<b>x</b>", name_zh="<i>空间</i>", name_en="Space & Co")
     only_zh = Entity(name="柴火", name_zh="柴火", name_en="")
     neither = Entity(name="<script>", name_zh="", name_en="")
+    same = Entity(name="NEXT", name_zh="NEXT", name_en="NEXT")
     with translation.override("en"):
+        assert entity_name(same) == "NEXT"  # one name in both languages: not repeated in brackets
         assert entity_name(both) == 'Space &amp; Co <span class="alt" lang="zh-Hans">(&lt;i&gt;空间&lt;/i&gt;)</span>'
         assert entity_name(only_zh) == "柴火" and entity_name(neither) == "&lt;script&gt;"
     with translation.override("zh-hans"):

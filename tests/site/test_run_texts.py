@@ -65,7 +65,10 @@ def test_every_text_of_a_run_is_stored_in_both_languages(mini_dataset):
         assert [note["en"] for note in texts["notes"]] == run.notes
         assert {figure.name: figure.title for figure in run.figures.all()} == {
             name: title["en"] for name, title in texts["titles"].items()}
-        for pair in [texts["summary"], *texts["notes"], *texts["titles"].values()]:
+        # each reason cases were left out for: counted in the sample by its English text, kept in both
+        assert set(texts["reasons"]) >= set(run.result["sample"]["excluded"])
+        assert all(pair["en"] == reason for reason, pair in texts["reasons"].items())
+        for pair in [texts["summary"], *texts["notes"], *texts["titles"].values(), *texts["reasons"].values()]:
             assert pair["zh"] and pair["zh"] != pair["en"], pair
         chinese = texts_in(run, "zh-hans")
         assert chinese["summary"] == texts["summary"]["zh"]
@@ -79,3 +82,22 @@ def test_a_run_stored_before_the_texts_were_kept_shows_its_english(reader, analy
     html = _chinese_page(reader, "/analysis/")
     assert run.summary in html
     assert "A timeline figure" in html
+
+
+def test_the_reasons_cases_were_left_out_for_are_shown_in_the_readers_language(reader, mini_dataset):
+    from observatory.analysis.findings import sample_in
+
+    call_command("analyze", "timeline", verbosity=0)
+    run = AnalysisRun.objects.get(kind="timeline", status="done")
+    excluded = run.result["sample"]["excluded"]
+    assert excluded, "the mini set leaves some actors out of the timeline"
+    with translation.override("zh-hans"):
+        expected = [(gettext(reason), count) for reason, count in excluded.items()]
+    assert all(zh != en for (zh, _count), en in zip(expected, excluded, strict=True))
+    assert sample_in(run, "zh-hans") == {"n": run.result["sample"]["n"], "excluded": expected}
+    assert sample_in(run, "en")["excluded"] == list(excluded.items())
+    html = _chinese_page(reader, "/analysis/")
+    assert all(f"{zh} ({count})" in html for zh, count in expected)
+    # a run stored before the reasons were kept in both languages shows them as stored
+    del run.result["texts"]["reasons"]
+    assert sample_in(run, "zh-hans")["excluded"] == list(excluded.items())

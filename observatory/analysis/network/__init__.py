@@ -34,7 +34,7 @@ from .brokerage import (
 from .centrality import EXACT_BETWEENNESS_MAX_NODES, betweenness, centralities
 from .community import COMMUNITY_METHOD, CommunityPartition, communities
 from .convert import to_json_safe
-from .partition import ONLINE, ORGANISATION_RULES, PHYSICAL, online_physical
+from .partition import LEFT_OUT, ONLINE, ORGANISATION_RULES, PHYSICAL, online_physical
 from .projection import BipartiteProjection, bipartite_projection
 from .structural_holes import structural_holes
 
@@ -42,6 +42,7 @@ __all__ = [
     "BROKERAGE_ROLES",
     "COMMUNITY_METHOD",
     "EXACT_BETWEENNESS_MAX_NODES",
+    "LEFT_OUT",
     "ONLINE",
     "ORGANISATION_RULES",
     "PHYSICAL",

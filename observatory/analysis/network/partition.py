@@ -10,7 +10,8 @@ university, a meetup) has none by kind; ``rule`` decides:
   partners, it is left out;
 - ``"exclude"``: every organisation is left out.
 
-Left-out nodes are removed with their ties, and counted per reason in the run's ``sample``.
+Left-out nodes are removed with their ties, and counted per reason (the codes of ``LEFT_OUT``) in
+the run's ``sample``, where the runner words each reason.
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ from collections import Counter
 
 import networkx as nx
 
-__all__ = ["ONLINE", "ORGANISATION_RULES", "PHYSICAL", "online_physical"]
+__all__ = ["LEFT_OUT", "ONLINE", "ORGANISATION_RULES", "PHYSICAL", "online_physical"]
 
 ONLINE, PHYSICAL = "online", "physical"
 ORGANISATION_RULES = ("majority", "exclude")
+#: Why a node gets no side: a layer that is none of the three, an organisation left out by the rule
+#: ``exclude``, one with as many online as physical partners, one with neither.
+LEFT_OUT = ("no_layer", "organisation_excluded", "organisation_tied", "organisation_unpartnered")
 _BY_LAYER = {"virtual": ONLINE, "physical": PHYSICAL}
 
 
@@ -38,7 +42,7 @@ def online_physical(G: nx.Graph, *, rule: str = "majority", layer: str = "layer"
     Returns
     -------
     (sides, excluded): ``sides`` maps node → ``"online"`` or ``"physical"``; ``excluded`` counts the
-    nodes left out per reason.
+    nodes left out per reason (a code of ``LEFT_OUT``).
 
     Examples
     --------
@@ -49,7 +53,7 @@ def online_physical(G: nx.Graph, *, rule: str = "majority", layer: str = "layer"
     >>> sides["acme"], sides["uni"], dict(excluded)
     ('physical', 'online', {})
     >>> online_physical(G, rule="exclude")[1]
-    Counter({'organisation left out (rule: exclude)': 2})
+    Counter({'organisation_excluded': 2})
     """
     if rule not in ORGANISATION_RULES:
         raise ValueError(f"organisations={rule!r}: use one of {', '.join(ORGANISATION_RULES)}")
@@ -63,10 +67,10 @@ def online_physical(G: nx.Graph, *, rule: str = "majority", layer: str = "layer"
         elif value == "organizational":
             organisations.append(node)
         else:
-            excluded[f"no layer ({value!r})"] += 1
+            excluded["no_layer"] += 1
     if rule == "exclude":
         if organisations:
-            excluded["organisation left out (rule: exclude)"] += len(organisations)
+            excluded["organisation_excluded"] += len(organisations)
         return sides, excluded
     by_kind = dict(sides)
     for node in organisations:
@@ -77,7 +81,7 @@ def online_physical(G: nx.Graph, *, rule: str = "majority", layer: str = "layer"
         elif votes[PHYSICAL] > votes[ONLINE]:
             sides[node] = PHYSICAL
         elif votes:
-            excluded["organisation with as many online as physical partners"] += 1
+            excluded["organisation_tied"] += 1
         else:
-            excluded["organisation without online or physical partners"] += 1
+            excluded["organisation_unpartnered"] += 1
     return sides, excluded

@@ -34,6 +34,13 @@ DEFAULT_PERMUTATIONS = 999
 #: False discovery rate of the Benjamini–Hochberg correction across brokers.
 DEFAULT_FDR = 0.05
 PARTITIONS = ("online_physical", "layer")
+#: The reasons the online/physical partition leaves a node out, by its codes (network.LEFT_OUT).
+_LEFT_OUT = {
+    "no_layer": _("no layer"),
+    "organisation_excluded": _("organisation left out (rule: exclude)"),
+    "organisation_tied": _("organisation with as many online as physical partners"),
+    "organisation_unpartnered": _("organisation without online or physical partners"),
+}
 
 
 def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
@@ -44,7 +51,7 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
     from observatory.inventory.taxonomy import RELATION_CLASSES, relation_types_of_classes
 
     from .. import network
-    from ..findings import Caveats, in_both, sample
+    from ..findings import Caveats, Excluded, in_both, sample
 
     notes: list[dict] = []
     since, until = parse_date(parameters.get("since")), parse_date(parameters.get("until"))
@@ -68,18 +75,20 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
     if partition == "online_physical":
         parameters["organisations"] = rule
     graph = graphs.network_graph(since=since, until=until, classes=classes, oriented=True)
-    excluded: Counter = Counter()
+    excluded = Excluded()
     isolated = [n for n in graph if graph.degree(n) == 0]
     graph.remove_nodes_from(isolated)
-    excluded[f"no tie of the classes used ({', '.join(classes)})"] = len(isolated)
+    excluded.add(_("no tie of the classes used (%(classes)s)"), len(isolated), classes=", ".join(classes))
     if graph.number_of_edges() == 0:
         raise AnalysisInputError("the relation graph is empty for this window and these relation classes: record "
                                  "relations (or widen --since/--until, or name more relation_classes) before running "
                                  "the network analysis")
     attr = "layer"
+    left_out: Counter = Counter()
     if partition == "online_physical":
         sides, left_out = network.online_physical(graph, rule=rule)
-        excluded.update(left_out)
+        for code, count in left_out.items():
+            excluded.add(_LEFT_OUT[code], count)
         graph.remove_nodes_from([n for n in list(graph) if n not in sides])
         nx_set = {n: sides[n] for n in graph}
         for node, side in nx_set.items():
@@ -87,7 +96,7 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
         attr = "side"
         lonely = [n for n in graph if graph.degree(n) == 0]
         graph.remove_nodes_from(lonely)
-        excluded["no tie left once organisations without a side are out"] += len(lonely)
+        excluded.add(_("no tie left once organisations without a side are out"), len(lonely))
         if graph.number_of_edges() == 0:
             raise AnalysisInputError("no tie joins two actors with a side (online or physical): try "
                                      "organisations=majority or partition=layer")
@@ -180,7 +189,7 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
         caveats.add(in_both(_("No actor brokers significantly more than the permutation test of the group labels "
                               "gives at a false discovery rate of %(fdr)s: the counts describe positions, not "
                               "demonstrated brokerage."), fdr=f"{fdr:g}"))
-    if partition == "online_physical" and sum(v for k, v in excluded.items() if k.startswith("organisation")):
+    if sum(count for code, count in left_out.items() if code != "no_layer"):
         caveats.add(in_both(_("Organisations are placed on the online or physical side by the majority of their "
                               "partners, or left out: their brokerage depends on that rule.")))
     if not central.attrs["betweenness_exact"]:
@@ -229,4 +238,4 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
                                                  for n in graph})
 
     figures = render_figures({"brokerage-roles": (in_both(_("Brokerage roles of the top brokers")), _roles)})
-    return {"result": result, "summary": summary, "notes": notes, "figures": figures}
+    return {"result": result, "summary": summary, "notes": notes, "figures": figures, "reasons": excluded.texts}

@@ -105,7 +105,7 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
     Monte-Carlo envelope of complete spatial randomness, both in the city's own outline projected to an
     equal-area plane."""
     from .. import spatial
-    from ..findings import Caveats, in_both, sample
+    from ..findings import Caveats, Excluded, in_both, sample
 
     kinds = _space_kinds(parameters)
     try:
@@ -116,9 +116,9 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
     everything = graphs.spatial_points()
     if everything.empty:
         raise AnalysisInputError("no entity has a location: add locations before the territorial analysis")
-    excluded: Counter = Counter()
+    excluded = Excluded()
     not_space = ~everything["kind"].isin(kinds)
-    excluded["not a space (kind not among the run's kinds)"] = int(not_space.sum())
+    excluded.add(_("not a space (kind not among the run's kinds)"), int(not_space.sum()))
     points = everything[~not_space].reset_index(drop=True)
     if points.empty:
         raise AnalysisInputError(f"no located entity is of the kinds {', '.join(kinds)}: add locations of spaces "
@@ -126,7 +126,7 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
     notes: list[dict] = []
     caveats = Caveats()
     unplaced = int((points["province_code"].fillna("") == "").sum())
-    excluded["outside the bundled divisions (abroad or at sea)"] = unplaced
+    excluded.add(_("outside the bundled divisions (abroad or at sea)"), unplaced)
     coarse = int((~points["point_ok"]).sum())
     if coarse:
         notes.append(in_both(_("%(n)s locations coarser than street level (or placed at a division centroid) are "
@@ -278,7 +278,7 @@ def run_spatial(*, parameters: dict, seed: int | None, progress=None) -> dict:
             _(", %(h)s hotspots at eps = %(eps)s km"), h=result["hotspots"]["n_clusters"], eps=f"{eps_km:g}"))
     result["sample"] = sample(result["n_points"], excluded)
     result["caveats"] = caveats
-    return {"result": result, "summary": summary, "notes": notes, "figures": figures}
+    return {"result": result, "summary": summary, "notes": notes, "figures": figures, "reasons": excluded.texts}
 
 
 def _division_label(code: str) -> str:

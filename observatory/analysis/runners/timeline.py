@@ -18,6 +18,12 @@ from .base import render_figures
 MAKER_ERA_START = 2000
 #: Survival groups smaller than this get no curve.
 MIN_GROUP = 5
+#: Why a dated actor stays out of the survival cohort, by the code the cohort's rows carry.
+_UNUSABLE = {
+    "no_evidence": _("no dated evidence of activity (source or status)"),
+    "not_after_founding": _("last evidence or closing not after the founding date"),
+    "one_date": _("observed at one date only (enters and leaves observation at once)"),
+}
 
 
 def _years(later, earlier) -> float:
@@ -55,7 +61,7 @@ def run_timeline(*, parameters: dict, seed: int | None, progress=None) -> dict:
     from observatory.inventory.taxonomy import KINDS
 
     from .. import timeline
-    from ..findings import Caveats, in_both, sample
+    from ..findings import Caveats, Excluded, in_both, sample
 
     try:
         era = int(parameters.get("axis_from") or MAKER_ERA_START)
@@ -67,8 +73,8 @@ def run_timeline(*, parameters: dict, seed: int | None, progress=None) -> dict:
     dated = table[table["founded"].notna()].copy()
     if dated.empty:
         raise AnalysisInputError("no entity has a founding date: the timeline needs founding years")
-    excluded: Counter = Counter()
-    excluded["no founding date"] = len(table) - len(dated)
+    excluded = Excluded()
+    excluded.add(_("no founding date"), len(table) - len(dated))
     notes = [in_both(_("%(n)s of %(m)s actors have no founding date and are left out"), n=len(table) - len(dated),
                      m=len(table))]
     caveats = Caveats()
@@ -101,14 +107,13 @@ def run_timeline(*, parameters: dict, seed: int | None, progress=None) -> dict:
         elif la is not None and not pd.isna(la):
             exit_, event = _years(la, f), False
         else:
-            durations.append(np.nan), events.append(False), entries.append(np.nan), usable.append(
-                "no dated evidence of activity (source or status)")
+            durations.append(np.nan), events.append(False), entries.append(np.nan), usable.append("no_evidence")
             continue
         entry = max(0.0, _years(fi, f)) if truncation and fi is not None and not pd.isna(fi) else 0.0
         if exit_ <= 0:
-            reason = "last evidence or closing not after the founding date"
+            reason = "not_after_founding"
         elif entry >= exit_ and not event:
-            reason = "observed at one date only (enters and leaves observation at once)"
+            reason = "one_date"
         else:
             reason = ""
             entry = min(entry, exit_ - 1e-9) if event else entry
@@ -151,7 +156,7 @@ def run_timeline(*, parameters: dict, seed: int | None, progress=None) -> dict:
                 rb["event"].to_numpy(), entry_a=ra["entry"].to_numpy(dtype=float) if truncation else None,
                 entry_b=rb["entry"].to_numpy(dtype=float) if truncation else None)}
         for reason, count in Counter(r for r in usable if r).items():
-            excluded[reason] += count
+            excluded.add(_UNUSABLE[reason], count)
         survival = {"groups": groups_out, "logrank": comparison, "closings": closings, "n": len(cohort),
                     "censoring": "at the last dated evidence of activity (source issue date or alive status)",
                     "left_truncation": "at the first dated evidence" if truncation else None,
@@ -185,4 +190,4 @@ def run_timeline(*, parameters: dict, seed: int | None, progress=None) -> dict:
                        "survival": survival, "survival_reason": survival_reason,
                        "sample": sample(len(cohort) if survival is not None else len(dated), excluded),
                        "caveats": caveats},
-            "summary": summary, "notes": notes, "figures": render_figures(builders)}
+            "summary": summary, "notes": notes, "figures": render_figures(builders), "reasons": excluded.texts}

@@ -48,7 +48,7 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
     silhouette and bootstrap Jaccard (Hennig 2007); types described by v-tests, named only when large
     enough, marked doubtful when unstable."""
     from .. import typology
-    from ..findings import Caveats, in_both, sample
+    from ..findings import Caveats, Excluded, in_both, sample
 
     try:
         min_dimensions = int(parameters.get("min_dimensions", MIN_CODED_DIMENSIONS))
@@ -59,11 +59,11 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
                                  "number between 0 and 1") from None
     parameters.update(min_dimensions=min_dimensions, stable_jaccard=stable, min_type_members=min_members)
     full = graphs.typology_table()
-    excluded: Counter = Counter()
+    excluded = Excluded()
     if full.empty:
         raise AnalysisInputError("only 0 coded entities: code at least 5 entities before the typology")
     thin = full["n_dimensions"] < min_dimensions
-    excluded[f"coded on fewer than {min_dimensions} dimensions"] = int(thin.sum())
+    excluded.add(_("coded on fewer than %(n)s dimensions"), int(thin.sum()), n=min_dimensions)
     table = full[~thin]
     if len(table) < 5:
         raise AnalysisInputError(f"only {len(table)} coded entities are coded on {min_dimensions} or more dimensions: "
@@ -200,5 +200,5 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
                        "variables": readable, "categories": categories, "missing_share": missing_share,
                        "supplementary": ["kind"],
                        "sample": sample(len(table), excluded), "caveats": caveats},
-            "summary": summary, "notes": notes,
+            "summary": summary, "notes": notes, "reasons": excluded.texts,
             "figures": render_figures({"mca-map": (in_both(_("MCA factor map (n = %(n)s)"), n=len(table)), _map)})}

@@ -10,18 +10,17 @@ from .figures import (
     analysis_latest,
     brokers_top,
     home_figures,
-    kinds_for_layer,
     timeline_per_year,
     timeline_totals,
 )
 from .maps import PRECISION_RADIUS_M, PointTable, choropleth, map_clusters, map_filter_options, point_table
 from .memo import memo_reset
 from .network import LAYER_COLOURS, NETWORK_METRICS, NETWORK_VIEWS, network_data
-from .search import SearchHit, search_ranked, strip_tones
+from .search import SearchHit, search_ranked
 
 __all__ = ["LAYER_COLOURS", "NETWORK_METRICS", "NETWORK_VIEWS", "PRECISION_RADIUS_M", "PointTable", "SearchHit", "analysis_latest",
-           "brokers_top", "choropleth", "home_figures", "kinds_for_layer", "map_clusters", "map_filter_options",
-           "network_data", "point_table", "search_ranked", "signature_reset", "strip_tones", "timeline_per_year",
+           "brokers_top", "choropleth", "home_figures", "map_clusters", "map_filter_options",
+           "network_data", "point_table", "search_ranked", "signature_reset", "timeline_per_year",
            "timeline_totals"]
 
 

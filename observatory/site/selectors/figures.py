@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.db.models import Count
 
 from observatory.inventory.models import Entity, Relation
-from observatory.inventory.taxonomy import KINDS, LAYERS
+from observatory.inventory.taxonomy import LAYERS
 
 from .memo import Memo
 
-__all__ = ["analysis_latest", "brokers_top", "home_figures", "kinds_for_layer", "timeline_per_year",
+__all__ = ["analysis_latest", "brokers_top", "home_figures", "timeline_per_year",
            "timeline_totals"]
 
 _FIGURES = Memo("home-figures", 1)
@@ -81,7 +81,3 @@ def timeline_totals(records: list[dict]) -> list[dict]:
         for key in ("foundings", "closings", "active"):
             slot[key] += int(row.get(key) or 0)
     return [years[y] for y in sorted(years)]
-
-
-def kinds_for_layer() -> list[tuple[str, str, str]]:
-    return [(slug, label, zh) for slug, (label, zh, _layer, _group) in KINDS.items()]

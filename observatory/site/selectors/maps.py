@@ -11,7 +11,7 @@ from django.db.models import Count
 from observatory.china import coords as china_coords
 from observatory.china import divisions as china_divisions
 from observatory.inventory import lifecycle
-from observatory.inventory.models import Location, StatusAssertion
+from observatory.inventory.models import Location, StatusAssertion, display_name, other_name
 
 from .figures import analysis_latest
 from .memo import Memo
@@ -42,6 +42,7 @@ class PointTable:
     slug: list
     name: list
     name_zh: list
+    name_en: list
     precision: list
     seen: np.ndarray | None = None  # year of the last evidence of life (lifecycle.last_seen), 0 = none
     official: np.ndarray | None = None  # "accredited" / "revoked" in some programme, "accredited revoked", ""
@@ -66,7 +67,7 @@ def _point_table() -> PointTable:
                 .order_by("entity_id", "id")
                 .values_list("entity_id", "lng", "lat", "precision", "entity__slug", "entity__name",
                              "entity__name_zh", "entity__kind", "entity__layer", "entity__province_code",
-                             "entity__founded", "entity__closed"))
+                             "entity__founded", "entity__closed", "entity__name_en"))
     seen: set[int] = set()
     unique = []
     for row in rows:
@@ -92,7 +93,7 @@ def _point_table() -> PointTable:
         closed=np.array([r[11].year if r[11] else 9999 for r in unique], dtype=int),
         radius=np.array([PRECISION_RADIUS_M.get(r[3], 0) for r in unique], dtype=float),
         slug=[r[4] for r in unique], name=[r[5] for r in unique], name_zh=[r[6] for r in unique],
-        precision=[r[3] for r in unique])
+        name_en=[r[12] for r in unique], precision=[r[3] for r in unique])
     # evidence of life and official standing (observatory.inventory.lifecycle: the one place of the rules)
     ids = [r[0] for r in unique]
     seen_by = lifecycle.last_seen(ids) if ids else {}
@@ -167,7 +168,8 @@ def _mercator(lat: np.ndarray | float) -> np.ndarray | float:
 
 
 def map_clusters(**kwargs) -> dict:
-    """:func:`map_clusters_compute`, memoised per data signature (bbox rounded to 0.01°)."""
+    """:func:`map_clusters_compute`, memoised per data signature and arguments, the language among
+    them (bbox rounded to 0.01°)."""
     bbox = kwargs.get("bbox")
     key_bbox = tuple(round(v, 2) for v in bbox) if bbox else None
     key = tuple(sorted((k, v) for k, v in kwargs.items() if k != "bbox")) + (key_bbox,)
@@ -176,11 +178,13 @@ def map_clusters(**kwargs) -> dict:
 
 def map_clusters_compute(*, zoom: int = 4, bbox: tuple[float, float, float, float] | None = None, kind: str = "",
                  layer: str = "", status: str = "", province: str = "", year: int | None = None,
-                 gcj02: bool = False, seen_since: int | None = None, official: str = "") -> dict:
+                 gcj02: bool = False, seen_since: int | None = None, official: str = "",
+                 language: str = "en") -> dict:
     """Points of the map, clustered on a grid fitted to the zoom (server-side, so 100k points stay light).
 
-    A cell with one entity gives that entity (slug, names, kind, precision and the radius it stands
-    for); a cell with more gives its count and centre. ``year`` keeps entities founded by then and
+    A cell with one entity gives that entity (slug, kind, precision, the radius it stands for, and
+    its names as a reader of ``language`` sees them: ``n`` by inventory.models.display_name, ``o``
+    the other language's in brackets by other_name); a cell with more gives its count and centre. ``year`` keeps entities founded by then and
     not yet closed (those without a founding date are left out). ``gcj02`` shifts the output
     points to GCJ-02 for display over such tiles; storage stays WGS-84.
     """
@@ -225,8 +229,9 @@ def map_clusters_compute(*, zoom: int = 4, bbox: tuple[float, float, float, floa
             if end - start == 1:
                 i = members[0]
                 j = index[i]
-                features.append({"s": table.slug[j], "n": table.name[j], "z": table.name_zh[j],
-                                 "k": table.kind[j], "l": table.layer[j], "p": table.precision[j],
+                names = (table.name[j], table.name_zh[j], language)
+                features.append({"s": table.slug[j], "n": display_name(*names, name_en=table.name_en[j]),
+                                 "o": other_name(*names, name_en=table.name_en[j]), "k": table.kind[j], "l": table.layer[j], "p": table.precision[j],
                                  "r": int(table.radius[j]), "x": round(float(lng[i]), 5), "y": round(float(lat[i]), 5)})
             else:
                 features.append({"c": int(end - start), "x": float(lng[members].mean()),

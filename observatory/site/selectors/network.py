@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from observatory.inventory.models import display_name
+from observatory.inventory.models import display_name, other_name
 
 from .figures import analysis_latest
 from .memo import Memo
@@ -90,8 +90,9 @@ NETWORK_VIEWS = {
 
 def network_data(*, kind: str = "", layer: str = "", since=None, until=None, metric: str = "degree",
                  limit: int = 6000, view: str = "", language: str = "en") -> dict:
-    """Nodes (with positions, layer colour, size by ``metric``, broker flag, and ``d`` the name a
-    reader of ``language`` sees: inventory.models.display_name) and edges for sigma.js.
+    """Nodes (with positions, layer colour, size by ``metric``, broker flag, and the names a reader
+    of ``language`` sees: ``n`` by inventory.models.display_name, ``o`` the other language's in
+    brackets by other_name) and edges for sigma.js.
     ``view`` (``NETWORK_VIEWS``) keeps the relations of some classes, oriented by their flow; a
     listing has no flow, so the listing view shows listings as recorded (actor → directory)."""
     from observatory.analysis.graphs import network_graph
@@ -128,7 +129,8 @@ def network_data(*, kind: str = "", layer: str = "", since=None, until=None, met
             value = float(value) if isinstance(value, (int, float)) and not math.isnan(value) else 0.0
         x, y = positions.get(slug, (0.0, 0.0))
         name, name_zh = data.get("name") or slug, data.get("name_zh") or ""
-        out_nodes.append({"key": slug, "n": name, "z": name_zh, "d": display_name(name, name_zh, language),
+        out_nodes.append({"key": slug, "n": display_name(name, name_zh, language),
+                          "o": other_name(name, name_zh, language),
                           "k": data.get("kind"), "l": data.get("layer"), "v": value, "x": x, "y": y,
                           "b": bool((row.get("total") or 0) >= threshold) if stats else False})
     return {"nodes": out_nodes, "edges": [[u, v] for u, v in edges], "metric": metric,

@@ -5,7 +5,6 @@ the same answers. The candidates come from the token index (:mod:`observatory.in
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,7 +17,7 @@ from observatory.inventory.models import Entity, Name
 
 from .memo import Memo
 
-__all__ = ["SearchHit", "search_ranked", "search_ranked_compute", "strip_tones"]
+__all__ = ["SearchHit", "search_ranked", "search_ranked_compute"]
 
 _ANSWERS = Memo("search", 512)
 _COUNTS = Memo("search-counts", 64)
@@ -64,8 +63,8 @@ def search_ranked_compute(query: str, *, kind: str = "", layer: str = "", limit:
     × the share of the query's tokens matched. idf = ln(1 + N / df) over public entities.
     Ties break on the name. The same arithmetic on SQLite and PostgreSQL: the database only filters.
     """
-    query = strip_tones(query[:200])
-    tokens = list(dict.fromkeys(t for t in china_text.search_tokens(query) if t))[:12]
+    query = china_text.strip_tones(query[:200])
+    tokens = search_index.query_tokens(query)
     if not tokens:
         return [], 0
     public = Entity.objects.public()
@@ -111,17 +110,6 @@ def search_ranked_compute(query: str, *, kind: str = "", layer: str = "", limit:
     hits = [SearchHit(entity=by_id[eid], score=-neg, matched=matched, why=why)
             for neg, _name, eid, matched, why in chosen if eid in by_id]
     return hits, len(rows)
-
-
-_TONE_NUMBER_RE = re.compile(r"(?<=[a-zA-Züv])[1-5](?![0-9])")
-
-
-def strip_tones(query: str) -> str:
-    """Pinyin with tone marks or numbers to plain letters ("chái huǒ", "chai2 huo3" -> "chai huo")."""
-    decomposed = unicodedata.normalize("NFD", query)
-    plain = "".join(c for c in decomposed if not (unicodedata.category(c) == "Mn" and c != "\u0308"))
-    plain = unicodedata.normalize("NFC", plain).replace("ü", "v").replace("Ü", "v")
-    return _TONE_NUMBER_RE.sub("", plain)
 
 
 @lru_cache(maxsize=50000)

@@ -8,7 +8,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from observatory.inventory.models import display_name
+from observatory.inventory.models import display_name, other_name
 from observatory.inventory.taxonomy import KINDS, LAYERS
 
 register = template.Library()
@@ -42,16 +42,14 @@ def entity_name(entity) -> SafeString:
     relation of an entity page). Also takes the name fields of an analysis run's node, which keep
     ``name`` (English, else Chinese) and ``name_zh`` only."""
     if isinstance(entity, Mapping):
-        name, name_zh = entity.get("name") or "", entity.get("name_zh") or ""
-        name_en = entity.get("name_en", name if name != name_zh else "")
+        name, name_zh, name_en = entity.get("name") or "", entity.get("name_zh") or "", entity.get("name_en")
     else:
         name, name_zh, name_en = entity.name, entity.name_zh, entity.name_en
-    shown = display_name(name, name_zh, get_language(), name_en=name_en)
-    if _zh():
-        lang, other = "", name_en
-    else:
-        lang, other = ' lang="zh-Hans"', name_zh
-    if name_zh and name_en:
+    language = get_language()
+    shown = display_name(name, name_zh, language, name_en=name_en or "")
+    other = other_name(name, name_zh, language, name_en=name_en)
+    if other:
+        lang = "" if _zh() else ' lang="zh-Hans"'
         return format_html('{} <span class="alt"{}>({})</span>', shown, mark_safe(lang), other)
     return conditional_escape(shown)
 

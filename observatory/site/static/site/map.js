@@ -8,7 +8,6 @@
   if (!el || typeof L === "undefined") { return; }
   var config = JSON.parse(document.getElementById("map-config").textContent);
   var t = JSON.parse(document.getElementById("map-i18n").textContent);
-  var zh = document.documentElement.lang === "zh-Hans";
   var map = L.map(el, { minZoom: 3, maxZoom: 18, worldCopyJump: false, attributionControl: true })
     .setView([34.5, 104.5], 4);
   var gcj02 = false;
@@ -119,10 +118,8 @@
     if (gcj02) { p.set("crs", "gcj02"); }
     return p;
   }
-  function label(item) {
-    var name = zh ? (item.z || item.n) : item.n;
-    var other = zh ? (item.z && item.n !== item.z ? item.n : "") : (item.z && item.z !== item.n ? item.z : "");
-    return name + (other ? " (" + other + ")" : "");
+  function label(item) {  // the names as the server chose them for the page's language
+    return item.n + (item.o ? " (" + item.o + ")" : "");
   }
   function escapeHtml(s) {
     return String(s).replace(/[&<>"']/g, function (c) {

@@ -26,9 +26,8 @@
   var summary = "";
   var measure = document.createElement("canvas").getContext("2d");
 
-  function fullName(node) {
-    var other = node.d === node.z ? node.n : node.z;
-    return node.d + (other && other !== node.d ? " (" + other + ")" : "");
+  function fullName(node) {  // the names as the server chose them for the page's language
+    return node.n + (node.o ? " (" + node.o + ")" : "");
   }
   function build(data) {
     var g = new graphology.Graph({ type: "directed", multi: false });
@@ -38,9 +37,9 @@
     data.nodes.forEach(function (n) {
       var size = 3 + (max > 0 ? Math.sqrt(n.v / max) * 12 : 0);
       g.addNode(n.key, {
-        x: n.x, y: n.y, size: size, label: n.d, full: fullName(n), value: n.v, color: data.colours[n.l] || "#666",
+        x: n.x, y: n.y, size: size, label: n.n, full: fullName(n), value: n.v, color: data.colours[n.l] || "#666",
         borderColor: n.b ? "#000" : null, forceLabel: true, broker: n.b,
-        labelWidth: measure.measureText(n.d).width
+        labelWidth: measure.measureText(n.n).width
       });
     });
     data.edges.forEach(function (e) {

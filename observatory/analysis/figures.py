@@ -43,6 +43,8 @@ from django.utils.translation import gettext_noop
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
+from observatory.china.names import is_chinese_language
+
 __all__ = [
     "ROLE_LABELS",
     "DeterministicFigure",
@@ -380,7 +382,7 @@ def _kind_label(kind) -> str:
     entry = KINDS.get(str(kind))
     if entry is None:
         return str(kind)
-    return entry[1] if (get_language() or "").lower().startswith("zh") else entry[0]
+    return entry[1] if is_chinese_language(get_language()) else entry[0]
 
 
 #: The kinds' groups, as the survival curves name them (taxonomy.KINDS), translated when drawn.

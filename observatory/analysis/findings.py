@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from django.utils import translation
 from django.utils.functional import Promise
 
+from observatory.china.names import is_chinese_language
+
 __all__ = ["Caveats", "Excluded", "caveats_in", "in_both", "sample", "sample_in", "texts_in"]
 
 #: The languages a run's texts are stored in: key in the stored pair, Django language code.
@@ -82,7 +84,7 @@ class Caveats(list):
 def _pick(pair: Mapping | None, language: str) -> str:
     if not isinstance(pair, Mapping):
         return ""
-    return str(pair.get("zh") if language.startswith("zh") and pair.get("zh") else pair.get("en") or "")
+    return str(pair.get("zh") if is_chinese_language(language) and pair.get("zh") else pair.get("en") or "")
 
 
 def figure_facts(run, language: str = "en") -> dict[str, dict]:

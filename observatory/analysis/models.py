@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from observatory.china.names import is_chinese_language
+
 
 class AnalysisRun(models.Model):
     KINDS = [("network", "network"), ("spatial", "territory"), ("typology", "typology"), ("timeline", "timeline")]
@@ -55,7 +57,7 @@ class AnalysisFigure(models.Model):
     def drawing(self, fmt: str, language: str | None) -> str | bytes:
         """The figure as ``fmt`` (svg or png) for a reader of ``language``: the Chinese drawing on
         Chinese pages when the run has one, else the English one."""
-        chinese = (language or "").lower().startswith("zh")
+        chinese = is_chinese_language(language)
         if fmt == "svg":
             return self.svg_zh if chinese and self.svg_zh else self.svg
         png_zh = bytes(self.png_zh or b"")

@@ -3,6 +3,8 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 
+from observatory.china.names import is_chinese_language
+
 from .models import AnalysisFigure
 
 
@@ -22,5 +24,5 @@ def figure_url(run_id: int, name: str, fmt: str = "svg", language: str | None = 
     """The address of a run's figure drawn for a reader of ``language`` (default: the active one)."""
     if language is None:
         language = get_language()
-    chinese = (language or "").lower().startswith("zh")
+    chinese = is_chinese_language(language)
     return reverse("analysis:figure_zh" if chinese else "analysis:figure", args=[run_id, name, fmt])

@@ -19,6 +19,7 @@ import unicodedata
 from functools import lru_cache
 
 __all__ = [
+    "is_chinese_language",
     "is_cjk",
     "normalize_name",
     "pinyin_compact",
@@ -39,6 +40,16 @@ _CJK_RANGES = (
 )
 _CJK_CLASS = "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _CJK_RANGES)
 CJK_RE = re.compile(f"[{_CJK_CLASS}]")
+
+
+def is_chinese_language(language: str | None) -> bool:
+    """Whether a language code (``zh-hans``, ``zh-Hans``, ``zh``) is Chinese: the one test behind
+    every choice between a Chinese and an English text, name or drawing.
+
+    >>> is_chinese_language("zh-Hans"), is_chinese_language("en"), is_chinese_language(None)
+    (True, False, False)
+    """
+    return (language or "").lower().startswith("zh")
 
 
 def is_cjk(text: str) -> bool:

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from observatory.china.names import is_chinese_language
 from observatory.validation import CheckedFieldsMixin, csl_check, polygon_check
 
 from .lifecycle import StatusAssertionQuerySet
@@ -106,7 +107,7 @@ def other_name(name: str, name_zh: str, language: str | None, *, name_en: str | 
 
 
 def _chinese(language: str | None) -> bool:
-    return (language or "").lower().startswith("zh")
+    return is_chinese_language(language)
 
 
 class EntityQuerySet(models.QuerySet):

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from django.utils.translation import gettext_lazy as _
 
+from observatory.china.names import is_chinese_language
+
 from .. import graphs
 from ..services import AnalysisInputError
 from .base import render_figures
@@ -189,7 +191,7 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
 
         from .. import figures as figs
 
-        shown = categories_zh if (get_language() or "").startswith("zh") else categories
+        shown = categories_zh if is_chinese_language(get_language()) else categories
         return figs.mca_map(result_mca.row_coords, result_mca.col_coords, shown, clusters=cluster_labels)
 
     return {"result": {"mca": {k: mca_dict[k] for k in ("eigenvalues", "total_inertia", "percent",

@@ -8,6 +8,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from observatory.china.names import is_chinese_language
 from observatory.inventory.models import display_name, other_name
 from observatory.inventory.taxonomy import KINDS, LAYERS
 
@@ -17,7 +18,7 @@ LAYER_ZH = {"physical": "实体空间", "organizational": "组织", "virtual": "
 
 
 def _zh() -> bool:
-    return (get_language() or "").startswith("zh")
+    return is_chinese_language(get_language())
 
 
 @register.filter

@@ -23,6 +23,8 @@ from .preparation import _Context, _prepared_chunks
 from .spill import BulkPlan, _Keys
 from .writing import _Writer
 
+__all__ = ["rows_bulk_import", "rows_bulk_prepare"]
+
 
 def _state(source: Source) -> dict:
     """What preparing depends on in the database: the source's records, the slugs under its

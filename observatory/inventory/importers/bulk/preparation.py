@@ -52,6 +52,8 @@ from observatory.validation import values_check
 from ..base import RowRejected, personal_fields_drop
 from .writing import _batches, _entity_table, _part_table
 
+__all__ = ["CHUNK", "PARALLEL_FROM"]
+
 #: From this many rows on, rows are prepared in forked worker processes (one per core).
 PARALLEL_FROM = 4_000
 #: Rows per prepared chunk (a task of a worker; the writer inserts chunk by chunk).

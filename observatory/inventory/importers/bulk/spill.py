@@ -14,6 +14,8 @@ from __future__ import annotations
 import pickle
 from collections import defaultdict
 
+__all__ = ["BulkPlan"]
+
 
 class _Keys:
     """What deciding a row needs to remember of the rows before it: the identifiers seen (a repeated

@@ -43,13 +43,8 @@ def main() -> None:
     from observatory.china.coords import convert
     from observatory.inventory.importers import RowRejected, importer_get
     from observatory.inventory.importers.cleaning import website_domain
-    from observatory.inventory.resolution.matching import (
-        AUTO_MERGE,
-        REVIEW,
-        MatchRecord,
-        records_prepare,
-        resolve,
-    )
+    from observatory.inventory.resolution.matching import AUTO_MERGE, REVIEW, resolve
+    from observatory.inventory.resolution.records import MatchRecord, records_prepare
 
     with tempfile.TemporaryDirectory() as tmp:
         csv_path, mapping = write(args.records, Path(tmp) / "rows.csv", seed=args.seed)

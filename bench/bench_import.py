@@ -13,7 +13,7 @@ division boundaries and the parsed file) and the peak of the whole process tree 
 and its workers, summed; proportional set size, so that pages the forked workers share with it
 are counted once), the load average, and the summary counts. Each import runs in one
 transaction; files of 500 rows or more take the bulk path, prepared in worker processes from
-4,000 rows (observatory/inventory/importers/bulk.py).
+4,000 rows (observatory/inventory/importers/bulk/).
 """
 
 from __future__ import annotations
@@ -137,9 +137,9 @@ def main() -> None:
 
         search_tokens("柴火创客空间 Chaihuo")
         if args.serial:
-            from observatory.inventory.importers import bulk
+            from observatory.inventory.importers.bulk import preparation
 
-            bulk.PARALLEL_FROM = 10**12
+            preparation.PARALLEL_FROM = 10**12
         from django.db import connection
 
         load_before = os.getloadavg()[0]

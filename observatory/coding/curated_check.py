@@ -135,7 +135,8 @@ def check_folder(root: Path, *, max_outside_km: float = MAX_OUTSIDE_KM) -> Check
     from observatory.china import divisions
     from observatory.china.coords import convert
     from observatory.inventory.importers.cleaning import website_domain
-    from observatory.inventory.resolution.matching import AUTO_MERGE, MatchRecord, resolve
+    from observatory.inventory.resolution.matching import AUTO_MERGE, resolve
+    from observatory.inventory.resolution.records import MatchRecord
     from observatory.inventory.taxonomy import kind_layer
 
     root = Path(root)

@@ -335,7 +335,8 @@ def _register_score(name_similarity: float, province_row: str | None, province_e
 
 
 def _best_match(name: str, operator: str, province: str | None, kind: str, pool: _Candidates):
-    from .resolution.matching import MatchRecord, pair_score
+    from .resolution.records import MatchRecord
+    from .resolution.scoring import pair_score
 
     row = MatchRecord(id=-1, names=[name], kind=kind, layer=KINDS[kind][2]).prepare()
     candidates = set().union(*(pool.index.get(key, set()) for key in row.keys)) if row.keys else set()

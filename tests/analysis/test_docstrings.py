@@ -8,7 +8,8 @@ import importlib
 import pytest
 
 MODULES = ["network.brokerage", "network.structural_holes", "network.centrality", "network.community",
-           "network.projection", "network.partition", "network.convert", "spatial", "typology", "timeline"]
+           "network.projection", "network.partition", "network.convert", "spatial.projection", "spatial.ripley",
+           "spatial.clark_evans", "spatial.clustering", "spatial.divisions", "typology", "timeline"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -231,7 +231,7 @@ def _raw_row_check(path: Path, raw: RawRow) -> None:
         raise ImportFileError(path, f"{raw.locator}: {problem}"[:1000], line=raw.line)
 
 
-#: Files with at least this many rows take the bulk path (importers/bulk.py) for new entities
+#: Files with at least this many rows take the bulk path (importers/bulk/) for new entities
 #: (the two paths are measured side by side in bench/bench_import.py; docs/benchmarks.md).
 BULK_THRESHOLD = 500
 

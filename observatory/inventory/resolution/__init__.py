@@ -1,11 +1,16 @@
 """Entity resolution: the same actor across sources and scripts (docs/entity-resolution.md).
 
-:mod:`.matching` is pure (records, blocking, scoring); :mod:`.services` reads and writes the
-database (dedupe runs, merge, exact un-merge, the review queue); :mod:`.evaluation` measures
-precision and recall on labelled pairs.
+The pure part (no Django), one step per module: :mod:`.normalisation` (name forms, block keys,
+place names, domains), :mod:`.records` (the records compared), :mod:`.blocking` (candidate pairs),
+:mod:`.scoring` (pair scores) and :mod:`.matching` (:func:`resolve`, the steps in turn, with the
+thresholds). :mod:`.services` reads and writes the database (dedupe runs, merge, exact un-merge,
+the review queue); :mod:`.evaluation` measures precision and recall on labelled pairs.
 """
 
-from .matching import AUTO_MERGE, REVIEW, MatchRecord, candidate_pairs, pair_score, resolve
+from .blocking import candidate_pairs
+from .matching import AUTO_MERGE, REVIEW, resolve
+from .records import MatchRecord
+from .scoring import pair_score
 from .services import (
     DedupeReport,
     dedupe_judge,

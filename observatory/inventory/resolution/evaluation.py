@@ -23,7 +23,9 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
-from .matching import AUTO_MERGE, REVIEW, MatchRecord, places_of_divisions, places_of_text, resolve
+from .matching import AUTO_MERGE, REVIEW, resolve
+from .normalisation import places_of_divisions, places_of_text
+from .records import MatchRecord
 
 __all__ = ["PrecisionRecall", "alias_records", "evaluate_pairs", "precision_recall"]
 

@@ -23,7 +23,11 @@ from observatory.inventory.importers.cleaning import website_domain
 from observatory.inventory.models import Entity, EntitySource, Location, MergeDecision, Name, Relation
 from observatory.inventory.services import entity_refresh_derived
 
-from .matching import AUTO_MERGE, MAX_BLOCK, REVIEW, MatchRecord, PairScore, places_of_divisions, resolve
+from .blocking import MAX_BLOCK
+from .matching import AUTO_MERGE, REVIEW, resolve
+from .normalisation import places_of_divisions
+from .records import MatchRecord
+from .scoring import PairScore
 
 __all__ = [
     "DedupeReport",

@@ -33,9 +33,9 @@ def _snapshot() -> dict:
     ("fablabs", "fablabs_labs.json", True),
 ])
 def test_it_gives_the_same_results_in_bulk(importer, filename, workers, monkeypatch):
-    from observatory.inventory.importers import bulk as bulk_module
+    from observatory.inventory.importers.bulk import preparation
 
-    monkeypatch.setattr(bulk_module, "PARALLEL_FROM", 1 if workers else 10**9)
+    monkeypatch.setattr(preparation, "PARALLEL_FROM", 1 if workers else 10**9)
     per_row = source_import(importer=importer_get(importer), path=FIXTURES / filename, bulk=False)
     expected = _snapshot()
     Entity.objects.all().delete()
@@ -51,9 +51,9 @@ def test_it_gives_the_same_results_in_bulk(importer, filename, workers, monkeypa
 def test_versions_of_bulk_creations_are_what_the_json_serializer_writes(monkeypatch):
     from django.core import serializers
 
-    from observatory.inventory.importers import bulk as bulk_module
+    from observatory.inventory.importers.bulk import preparation
 
-    monkeypatch.setattr(bulk_module, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(preparation, "PARALLEL_FROM", 10**9)
     source_import(importer=importer_get("ananse-csv"), path=FIXTURES / "ananse_china_subset.csv", bulk=True)
     fields = [f.name for f in Entity._meta.concrete_fields if not f.primary_key]
     entities = {str(entity.pk): entity for entity in Entity.objects.all()}
@@ -113,10 +113,10 @@ def _report(report) -> dict:
 
 @pytest.mark.parametrize("workers", [False, True])
 def test_a_spreadsheet_and_its_newer_version_give_in_bulk_what_they_give_row_by_row(workers, tmp_path, monkeypatch):
-    from observatory.inventory.importers import bulk as bulk_module
+    from observatory.inventory.importers.bulk import preparation
 
-    monkeypatch.setattr(bulk_module, "PARALLEL_FROM", 1 if workers else 10**9)
-    monkeypatch.setattr(bulk_module, "CHUNK", 37)  # several chunks, duplicates across them
+    monkeypatch.setattr(preparation, "PARALLEL_FROM", 1 if workers else 10**9)
+    monkeypatch.setattr(preparation, "CHUNK", 37)  # several chunks, duplicates across them
     first, second = _spreadsheet(tmp_path / "v1.csv", 240), _spreadsheet(tmp_path / "v2.csv", 240, version=2)
     mapping = FIXTURES / "survey.yaml"
     outcomes = {}

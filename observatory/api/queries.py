@@ -34,8 +34,10 @@ def entity_queryset(*, kind: str = "", layer: str = "", status: str = "", divisi
 
 
 def status_evidence(status) -> dict:
-    """A status's origin, confidence and rule (issue 15), in the API's and the exports' shape."""
-    return {"origin": status.origin, "confidence": status.confidence, "rule": status.rule}
+    """A status's origin, confidence and rule (issue 15), in the API's and the exports' shape, with
+    what the census saw for a census inference (a curator's note on another status stays private)."""
+    return {"origin": status.origin, "confidence": status.confidence, "rule": status.rule,
+            "census_note": status.note if status.origin == "census" else ""}
 
 
 def _source_ref(obj, source=None, locator: str | None = None) -> dict | None:

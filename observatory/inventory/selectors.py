@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connections
-from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from observatory.china import text as china_text
 
 from . import lifecycle, search_index
-from .models import Entity, Location, Name, StatusAssertion
+from .models import Entity, Location, StatusAssertion
 from .taxonomy import KINDS
 
 __all__ = ["entity_list", "entity_detail", "entity_names", "entity_search_filter"]
@@ -95,18 +95,17 @@ def entity_list(*, kind: str = "", layer: str = "", province: str = "", division
 
 
 def entity_detail(slug: str, *, public_only: bool = True) -> Entity | None:
-    """The entity ``slug`` with its names and locations fetched (``entity.names.all()`` answers
-    without a query), or None. The public record of an entity, all its parts and codings included,
-    is the entity document (:mod:`observatory.coding.entity_document`)."""
+    """The entity ``slug`` (its row), or None. The public record of an entity, all its parts and
+    codings included, is the entity document (:mod:`observatory.coding.entity_document`)."""
     entities = Entity.objects.public() if public_only else Entity.objects.all()
-    return entities.filter(slug=slug).prefetch_related(
-        Prefetch("names", Name.objects.order_by("id")), Prefetch("locations", Location.objects.order_by("id"))).first()
+    return entities.filter(slug=slug).order_by().first()
 
 
-def entity_names(slugs) -> dict[str, dict]:
-    """``{slug: {"name", "name_zh", "name_en"}}`` of the public entities among ``slugs``."""
-    return {row.pop("slug"): row for row in Entity.objects.public().filter(slug__in=list(slugs))
-            .values("slug", "name", "name_zh", "name_en")}
+def entity_names(slugs) -> dict[str, Entity]:
+    """The public entities among ``slugs``, by slug, with their names only (the entity page's
+    relations show the other ends by name and link)."""
+    return {entity.slug: entity for entity in Entity.objects.public().filter(slug__in=list(slugs))
+            .only("id", "slug", "name", "name_zh", "name_en")}
 
 
 def kind_labels() -> list[tuple[str, str]]:

@@ -108,8 +108,11 @@ def entity_detail(request, slug):
     document = entity_document(slug)
     if document is None:
         raise Http404("No such entity")
-    entity = selectors.entity_detail(slug)  # the record's row, for its history and evidence of life
-    if entity is None:
+    # the entity's row (for its history and evidence of life) and the other ends of its relations
+    ends = selectors.entity_names({slug, *(r[end] for r in document["relations"]
+                                          for end in ("source_entity", "target_entity"))})
+    entity = ends.get(slug)
+    if entity is None:  # made private between the two reads
         raise Http404("No such entity")
     locations = [_location(loc) for loc in document["locations"]]
     points = [{"lat": loc["lat"], "lng": loc["lng"], "precision": loc["precision"],
@@ -119,7 +122,7 @@ def entity_detail(request, slug):
         "updated": dt.datetime.fromisoformat(document["updated"]),
         "names": [{**name, "type_label": _choice(Name, "type", name["type"]), "source_ref": _source_ref(name)}
                   for name in document["names"]],
-        "relations": _relation_groups(document),
+        "relations": _relation_groups(document, ends),
         "locations": [(loc, china_divisions.division_name_zh(loc["prefecture_code"] or loc["province_code"]))
                       for loc in locations],
         "points": points,
@@ -177,23 +180,22 @@ def _evidence_of_life(entity, document: dict) -> dict:
             "official": official, "observations": observations_latest(entity, limit=5)}
 
 
-def _relation_groups(document: dict) -> list[tuple[str, list[dict]]]:
+def _relation_groups(document: dict, ends: dict) -> list[tuple[str, list[dict]]]:
     """The document's relations grouped by type and direction, labelled in the reader's language,
-    each with the other end's names and page; in a group, by the name of the entity the relation
-    starts from."""
+    each with the other end (``ends``: the entities by slug); in a group, by the name of the entity
+    the relation starts from."""
     zh = (get_language() or "").startswith("zh")
     slug = document["slug"]
-    ends = selectors.entity_names({end for r in document["relations"]
-                                   for end in (r["source_entity"], r["target_entity"])} - {slug})
-    ends[slug] = {"name": document["name"], "name_zh": document["name_zh"], "name_en": document["name_en"]}
     groups: dict[tuple[str, bool], list[dict]] = {}
-    for relation in sorted(document["relations"], key=lambda r: (ends[r["source_entity"]]["name"], r["type"], r["id"])):
+    # an end made private since the document was read is left out
+    shown = [r for r in document["relations"] if r["source_entity"] in ends and r["target_entity"] in ends]
+    for relation in sorted(shown, key=lambda r: (ends[r["source_entity"]].name, r["type"], r["id"])):
         outgoing = relation["source_entity"] == slug
         other = relation["target_entity"] if outgoing else relation["source_entity"]
         groups.setdefault((relation["type"], outgoing), []).append({
             "relation": {**relation, "from_year": _year(relation["from_date"]), "to_year": _year(relation["to_date"]),
                          "source_ref": _source_ref(relation)},
-            "other": {**ends[other], "url": reverse("site:entity", args=[other])}})
+            "other": ends[other]})
     labelled = []
     for (kind, outgoing), items in groups.items():
         english, chinese = RELATION_TYPES.get(kind, (kind, kind))

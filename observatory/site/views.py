@@ -143,7 +143,8 @@ def _choice(model, field: str, value: str) -> str:
 
 
 def _source_ref(part: dict) -> str:
-    """A part's source as the page writes it: ``key#locator``, or the key alone."""
+    """A part's source as the page writes it: ``key#locator`` (the form the services read,
+    ``source_ref_parse``), or the key alone."""
     source = part["source"]
     if not source:
         return ""

@@ -152,8 +152,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # its own shared in-memory database instead of a path-derived file name
     DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", "") or ":memory:"}
 
-# PostgreSQL: the API's entity answer is prepared on the server once per connection
-# (observatory/prepared.py, observatory/api/entity_json.py); off for a pooler that cannot keep it
+# PostgreSQL: the entity document is prepared on the server once per connection
+# (observatory/prepared.py, observatory/coding/entity_document.py); off for a pooler that cannot keep it
 OBSERVATORY_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

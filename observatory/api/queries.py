@@ -5,12 +5,11 @@ payloads are never part of an answer."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 
 from observatory.china import coords as china_coords
+from observatory.coding.entity_document import entity_url
 from observatory.inventory.dates import format_fuzzy_date
 from observatory.inventory.models import Entity, Relation
 from observatory.inventory.selectors import entity_list
@@ -35,8 +34,10 @@ def entity_queryset(*, kind: str = "", layer: str = "", status: str = "", divisi
 
 
 def status_evidence(status) -> dict:
-    """A status's origin, confidence and rule (issue 15), in the API's and the exports' shape."""
-    return {"origin": status.origin, "confidence": status.confidence, "rule": status.rule}
+    """A status's origin, confidence and rule (issue 15), in the API's and the exports' shape, with
+    what the census saw for a census inference (a curator's note on another status stays private)."""
+    return {"origin": status.origin, "confidence": status.confidence, "rule": status.rule,
+            "census_note": status.note if status.origin == "census" else ""}
 
 
 def _source_ref(obj, source=None, locator: str | None = None) -> dict | None:
@@ -57,16 +58,6 @@ def entity_as_dict(entity: Entity) -> dict:
         "lng": getattr(entity, "point_lng", None), "lat": getattr(entity, "point_lat", None),
         "updated": entity.updated, "url": entity_url(entity.slug),
     }
-
-
-@functools.cache
-def _entity_url_template() -> str:
-    return reverse("api:entity_detail", args=["slug-placeholder"])
-
-
-def entity_url(slug: str) -> str:
-    # one reverse() per process instead of one per listed entity (a measurable share of a page)
-    return _entity_url_template().replace("slug-placeholder", slug)
 
 
 def relation_queryset(*, type: str = "", entity: Entity | None = None, entity_id: int | None = None) -> QuerySet:

@@ -110,6 +110,8 @@ class StatusOut(Schema):
     confidence: float | None = Field(None, description="0-1 for a census inference; null for documents and "
                                                        "registers, which always count")
     rule: str = Field("", description="the census rule that inferred it, e.g. census:http-410+persistent")
+    census_note: str = Field("", description="what the census saw, for a census inference (the notes of other "
+                                             "statuses are the curators' and stay private)")
 
 
 class StatusListItem(StatusOut):

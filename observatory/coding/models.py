@@ -94,8 +94,8 @@ class CodingQuerySet(models.QuerySet):
     def public(self):
         """Codings a reader may see: those with a source, or with an excerpt of a public document
         (a coding whose only evidence is an excerpt of a private field note stays private with it).
-        The API's entity statement (observatory/api/entity_json.py) writes this rule in SQL;
-        tests/api/test_entity_json.py holds the two equal."""
+        The entity document's statement (observatory/coding/entity_document.py) embeds the SQL the
+        ORM writes for it."""
         return self.filter(Q(source__isnull=False) | Q(excerpt__document__is_public=True))
 
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "LIFECYCLE_CONFIDENCE", "ALIVE_VALUES", "CLOSED_VALUES", "OFFICIAL_VALUES",
-    "StatusAssertionQuerySet", "counting_q", "counting_sql", "status_counts", "LastSeen", "Standing",
+    "StatusAssertionQuerySet", "counting_q", "status_counts", "LastSeen", "Standing",
     "last_seen", "official_standing", "current_standings", "closing", "seen_since_q", "official_status_q", "source_date",
 ]
 
@@ -62,12 +62,6 @@ def status_counts(status) -> bool:
     """:func:`counting_q` for one status already in memory."""
     return status.origin in ("document", "register") or (
         status.origin == "census" and status.confidence is not None and status.confidence >= LIFECYCLE_CONFIDENCE)
-
-
-def counting_sql(alias: str) -> str:
-    """:func:`counting_q` as an SQL condition on the status table aliased ``alias`` (raw queries)."""
-    return (f"({alias}.origin IN ('document', 'register') OR ({alias}.origin = 'census' "
-            f"AND {alias}.confidence >= {float(LIFECYCLE_CONFIDENCE)!r}))")
 
 
 class StatusAssertionQuerySet(models.QuerySet):

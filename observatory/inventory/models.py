@@ -187,12 +187,6 @@ class SourcedModel(CheckedFieldsMixin, models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def source_ref(self) -> str:
-        if not self.source_id:
-            return ""
-        return f"{self.source.key}#{self.source_locator}" if self.source_locator else self.source.key
-
 
 class Name(SourcedModel):
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="names")

@@ -6,16 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connections
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from observatory.prepared import Prepared, attach_prefetched
-
 from . import lifecycle, search_index
-from .models import Entity, EntitySource, Location, Name, Relation, StatusAssertion
+from .models import Entity, Location, StatusAssertion
 from .taxonomy import KINDS
 
-__all__ = ["entity_list", "entity_detail", "entity_relations_grouped", "entity_search_filter"]
+__all__ = ["entity_list", "entity_detail", "entity_names", "entity_search_filter"]
 
 
 def entity_search_filter(queryset: QuerySet, query: str, *, slug: bool = False) -> QuerySet:
@@ -94,67 +92,18 @@ def entity_list(*, kind: str = "", layer: str = "", province: str = "", division
     return queryset
 
 
-_SLUG, _ID = "\x00slug\x00", -(2**31) + 17  # markers: values no real slug or id takes
-# a part's source is shown by its key (and, in the API, its licence): its CSL record, often the
-# largest column and decoded from JSON, is read for the citations only
-_KEY_ONLY = ("source__csl", "source__note")
-# One query per kind of part, each joined to its source, compiled once per process (compiling these
-# small queries cost more than running them: observatory/prepared.py, docs/benchmarks.md). Each is
-# ordered as the models' Meta.ordering orders within one entity: its leading "entity" would join
-# the entity table to sort by its name, a constant here.
-_DETAIL = {
-    True: Prepared(lambda slug: Entity.objects.public().filter(slug=slug).order_by()[:1], _SLUG),
-    False: Prepared(lambda slug: Entity.objects.filter(slug=slug).order_by()[:1], _SLUG),
-}
-_PARTS = {
-    "names": Prepared(lambda pk: Name.objects.select_related("source").defer(*_KEY_ONLY).filter(entity_id=pk)
-                      .order_by("id"), _ID),
-    "statuses": Prepared(lambda pk: StatusAssertion.objects.select_related("source").defer(*_KEY_ONLY)
-                         .filter(entity_id=pk).order_by("date", "id"), _ID),
-    "citations": Prepared(lambda pk: EntitySource.objects.select_related("source").filter(entity_id=pk)
-                          .order_by("id"), _ID),
-    "locations": Prepared(lambda pk: Location.objects.select_related("source").defer(*_KEY_ONLY)
-                          .filter(entity_id=pk).order_by("id"), _ID),
-}
-
-
-def _relations(pk, *, public_only: bool):
-    # ordered by the source entity's name (the join is there for select_related anyway); the other
-    # ends are shown by name and link, so their search text, notes and provenance stay in the database
-    relations = Relation.objects.public() if public_only else Relation.objects.all()
-    return (relations.filter(Q(source_entity_id=pk) | Q(target_entity_id=pk))
-            .select_related("source_entity", "target_entity", "source")
-            .defer(*_KEY_ONLY, *(f"{end}__{field}" for end in ("source_entity", "target_entity")
-                                 for field in ("search_text", "note", "field_sources")))
-            .order_by("source_entity__name", "type", "id"))
-
-
-_RELATIONS = {public: Prepared(lambda pk, public=public: _relations(pk, public_only=public), _ID)
-              for public in (True, False)}
-
-
 def entity_detail(slug: str, *, public_only: bool = True) -> Entity | None:
-    """An entity with its names, statuses, citations and locations attached, as ``prefetch_related``
-    would (``entity.names.all()`` and so on answer without a query); the codings are the coding
-    app's (:func:`observatory.coding.selectors.coding_list`)."""
-    found = _DETAIL[public_only].run(slug)
-    if not found:
-        return None
-    entity = found[0]
-    for name, prepared in _PARTS.items():
-        attach_prefetched(entity, name, prepared.run(entity.pk))
-    return entity
+    """The entity ``slug`` (its row), or None. The public record of an entity, all its parts and
+    codings included, is the entity document (:mod:`observatory.coding.entity_document`)."""
+    entities = Entity.objects.public() if public_only else Entity.objects.all()
+    return entities.filter(slug=slug).order_by().first()
 
 
-def entity_relations_grouped(entity: Entity, *, public_only: bool = True) -> list[tuple[str, list[dict]]]:
-    """Relations of an entity grouped by type (both directions), each with the other end."""
-    groups: dict[str, list[dict]] = {}
-    for relation in _RELATIONS[public_only].run(entity.pk):
-        outgoing = relation.source_entity_id == entity.pk
-        other = relation.target_entity if outgoing else relation.source_entity
-        label = relation.get_type_display() if outgoing else f"{relation.get_type_display()} (inverse)"
-        groups.setdefault(label, []).append({"relation": relation, "other": other, "outgoing": outgoing})
-    return sorted(groups.items())
+def entity_names(slugs) -> dict[str, Entity]:
+    """The public entities among ``slugs``, by slug, with their names only (the entity page's
+    relations show the other ends by name and link)."""
+    return {entity.slug: entity for entity in Entity.objects.public().filter(slug__in=list(slugs))
+            .only("id", "slug", "name", "name_zh", "name_en")}
 
 
 def kind_labels() -> list[tuple[str, str]]:

@@ -22,12 +22,13 @@ from observatory.blog.citations import source_entry_html
 from observatory.blog.selectors import post_list_published, post_search
 from observatory.china import coords as china_coords
 from observatory.china import divisions as china_divisions
-from observatory.coding.selectors import coding_list
+from observatory.china.names import is_chinese_language
+from observatory.coding.entity_document import entity_document
 from observatory.inventory import lifecycle, selectors
-from observatory.inventory.dates import format_fuzzy_date
+from observatory.inventory.dates import format_fuzzy_date, parse_fuzzy_date
+from observatory.inventory.models import Location, Name, Relation, StatusAssertion
 from observatory.inventory.taxonomy import KINDS, LAYERS, RELATION_TYPES, kind_is_place
 from observatory.pagecache import public_page
-from observatory.prepared import Prepared
 
 from . import selectors as site
 from .templatetags import atlas
@@ -103,42 +104,75 @@ def _evidence_filter_context(seen, official) -> dict:
 
 @public_page
 def entity_detail(request, slug):
-    entity = selectors.entity_detail(slug)
-    if entity is None:
+    """The entity page, rendered from the entity document the API sends (one read of the record:
+    a field added to the document is there for the page too)."""
+    document = entity_document(slug)
+    if document is None:
         raise Http404("No such entity")
-    locations = list(entity.locations.all())
-    points = [{"lat": loc.lat, "lng": loc.lng, "precision": loc.precision,
-               "radius": site.PRECISION_RADIUS_M.get(loc.precision, 0)} for loc in locations if loc.lat is not None]
-    citations = [(citation, source_entry_html(citation.source.csl, key=citation.source.key,
-                                              locator=citation.locator))
-                 for citation in entity.citations.all()]
-    history = _history(entity)
+    # the entity's row (for its history and evidence of life) and the other ends of its relations
+    ends = selectors.entity_names({slug, *(r[end] for r in document["relations"]
+                                          for end in ("source_entity", "target_entity"))})
+    entity = ends.get(slug)
+    if entity is None:  # made private between the two reads
+        raise Http404("No such entity")
+    locations = [_location(loc) for loc in document["locations"]]
+    points = [{"lat": loc["lat"], "lng": loc["lng"], "precision": loc["precision"],
+               "radius": site.PRECISION_RADIUS_M.get(loc["precision"], 0)} for loc in locations if loc["lat"] is not None]
     return render(request, "site/entity_detail.html", {
-        "entity": entity,
-        "founded": format_fuzzy_date(entity.founded, entity.founded_precision),
-        "closed": format_fuzzy_date(entity.closed, entity.closed_precision),
-        "relations": _relation_groups(entity),
-        "locations": [(loc, china_divisions.division_name_zh(loc.prefecture_code or loc.province_code)) for loc in locations],
+        "entity": document,
+        "updated": dt.datetime.fromisoformat(document["updated"]),
+        "names": [{**name, "type_label": _choice(Name, "type", name["type"]), "source_ref": _source_ref(name)}
+                  for name in document["names"]],
+        "relations": _relation_groups(document, ends),
+        "locations": [(loc, china_divisions.division_name_zh(loc["prefecture_code"] or loc["province_code"]))
+                      for loc in locations],
         "points": points,
-        "statuses": [(s, format_fuzzy_date(s.date, s.date_precision)) for s in entity.statuses.all()],
-        "citations": citations,
-        "codings": coding_list(entity_id=entity.pk),
-        "history": history,
-        "json_ld": json_ld_text(_json_ld(request, entity, locations)),
-        "api_url": f"/api/v1/entities/{entity.slug}",
-        "evidence": _evidence_of_life(entity),
+        "statuses": [(_status(status), status["date"] or "") for status in document["statuses"]],
+        "citations": [(source, source_entry_html(source["csl"], key=source["key"], locator=source["locator"]))
+                      for source in document["sources"]],
+        "codings": document["codes"],
+        "history": _history(entity),
+        "json_ld": json_ld_text(_json_ld(request, document, locations)),
+        "api_url": document["url"],
+        "evidence": _evidence_of_life(entity, document),
     })
 
 
-def _evidence_of_life(entity) -> dict:
+def _choice(model, field: str, value: str) -> str:
+    """The label of a stored choice in the reader's language (what ``get_FOO_display`` gives)."""
+    return dict(model._meta.get_field(field).flatchoices).get(value, value)
+
+
+def _source_ref(part: dict) -> str:
+    """A part's source as the page writes it: ``key#locator`` (the form the services read,
+    ``source_ref_parse``), or the key alone."""
+    source = part["source"]
+    if not source:
+        return ""
+    return f"{source['key']}#{source['locator']}" if source["locator"] else source["key"]
+
+
+def _location(loc: dict) -> dict:
+    return {**loc, "precision_label": _choice(Location, "precision", loc["precision"]), "source_ref": _source_ref(loc)}
+
+
+def _status(status: dict) -> dict:
+    return {**status, "value_label": _choice(StatusAssertion, "value", status["value"]),
+            "kind_label": _choice(StatusAssertion, "kind", status["kind"]),
+            "origin_label": _choice(StatusAssertion, "origin", status["origin"]),
+            "revoked_on": dt.date.fromisoformat(status["revoked_on"]) if status["revoked_on"] else None,
+            "source_ref": _source_ref(status)}
+
+
+def _evidence_of_life(entity, document: dict) -> dict:
     """Last seen (by what, when), the official accreditations and revocations with their
     announcements, and the census's latest observations (observatory.inventory.lifecycle)."""
     from observatory.census.selectors import observations_latest
 
     seen = lifecycle.last_seen(entity)
     seen_source = None
-    if seen is not None and seen.by == "source":
-        seen_source = next((c.source for c in entity.citations.all() if c.source_id == seen.source_id), None)
+    if seen is not None and seen.by == "source":  # a source's last-seen label is its key
+        seen_source = next((source for source in document["sources"] if source["key"] == seen.label), None)
     official = [(s, format_fuzzy_date(s.date, s.date_precision),
                  source_entry_html(s.source.csl, key=s.source.key, locator=s.source_locator)
                  if s.source_id else "")
@@ -148,19 +182,37 @@ def _evidence_of_life(entity) -> dict:
             "official": official, "observations": observations_latest(entity, limit=5)}
 
 
-def _relation_groups(entity) -> list[tuple[str, list[dict]]]:
-    """Relations grouped by type and direction, labelled in the reader's language."""
-    zh = (get_language() or "").startswith("zh")
-    groups = []
-    for _label, items in selectors.entity_relations_grouped(entity):
-        relation, outgoing = items[0]["relation"], items[0]["outgoing"]
-        english, chinese = RELATION_TYPES.get(relation.type, (relation.type, relation.type))
+def _relation_groups(document: dict, ends: dict) -> list[tuple[str, list[dict]]]:
+    """The document's relations grouped by type and direction, labelled in the reader's language,
+    each with the other end (``ends``: the entities by slug); in a group, by the name of the entity
+    the relation starts from."""
+    zh = is_chinese_language(get_language())
+    slug = document["slug"]
+    groups: dict[tuple[str, bool], list[dict]] = {}
+    # an end made private since the document was read is left out
+    shown = [r for r in document["relations"] if r["source_entity"] in ends and r["target_entity"] in ends]
+    for relation in sorted(shown, key=lambda r: (ends[r["source_entity"]].name, r["type"], r["id"])):
+        outgoing = relation["source_entity"] == slug
+        other = relation["target_entity"] if outgoing else relation["source_entity"]
+        groups.setdefault((relation["type"], outgoing), []).append({
+            "relation": {**relation, "from_year": _year(relation["from_date"]), "to_year": _year(relation["to_date"]),
+                         "source_ref": _source_ref(relation)},
+            "other": ends[other]})
+    labelled = []
+    for (kind, outgoing), items in groups.items():
+        english, chinese = RELATION_TYPES.get(kind, (kind, kind))
         if zh:
             label = chinese if outgoing else f"{chinese}（反向）"
         else:
             label = english if outgoing else f"{english} (inverse)"
-        groups.append((label, items))
-    return groups
+        order = _choice(Relation, "type", kind) if outgoing else f"{_choice(Relation, 'type', kind)} (inverse)"
+        labelled.append((order, label, items))
+    return [(label, items) for _order, label, items in sorted(labelled, key=lambda group: group[0])]
+
+
+def _year(fuzzy: str | None) -> int | None:
+    """The year of a fuzzy date as the document writes it (``2011``, ``circa 2011``, ``2011-05``)."""
+    return parse_fuzzy_date(fuzzy)[0].year if fuzzy else None
 
 
 def _versions(content_type_id: int, object_id: str):
@@ -175,15 +227,10 @@ def _versions(content_type_id: int, object_id: str):
             .order_by("-revision__date_created")[:50])
 
 
-# compiled once (observatory/prepared.py); the content type is a value, not a constant of the SQL
-# (a test database's flush gives it a new id)
-_HISTORY = Prepared(_versions, -(2**31) + 23, "\x00object-id\x00")
-
-
 def _history(entity) -> list[dt.datetime]:
     """Dates of the recorded revisions of an entity (newest first), without who made them."""
     content_type = ContentType.objects.get_for_model(entity, for_concrete_model=True)
-    return [version.revision.date_created for version in _HISTORY.run(content_type.pk, str(entity.pk))]
+    return [version.revision.date_created for version in _versions(content_type.pk, str(entity.pk))]
 
 
 # Inside <script>, "</script>" or "<!--" in a value would end or confuse the element: written as
@@ -196,35 +243,35 @@ def json_ld_text(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False).translate(_JSON_LD_ESCAPES)
 
 
-def _json_ld(request, entity, locations) -> dict:
-    if entity.kind == "event":
+def _json_ld(request, entity: dict, locations: list[dict]) -> dict:
+    if entity["kind"] == "event":
         schema_type = "Event"
-    elif kind_is_place(entity.kind):
+    elif kind_is_place(entity["kind"]):
         schema_type = "Place"
-    elif entity.kind == "university":
+    elif entity["kind"] == "university":
         schema_type = "CollegeOrUniversity"
-    elif entity.kind in ("government_body", "government_programme"):
+    elif entity["kind"] in ("government_body", "government_programme"):
         schema_type = "GovernmentOrganization"
-    elif entity.layer == "organizational":
+    elif entity["layer"] == "organizational":
         schema_type = "Organization"
     else:
         schema_type = "Organization"
     data: dict = {"@context": "https://schema.org", "@type": schema_type, "@id": request.build_absolute_uri(),
-                  "name": entity.name, "url": request.build_absolute_uri()}
-    alternate = [n.text for n in entity.names.all() if n.text != entity.name]
+                  "name": entity["name"], "url": request.build_absolute_uri()}
+    alternate = [n["text"] for n in entity["names"] if n["text"] != entity["name"]]
     if alternate:
         data["alternateName"] = alternate
-    if atlas.web_link(entity.website):
-        data["sameAs"] = atlas.web_link(entity.website)
-    if entity.founded:
-        data["startDate" if schema_type == "Event" else "foundingDate"] = entity.founded.isoformat()
-    if entity.closed:
-        data["endDate" if schema_type == "Event" else "dissolutionDate"] = entity.closed.isoformat()
-    located = [loc for loc in locations if loc.lat is not None]
+    if atlas.web_link(entity["website"]):
+        data["sameAs"] = atlas.web_link(entity["website"])
+    if entity["founded"]:
+        data["startDate" if schema_type == "Event" else "foundingDate"] = parse_fuzzy_date(entity["founded"])[0].isoformat()
+    if entity["closed"]:
+        data["endDate" if schema_type == "Event" else "dissolutionDate"] = parse_fuzzy_date(entity["closed"])[0].isoformat()
+    located = [loc for loc in locations if loc["lat"] is not None]
     if located:
         loc = located[0]
-        geo = {"@type": "GeoCoordinates", "latitude": loc.lat, "longitude": loc.lng}
-        address = loc.address_zh or loc.address_en
+        geo = {"@type": "GeoCoordinates", "latitude": loc["lat"], "longitude": loc["lng"]}
+        address = loc["address_zh"] or loc["address_en"]
         if schema_type == "Place":
             data["geo"] = geo
             if address:

@@ -83,3 +83,25 @@ def test_the_name_filter_shows_the_readers_language_first_and_escapes_both(db):
     with translation.override("zh-hans"):
         assert entity_name(both) == '&lt;i&gt;空间&lt;/i&gt; <span class="alt">(Space &amp; Co)</span>'
         assert entity_name(only_zh) == "柴火" and entity_name(neither) == "&lt;script&gt;"
+
+
+def test_it_shows_what_the_entity_document_holds(reader, mini_dataset):
+    """The page is rendered from the document the API sends: every name, code, relation and source
+    of the JSON is on the page."""
+    from django.utils.html import escape
+
+    from observatory.inventory.models import Entity
+
+    for slug in Entity.objects.public().values_list("slug", flat=True):
+        document = reader.get(f"/api/v1/entities/{slug}").json()
+        html = reader.get(f"/entities/{slug}/").content.decode()
+        assert f'<link rel="alternate" type="application/json" href="{document["url"]}">' in html
+        for name in document["names"]:
+            assert f"<td>{escape(name['text'])}</td>" in html
+        for code in document["codes"]:
+            assert f"<code>{escape(code['code'])}</code>" in html
+        for relation in document["relations"]:
+            other = relation["target_entity"] if relation["source_entity"] == slug else relation["source_entity"]
+            assert f'href="/entities/{other}/"' in html
+        assert html.count("<li>", html.index('class="citations"')) >= len(document["sources"])
+

@@ -41,6 +41,15 @@ def test_it_shows_last_seen_accreditations_and_observations(reader, evidence):
     assert "<style" not in html and ' style="' not in html  # the strict CSP to come
 
 
+def test_the_census_note_is_public_and_a_curators_note_is_not(reader, evidence):
+    StatusAssertion.objects.filter(entity=evidence, origin="register").update(note="phoned them, keep it quiet")
+    html = reader.get("/entities/szoil/").content.decode()
+    statuses = reader.get("/api/v1/entities/szoil").json()["statuses"]
+    seen = "seen alive on 2026-12-01 by its website answering 200 on its own domain"
+    assert seen in html and seen in {s["census_note"] for s in statuses}
+    assert "keep it quiet" not in html and "keep it quiet" not in str(statuses)
+
+
 def test_it_speaks_chinese(reader, evidence):
     html = reader.get("/entities/szoil/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "存续证据" in html and "最近一次存续迹象" in html and "备案认定与取消" in html

@@ -10,10 +10,11 @@ from ninja import Query, Router
 
 from observatory.analysis.models import AnalysisRun
 from observatory.blog.selectors import post_list_published
+from observatory.coding.entity_document import entity_document_json
 from observatory.coding.models import Codebook
 from observatory.inventory.selectors import entity_detail
 
-from .. import entity_json, queries
+from .. import queries
 from ..errors import ERROR_CODES, ApiError, ErrorOut
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from ..schemas import (
@@ -80,9 +81,7 @@ def entity_list(request, kind: Kind | None = None, layer: Layer | None = None,
             summary="One entity with its names, locations, statuses, relations, codes and sources")
 def entity_get(request, slug: str):
     reject_unknown(request, set())
-    # built by the database in one statement (observatory/api/entity_json.py; tests/api/
-    # test_entity_json.py holds it to EntityDetail and to a reference built from the models)
-    text = entity_json.entity_detail_json(slug, queries.entity_url("{slug}"))
+    text = entity_document_json(slug)  # the one entity document, sent as the database wrote it
     if text is not None:
         return HttpResponse(text, content_type="application/json; charset=utf-8")
     raise ApiError(404, f"no public entity with slug {slug[:120]!r}", details={"slug": slug[:120]})

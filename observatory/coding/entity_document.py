@@ -1,15 +1,17 @@
-"""The API's entity answer, built by the database in one statement.
+"""The entity document: one public entity with its names, locations, statuses, relations, codes
+and sources, in the shape of the API's ``EntityDetail``. It is the one read of an entity's record:
+the API sends it as it comes, the entity page is rendered from it (``observatory.site.views``).
 
-The entity JSON is the busiest read that no cache helps the first time: built from model
-instances it takes seven queries over six tables (a round trip each to a PostgreSQL server) and a
-few thousand Python objects for about 25 rows. Here one SQL statement per database builds the whole
-document with the database's own JSON functions (SQLite's ``json_object`` / ``json_group_array``,
-PostgreSQL's ``json_build_object`` / ``json_agg``), and the view sends its text as it comes.
+It lives here, the lowest app that sees both the inventory and the codings, so that both adapters
+(``api`` and ``site``, siblings that do not import each other) read it. The database builds the
+whole document in one SQL statement with its own JSON functions (SQLite's ``json_object`` /
+``json_group_array``, PostgreSQL's ``json_build_object`` / ``json_agg``): built from model
+instances it took seven queries over six tables and a few thousand Python objects for about 25 rows.
 
-The statement is written once, as the structure of :class:`~observatory.api.schemas.EntityDetail`,
-over a small dialect that says how each kind of value is written so that the text parses to what
-the schema would have given (``tests/api/test_entity_json.py`` holds every answer to it, value for
-value and type for type, on both databases):
+The statement is written once, as the structure of ``EntityDetail``, over a small dialect that says
+how each kind of value is written so that the text parses to what the schema would have given
+(``tests/coding/test_entity_document.py`` holds every answer to it, value for value and type for
+type, on both databases):
 
 - a date as ``YYYY-MM-DD``; a fuzzy date as :func:`~observatory.inventory.dates.format_fuzzy_date`
   writes it (``2011``, ``circa 2011``, ``2011-05``, ``2011-05-03``);
@@ -22,26 +24,31 @@ value and type for type, on both databases):
   hold and writes refuse, as null;
 - booleans as ``true`` / ``false`` (SQLite stores 1 / 0); a CSL record that is not an object as ``{}``.
 
-The public filters are those of :mod:`observatory.inventory.selectors` and
-:mod:`observatory.api.queries`: a public entity, relations whose two ends are public and not merged,
-codings with a source or an excerpt of a public document (``Relation.objects.public()`` and
-``Coding.objects.public()`` in the ORM). It is the only path: the tests hold it equal, value for
-value, to a reference built from the models (``tests/api/test_entity_json.py``), the rules included.
-On PostgreSQL the statement is prepared on the server once per connection
+What is public is decided by the models' querysets, once: the statement embeds the SQL the ORM
+writes for ``Entity.objects.public()`` (the entity and both ends of a relation) and
+``Coding.objects.public()`` (a coding with a source or an excerpt of a public document), each as a
+subquery correlated by primary key. Curators' notes, per-field provenance and raw records are not
+columns of the document. On PostgreSQL the statement is prepared on the server once per connection
 (:func:`observatory.prepared.prepared_cursor`).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import math
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.urls import reverse
 
-from observatory.inventory.lifecycle import counting_sql
+from observatory.inventory.models import Entity, Relation, StatusAssertion
 from observatory.prepared import prepared_cursor
 
-__all__ = ["entity_detail_json"]
+from .models import Coding
+
+__all__ = ["entity_document", "entity_document_json", "entity_url"]
 
 
 class _Dialect:
@@ -192,11 +199,27 @@ def _with_source(table: str, part: str) -> str:
     return f"{table} {part} LEFT JOIN inventory_source {part}_s ON {part}_s.id = {part}.source_id"
 
 
+def _rule(queryset: QuerySet, column: str) -> tuple[str, list]:
+    """``EXISTS`` of the row whose id is ``column`` in ``queryset`` (``Coding.objects.public()`` and
+    so on): the ORM writes the rule's SQL, a subquery by primary key."""
+    sql, params = queryset.filter(pk=RawSQL(column, ())).order_by().values("pk").query.sql_with_params()
+    return f"EXISTS ({sql})", list(params)
+
+
+_PREFIX, _SUFFIX, _SLUG = object(), object(), object()  # the request's values in the statement's parameters
+
+
 @functools.cache
-def _statement(vendor: str) -> str:
+def _statement(vendor: str) -> tuple[str, list]:
+    """The statement for the database ``vendor`` and its parameters, in their order in the SQL
+    (the request's values as the markers above)."""
     if vendor not in _DIALECTS:
         raise NotImplementedError(f"the entity statement is written for SQLite and PostgreSQL, not {vendor}")
     d = _DIALECTS[vendor]
+    public_entity, entity_params = _rule(Entity.objects.public(), "e.id")
+    public_relation, relation_params = _rule(Relation.objects.public(), "r.id")
+    public_coding, coding_params = _rule(Coding.objects.public(), "c.id")
+    counting, counting_params = _rule(StatusAssertion.objects.counting(), "a.id")
     names = d.array(d.obj([
         ("text", "n.text"), ("lang", "n.lang"), ("type", "n.type"), ("pinyin", "n.pinyin"),
         ("valid_from", d.date("n.valid_from")), ("valid_to", d.date("n.valid_to")),
@@ -217,6 +240,7 @@ def _statement(vendor: str) -> str:
         ("programme", "a.programme"), ("batch", "a.batch"), ("revoked_on", d.date("a.revoked_on")),
         ("source", _source_ref(d, "a")),
         ("origin", "a.origin"), ("confidence", d.number("a.confidence")), ("rule", "a.rule"),  # issue 15
+        ("census_note", "CASE WHEN a.origin = 'census' THEN a.note ELSE '' END"),
     ]), _with_source("inventory_statusassertion", "a") + " WHERE a.entity_id = e.id", "a.date, a.id")
     relations = d.array(d.obj([
         ("id", "r.id"), ("type", "r.type"), ("source_entity", "r_from.slug"), ("target_entity", "r_to.slug"),
@@ -227,19 +251,13 @@ def _statement(vendor: str) -> str:
     ]), _with_source("inventory_relation", "r")
         + " JOIN inventory_entity r_from ON r_from.id = r.source_entity_id"
           " JOIN inventory_entity r_to ON r_to.id = r.target_entity_id"
-          " WHERE (r.source_entity_id = e.id OR r.target_entity_id = e.id)"
-          " AND r_from.is_public AND r_from.merged_into_id IS NULL"
-          " AND r_to.is_public AND r_to.merged_into_id IS NULL", "r.id")
+          f" WHERE (r.source_entity_id = e.id OR r.target_entity_id = e.id) AND {public_relation}", "r.id")
     codes = d.array(d.obj([
         ("code", "k.path"), ("label_en", "k.label_en"), ("label_zh", "k.label_zh"),
         ("confidence", d.number("c.confidence")), ("quote", "c.quote"), ("coded_on", d.date("c.coded_on")),
         ("source", _source_ref(d, "c")),
     ]), _with_source("coding_coding", "c")
-        + " JOIN coding_code k ON k.id = c.code_id"
-          " LEFT JOIN coding_excerpt c_x ON c_x.id = c.excerpt_id"
-          " LEFT JOIN coding_document c_d ON c_d.id = c_x.document_id"
-          # a coding whose only evidence is an excerpt of a private field note stays private with it
-          " WHERE c.entity_id = e.id AND (c.source_id IS NOT NULL OR c_d.is_public)", "k.path, c.id")
+        + f" JOIN coding_code k ON k.id = c.code_id WHERE c.entity_id = e.id AND {public_coding}", "k.path, c.id")
     sources = d.array(d.obj([
         ("key", "t_s.key"), ("title", "t_s.title"), ("licence", "t_s.licence"),
         ("redistributable", d.boolean("t_s.redistributable")), ("locator", "t.locator"),
@@ -248,7 +266,7 @@ def _statement(vendor: str) -> str:
         "t.id")
     # the latest status: the latest date, an undated one below any dated one, then the latest id
     status = ("(SELECT a.value FROM inventory_statusassertion a WHERE a.entity_id = e.id "
-              f"AND {counting_sql('a')} ORDER BY a.date IS NULL, a.date DESC, a.id DESC LIMIT 1)")
+              f"AND {counting} ORDER BY a.date IS NULL, a.date DESC, a.id DESC LIMIT 1)")
     document = d.obj([
         ("slug", "e.slug"), ("kind", "e.kind"), ("layer", "e.layer"), ("name", "e.name"), ("name_zh", "e.name_zh"),
         ("name_en", "e.name_en"), ("website", "e.website"),
@@ -259,19 +277,43 @@ def _statement(vendor: str) -> str:
         ("names", names), ("locations", locations), ("statuses", statuses), ("relations", relations),
         ("codes", codes), ("sources", sources),
     ])
-    return (f"SELECT {d.document(document)} FROM inventory_entity e "
-            # the first location with a point
-            "LEFT JOIN inventory_location p ON p.id = (SELECT min(id) FROM inventory_location "
-            "WHERE entity_id = e.id AND lat IS NOT NULL) "
-            "WHERE e.slug = %s AND e.is_public AND e.merged_into_id IS NULL")
+    sql = (f"SELECT {d.document(document)} FROM inventory_entity e "
+           # the first location with a point
+           "LEFT JOIN inventory_location p ON p.id = (SELECT min(id) FROM inventory_location "
+           f"WHERE entity_id = e.id AND lat IS NOT NULL) WHERE e.slug = %s AND {public_entity}")
+    # the order of the placeholders in the SQL: the url, then the parts (relations before codes),
+    # then the entity's own row; the latest status is written in the document before the url
+    params = [*counting_params, _PREFIX, _SUFFIX, *relation_params, *coding_params, _SLUG, *entity_params]
+    return sql, params
 
 
-def entity_detail_json(slug: str, url_template: str, using: str = DEFAULT_DB_ALIAS) -> str | None:
-    """The JSON text of the public entity ``slug`` (``EntityDetail``), or None when there is none;
-    ``url_template`` is its API address with ``{slug}`` in place of the slug."""
+@functools.cache
+def _url_template() -> tuple[str, str]:
+    prefix, suffix = reverse("api:entity_detail", args=["slug-placeholder"]).split("slug-placeholder")
+    return prefix, suffix
+
+
+def entity_url(slug: str) -> str:
+    """The API address of the entity ``slug`` (the document's ``url``)."""
+    prefix, suffix = _url_template()
+    return prefix + slug + suffix
+
+
+def entity_document_json(slug: str, *, using: str = DEFAULT_DB_ALIAS) -> str | None:
+    """The JSON text of the public entity ``slug`` (the API's ``EntityDetail``), or None when there
+    is none."""
     connection = connections[using]
-    prefix, suffix = url_template.split("{slug}")
+    sql, params = _statement(connection.vendor)
+    prefix, suffix = _url_template()
+    values = {_PREFIX: prefix, _SUFFIX: suffix, _SLUG: slug}
     with prepared_cursor(connection) as cursor:
-        cursor.execute(_statement(connection.vendor), [prefix, suffix, slug])
+        cursor.execute(sql, [values[param] if param in values else param for param in params])
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def entity_document(slug: str, *, using: str = DEFAULT_DB_ALIAS) -> dict | None:
+    """The document of the public entity ``slug`` as a dict of JSON values (dates and date-times
+    as their ISO text), or None when there is none."""
+    text = entity_document_json(slug, using=using)
+    return json.loads(text) if text is not None else None

@@ -1,5 +1,5 @@
-"""The entity answer is built by the database in one statement (observatory/api/entity_json.py)
-and rendered without a second validation: it must be what the schema would have given for a
+"""The entity document is built by the database in one statement (observatory/coding/entity_document.py)
+and sent by the API without a second validation: it must be what the schema would have given for a
 document built from the models (the reference below), value for value and type for type, for every
 public entity, with the same public rules (Relation.objects.public, Coding.objects.public)."""
 
@@ -17,7 +17,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from ninja.renderers import JSONRenderer
 
-from observatory.api.entity_json import _DIALECTS
 from observatory.api.queries import (
     _source_ref,
     entity_as_dict,
@@ -26,6 +25,7 @@ from observatory.api.queries import (
     status_evidence,
 )
 from observatory.api.schemas import EntityDetail
+from observatory.coding.entity_document import _DIALECTS
 from observatory.coding.selectors import coding_list
 from observatory.inventory import lifecycle
 from observatory.inventory.dates import format_fuzzy_date

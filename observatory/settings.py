@@ -144,7 +144,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # those of GET/HEAD requests start DEFERRED and take no write lock (observatory/sqlite_backend).
     DATABASES["default"]["ENGINE"] = "observatory.sqlite_backend"
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # journal_size_limit: the write-ahead log shrinks back to 64 MB once checkpointed (observatory/dbstats.py)
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=67108864;",
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
     }

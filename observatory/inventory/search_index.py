@@ -9,8 +9,9 @@ plain ``UPDATE``), so there is no second write path to forget. A search is then 
 docs/benchmarks.md). The search text holds tokens separated by spaces, each made of letters and
 digits only, which FTS5's ``unicode61`` tokenizer (diacritics kept) reads back as the same tokens.
 
-PostgreSQL has no FTS5; there the same rule is a match of the token between spaces (measured in
-docs/benchmarks.md; no index of its own so far).
+PostgreSQL has no FTS5; there the same rule is a match of the token between spaces (``LIKE``
+patterns), served by trigram indexes (pg_trgm's ``gin_trgm_ops``) on ``search_text`` and ``slug``
+that migration 0005 creates (:func:`postgres_ensure`; measured in docs/benchmarks.md).
 
 Django rebuilds a SQLite table for some schema changes (copy, drop, rename), and dropping the
 table drops its triggers: :func:`ensure` runs after every ``migrate`` (while migration 0004 is
@@ -24,7 +25,8 @@ from django.db.models.expressions import RawSQL
 
 from observatory.china import text as china_text
 
-__all__ = ["MIGRATION", "QUERY_TOKENS_MAX", "TABLE", "drop", "ensure", "match", "query_tokens"]
+__all__ = ["MIGRATION", "QUERY_TOKENS_MAX", "TABLE", "drop", "ensure", "match", "postgres_drop", "postgres_ensure",
+           "query_tokens"]
 
 #: A query is looked up by its first tokens only, so that a long query stays one small lookup.
 QUERY_TOKENS_MAX = 12
@@ -93,6 +95,30 @@ def query_tokens(query: str) -> list[str]:
     """
     tokens = dict.fromkeys(t for t in china_text.search_tokens(china_text.strip_tones(query)) if t)
     return list(tokens)[:QUERY_TOKENS_MAX]
+
+
+# PostgreSQL: trigram indexes that answer the LIKE patterns of match() (pg_trgm is a trusted
+# extension: the database's owner may create it, https://www.postgresql.org/docs/15/pgtrgm.html)
+_POSTGRES_INDEXES = {f"inventory_entity_{column}_trgm": column for column in ("search_text", "slug")}
+
+
+def postgres_ensure(connection) -> None:
+    """Create pg_trgm and the trigram indexes of the token match (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for name, column in _POSTGRES_INDEXES.items():
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON inventory_entity USING gin ({column} gin_trgm_ops)")
+
+
+def postgres_drop(connection) -> None:
+    """Remove the trigram indexes (the reverse of migration 0005; the extension stays)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for name in _POSTGRES_INDEXES:
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
 def _quoted(token: str) -> str:

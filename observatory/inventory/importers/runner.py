@@ -40,7 +40,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from observatory.dbstats import statistics_refresh
+from observatory.dbstats import statistics_refresh, wal_truncate
 from observatory.inventory.models import Entity, ImportRun, Source
 from observatory.inventory.services import entity_upsert, source_record_upsert, source_upsert
 from observatory.validation import json_value_problem
@@ -273,6 +273,7 @@ def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False
                           total=total)
     tick = progress or (lambda n=1, total=None: None)
     tick(0, total=total)
+    wal_truncate()  # what an earlier import killed mid-way left in SQLite's log
     rows = _rows_read(importer, path)  # read when the import gets to it
     use_bulk = bulk if bulk is not None else total >= BULK_THRESHOLD
     plan = None
@@ -306,6 +307,7 @@ def source_import(*, importer: Importer, path: Path | str, dry_run: bool = False
             status="dry-run" if dry_run else "done", counts=report.summary(), rejects=list(report.rejects),
             notes=report.notes[:5000], user=user if getattr(user, "pk", None) else None, finished=timezone.now())
         report.run_id = run.pk
+    wal_truncate()  # the pages this import wrote, committed or rolled back, out of SQLite's log
     return report
 
 

@@ -27,20 +27,18 @@ import time
 from pathlib import Path
 
 from revision import commit  # bench/ is the script's folder, first on sys.path
+from sampling import PeriodicSampler
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-class _TreeMemory:
-    """Samples the memory of this process and its children (the import's workers) every 0.2 s:
+class _TreeMemory(PeriodicSampler):
+    """Samples the memory of this process and its children (the import's workers):
     the peak of the summed proportional set size (Pss) and of the summed resident size (Rss)."""
 
     def __init__(self):
-        import threading
-
+        super().__init__()
         self.peak_pss = self.peak_rss = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     @staticmethod
     def _tree() -> list[int]:
@@ -69,19 +67,10 @@ class _TreeMemory:
             pass
         return pss, rss
 
-    def _run(self) -> None:
-        while not self._stop.wait(0.2):
-            sizes = [self._sizes(pid) for pid in self._tree()]
-            self.peak_pss = max(self.peak_pss, sum(p for p, _r in sizes))
-            self.peak_rss = max(self.peak_rss, sum(r for _p, r in sizes))
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
+    def sample(self) -> None:
+        sizes = [self._sizes(pid) for pid in self._tree()]
+        self.peak_pss = max(self.peak_pss, sum(p for p, _r in sizes))
+        self.peak_rss = max(self.peak_rss, sum(r for _p, r in sizes))
 
 
 def _django(folder: Path, database_url: str | None = None) -> None:

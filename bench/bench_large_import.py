@@ -40,6 +40,7 @@ import time
 from pathlib import Path
 
 from revision import commit  # bench/ is the script's folder, first on sys.path
+from sampling import PeriodicSampler
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -89,28 +90,14 @@ def _wal_mb(database: Path) -> float:
     return wal.stat().st_size / 1e6 if wal.exists() else 0.0
 
 
-class _WalPeak:
-    """Samples the size of the SQLite write-ahead log every 0.2 s; its peak."""
+class _WalPeak(PeriodicSampler):
+    """Samples the size of the SQLite write-ahead log; its peak."""
 
     def __init__(self, database: Path):
-        import threading
-
+        super().__init__()
         self.database, self.peak = database, 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, _wal_mb(self.database))
-            self._stop.wait(0.2)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
+    def sample(self) -> None:
         self.peak = max(self.peak, _wal_mb(self.database))
 
 

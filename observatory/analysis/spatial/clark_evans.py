@@ -5,13 +5,7 @@ the mean expected under complete spatial randomness of the same intensity: R < 1
 R > 1 regularity. The nearest neighbours come from a k-d tree (SciPy's ``cKDTree``); the expected
 distance is Clark & Evans' (1954), optionally with Donnelly's (1978) correction for the edge of the
 window, and the standard error is spatstat's (``clarkevans.test``). Coordinates are planar.
-
-References
-----------
-Clark, P. J. & Evans, F. C. (1954). Distance to nearest neighbor as a measure of spatial
-relationships in populations. *Ecology* 35, 445-453.
-Donnelly, K. P. (1978). Simulations to determine the variance and edge effect of total nearest
-neighbour distance. In Hodder (ed.), *Simulation Methods in Archaeology*, 91-95.
+References: those of :func:`clark_evans`.
 """
 
 from __future__ import annotations

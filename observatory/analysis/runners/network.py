@@ -109,6 +109,7 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
     central = network.centralities(arrays, seed=seed, betweenness_k=None if pivots in (None, "") else int(pivots))
     communities = network.communities(arrays, seed=seed if seed is not None else 0)
     graph_level = network.brokerage_graph(arrays, attr, counts=roles)
+    del arrays                                            # the measures are taken: not kept while the result is written
     frames = [roles, holes, central]
     tested_roles = [r for r in network.BROKERAGE_ROLES if r != "total"]
     significant_any = np.zeros(len(roles), dtype=bool)

@@ -14,6 +14,7 @@ import pytest
 from observatory.analysis.network import (
     BROKERAGE_ROLES,
     SNA_ROLE_NAMES,
+    GraphArrays,
     bipartite_projection,
     brokerage,
     brokerage_counts,
@@ -282,6 +283,44 @@ def test_it_samples_betweenness_with_a_stated_error_bound():
     bound = sampled.attrs["betweenness_error_95"]
     assert bound == pytest.approx(300 / 299 * math.sqrt(math.log(40) / 300))
     assert (sampled["betweenness"] - exact).abs().max() < bound
+
+
+def _measures(G, attr="layer"):
+    """Every measure the network runner takes of one graph, in the runner's order."""
+    roles = brokerage(G, attr)
+    return {"roles": roles, "tested": brokerage_permutation(G, attr, n=49, seed=3),
+            "holes": structural_holes(G, weight="weight"), "central": centralities(G, seed=2, betweenness_k=20),
+            "communities": communities(G, seed=0), "graph": brokerage_graph(G, attr, counts=roles),
+            "counts": brokerage_counts(G, attr), "graph_counted": brokerage_graph(G, attr)}
+
+
+@pytest.mark.parametrize("directed", [True, False])
+def test_measures_of_shared_arrays_equal_the_measures_of_the_graph(directed):
+    rng = np.random.default_rng(5)
+    G = nx.gnp_random_graph(90, 0.08, seed=5, directed=directed)
+    G.add_edge(4, 4)                                           # a self-loop counts in m, never in a two-path
+    nx.set_node_attributes(G, {v: "ABC"[int(rng.integers(3))] for v in G}, "layer")
+    nx.set_edge_attributes(G, {e: float(rng.integers(1, 4)) for e in G.edges}, "weight")
+    alone, shared = _measures(G), _measures(GraphArrays(G))
+    for name in ("roles", "tested", "holes", "central", "graph", "counts", "graph_counted"):
+        pd.testing.assert_frame_equal(shared[name], alone[name], check_exact=True)
+    for key in ("observed", "mean", "sd", "z"):
+        pd.testing.assert_frame_equal(shared["tested"].attrs[key], alone["tested"].attrs[key], check_exact=True)
+    assert shared["central"].attrs == alone["central"].attrs
+    assert shared["communities"] == alone["communities"]
+    assert shared["communities"].method == alone["communities"].method
+
+
+def test_shared_arrays_read_the_graph_once_and_refuse_what_the_graph_would():
+    G = _case_graph(load_reference("brokerage_gould_fernandez.json")["cases"]["ex1"])
+    arrays = GraphArrays(G)
+    brokerage(arrays, "layer")
+    assert GraphArrays.of(arrays) is arrays
+    assert arrays.two_paths() is arrays.two_paths() and arrays.csr() is arrays.csr()
+    with pytest.raises(ValueError, match="no nodes"):
+        brokerage(GraphArrays(nx.DiGraph()), "layer")
+    with pytest.raises(ValueError, match="have no 'side' attribute"):
+        brokerage_permutation(arrays, "side", n=9)                # no node has one
 
 
 def test_it_finds_reproducible_leiden_communities():

@@ -13,7 +13,8 @@ Every function takes a networkx graph and returns plain pandas/networkx objects;
 the database (the adapter is ``observatory.analysis.graphs``). The definitions follow docs/methods.md, "Network";
 brokerage reproduces R ``sna::brokerage`` (Butts) value for value, including its null model. Graphs
 are read through networkx's public API only and turned into NumPy/SciPy arrays (:mod:`._arcs`); the
-inner loops are compiled (:mod:`._kernels`).
+inner loops are compiled (:mod:`._kernels`). Several measures of one graph can share that reading:
+pass them its :class:`GraphArrays` instead of the graph.
 
 Undefined values (a z-score whose null variance is 0, the constraint of an isolate) are ``NaN`` in the
 returned frames, as in R. Before a result goes into JSON, pass it through :func:`to_json_safe`, which
@@ -22,6 +23,7 @@ turns them into ``None`` and records why.
 
 from __future__ import annotations
 
+from ._arcs import GraphArrays
 from .brokerage import (
     BROKERAGE_ROLES,
     SNA_ROLE_NAMES,
@@ -49,6 +51,7 @@ __all__ = [
     "SNA_ROLE_NAMES",
     "BipartiteProjection",
     "CommunityPartition",
+    "GraphArrays",
     "benjamini_hochberg",
     "betweenness",
     "bipartite_projection",

@@ -60,16 +60,83 @@ def _csr_from_arcs(n: int, src: np.ndarray, dst: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(dst.size, dtype=np.int32), dst.astype(np.int32), indptr), shape=(n, n))
 
 
-def _as_arcs(G: nx.Graph) -> tuple[list, sp.csr_matrix, int]:
-    """Nodes, the 0/1 adjacency as a CSR matrix (self-loops removed; a simple graph has no parallel
-    arcs) and sna's arc count m (self-loops included, as rows of sna's edge list)."""
-    if G.number_of_nodes() == 0:
-        raise ValueError("the graph has no nodes: brokerage needs a directed graph with at least 3 nodes")
-    nodes, src, dst = _arc_index(G)
-    # self-loops count in m but never in a two-path
-    return nodes, _csr_from_arcs(len(nodes), src, dst), int(src.size)
+class GraphArrays:
+    """A networkx graph read once into the arrays every measure of this package starts from, for
+    several measures of the same graph to share: pass it instead of the graph to :func:`.brokerage`,
+    :func:`.brokerage_permutation`, :func:`.brokerage_graph`, :func:`.structural_holes`,
+    :func:`.centralities`, :func:`.betweenness` and :func:`.communities`, which then read the graph
+    once between them instead of once each (the results are the same either way).
 
+    It holds the nodes in graph order and every arc as positions ``(src[t], dst[t])`` (:func:`_arc_index`),
+    and makes on first use, then keeps: the 0/1 arc matrix, the arcs' weights by attribute, the group
+    codes by node attribute, the two-path structure of brokerage and the observed brokerage counts by
+    node attribute. The weights and node attributes are read from ``graph`` when first asked for, so
+    the graph must not change while its arrays are in use: build them after its last change.
 
+    >>> G = nx.DiGraph([("a", "b"), ("b", "c")])
+    >>> arrays = GraphArrays(G)
+    >>> arrays.nodes, arrays.src.tolist(), arrays.dst.tolist()
+    (['a', 'b', 'c'], [0, 1], [1, 2])
+    """
+
+    def __init__(self, G: nx.Graph):
+        self.graph = G
+        self.directed = G.is_directed()
+        self.nodes, self.src, self.dst = _arc_index(G)
+        self._csr: sp.csr_matrix | None = None
+        self._weights: dict = {}
+        self._groups: dict = {}
+        self._two_paths = None
+        self._role_counts: dict = {}
+
+    @classmethod
+    def of(cls, G: nx.Graph | GraphArrays) -> GraphArrays:
+        """``G`` itself if it is already a :class:`GraphArrays`, else the arrays of the graph ``G``."""
+        return G if isinstance(G, GraphArrays) else cls(G)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    @property
+    def arcs(self) -> int:
+        """The number of arcs, self-loops included (an undirected tie counts twice, a self-loop once)."""
+        return int(self.src.size)
+
+    def csr(self) -> sp.csr_matrix:
+        """The 0/1 arc matrix without self-loops (:func:`_csr_from_arcs`); do not modify it."""
+        if self._csr is None:
+            self._csr = _csr_from_arcs(len(self.nodes), self.src, self.dst)
+        return self._csr
+
+    def weights(self, weight: str | None) -> np.ndarray:
+        """The arcs' ``weight`` attribute in arc order (:func:`_arc_weights`); do not modify it."""
+        if weight is None:
+            return np.ones(self.arcs)
+        if weight not in self._weights:
+            self._weights[weight] = _arc_weights(self.graph, weight, self.arcs)
+        return self._weights[weight]
+
+    def groups(self, attr: str) -> tuple[np.ndarray, list]:
+        """The group code of every node on the node attribute ``attr`` and the groups in order of first
+        appearance (:func:`_group_codes`, which raises ValueError for a node without one or a single group)."""
+        if attr not in self._groups:
+            self._groups[attr] = _group_codes(self.graph, self.nodes, attr)
+        return self._groups[attr]
+
+    def two_paths(self):
+        """The two-path structure of the arc matrix (``brokerage._TwoPaths``), which no labelling changes."""
+        if self._two_paths is None:
+            from .brokerage import _TwoPaths
+
+            self._two_paths = _TwoPaths(self.csr())
+        return self._two_paths
+
+    def role_counts(self, attr: str) -> np.ndarray:
+        """Observed brokerage counts under the groups of ``attr``, (n, 6) floats; do not modify them."""
+        if attr not in self._role_counts:
+            codes, groups = self.groups(attr)
+            self._role_counts[attr] = self.two_paths().counts(codes, len(groups))
+        return self._role_counts[attr]
 
 
 def _group_codes(G: nx.Graph, nodes: list, attr: str) -> tuple[np.ndarray, list]:

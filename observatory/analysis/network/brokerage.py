@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ._arcs import _as_arcs, _group_codes, _skeleton, _triangles
+from ._arcs import GraphArrays, _skeleton, _triangles
 
 __all__ = ["BROKERAGE_ROLES", "SNA_ROLE_NAMES", "benjamini_hochberg", "brokerage", "brokerage_counts",
            "brokerage_graph", "brokerage_permutation"]
@@ -100,11 +100,6 @@ def _by_first(n: int, first: np.ndarray, *rest: np.ndarray) -> tuple[np.ndarray,
     return (ptr, *(np.ascontiguousarray(values[order], dtype=np.int64) for values in rest))
 
 
-def _role_counts(A: sp.csr_matrix, codes: np.ndarray, n_groups: int) -> np.ndarray:
-    """Observed brokerage counts, an (n, 6) float array in BROKERAGE_ROLES order (see :class:`_TwoPaths`)."""
-    return _TwoPaths(A).counts(codes, n_groups)
-
-
 def _choose2(x: np.ndarray | float) -> np.ndarray | float:
     # R's choose(x, 2) for any real x, which sna's formulas rely on
     return x * (x - 1) / 2
@@ -170,16 +165,19 @@ def _z(observed: np.ndarray, expected: np.ndarray, sd: np.ndarray) -> np.ndarray
         return (observed - expected) / sd
 
 
-def _prepare(G: nx.Graph, attr: str):
-    nodes, A, m = _as_arcs(G)
-    if len(nodes) < 3:
-        raise ValueError(f"the graph has {len(nodes)} node(s); a broker needs a source and a destination, so "
+def _prepare(G: nx.Graph | GraphArrays, attr: str) -> tuple[GraphArrays, np.ndarray, list]:
+    """The graph's arrays (read now unless G already is them), its nodes' group codes and the groups."""
+    arrays = GraphArrays.of(G)
+    if len(arrays) == 0:
+        raise ValueError("the graph has no nodes: brokerage needs a directed graph with at least 3 nodes")
+    if len(arrays) < 3:
+        raise ValueError(f"the graph has {len(arrays)} node(s); a broker needs a source and a destination, so "
                          "brokerage needs at least 3 nodes")
-    codes, groups = _group_codes(G, nodes, attr)
-    return nodes, A, m, codes, groups
+    codes, groups = arrays.groups(attr)
+    return arrays, codes, groups
 
 
-def brokerage_counts(G: nx.Graph, attr: str) -> pd.DataFrame:
+def brokerage_counts(G: nx.Graph | GraphArrays, attr: str) -> pd.DataFrame:
     """Observed Gould-Fernandez brokerage counts only (no null model); see :func:`brokerage`.
 
     Returns
@@ -193,12 +191,13 @@ def brokerage_counts(G: nx.Graph, attr: str) -> pd.DataFrame:
     >>> int(brokerage_counts(G, "layer").loc["b1", "gatekeeper"])
     1
     """
-    nodes, A, _, codes, groups = _prepare(G, attr)
-    counts = _role_counts(A, codes, len(groups))
-    return pd.DataFrame(counts.astype(np.int64), index=pd.Index(nodes, name="node"), columns=list(BROKERAGE_ROLES))
+    arrays, _codes, _groups = _prepare(G, attr)
+    counts = arrays.role_counts(attr)
+    return pd.DataFrame(counts.astype(np.int64), index=pd.Index(arrays.nodes, name="node"),
+                        columns=list(BROKERAGE_ROLES))
 
 
-def brokerage(G: nx.Graph, attr: str, *, include_sd: bool = False) -> pd.DataFrame:
+def brokerage(G: nx.Graph | GraphArrays, attr: str, *, include_sd: bool = False) -> pd.DataFrame:
     """Gould-Fernandez brokerage roles of every node, with sna's expected counts and z-scores.
 
     Definition (Gould & Fernandez 1989, as coded in R ``sna::brokerage``). In a directed graph whose
@@ -227,7 +226,7 @@ def brokerage(G: nx.Graph, attr: str, *, include_sd: bool = False) -> pd.DataFra
 
     Parameters
     ----------
-    G : networkx.DiGraph (or Graph)
+    G : networkx.DiGraph (or Graph), or its :class:`GraphArrays` (shared with other measures)
     attr : str
         Node attribute holding the group (e.g. ``"layer"``). Every node needs one; at least two groups.
     include_sd : bool, default False
@@ -264,9 +263,10 @@ def brokerage(G: nx.Graph, attr: str, *, include_sd: bool = False) -> pd.DataFra
     transaction networks. *Sociological Methodology* 19, 89-126.
     Butts, C. T. sna: Tools for Social Network Analysis, R package, function ``brokerage``.
     """
-    nodes, A, m, codes, groups = _prepare(G, attr)
+    arrays, codes, groups = _prepare(G, attr)
+    nodes, m = arrays.nodes, arrays.arcs
     n = len(nodes)
-    counts = _role_counts(A, codes, len(groups))
+    counts = arrays.role_counts(attr)
     sizes = np.bincount(codes, minlength=len(groups))
     d = m / (n * (n - 1))
     E, V = _vertex_moments(sizes, d)
@@ -285,7 +285,7 @@ def brokerage(G: nx.Graph, attr: str, *, include_sd: bool = False) -> pd.DataFra
     return frame
 
 
-def brokerage_graph(G: nx.Graph, attr: str, *, counts: pd.DataFrame | None = None) -> pd.DataFrame:
+def brokerage_graph(G: nx.Graph | GraphArrays, attr: str, *, counts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Graph-level brokerage: total count of each role with its expectation, SD and z (sna's ``*.gli``).
 
     The observed value of a role is the sum of the node counts of :func:`brokerage`. Expectation and
@@ -295,7 +295,7 @@ def brokerage_graph(G: nx.Graph, attr: str, *, counts: pd.DataFrame | None = Non
 
     Parameters
     ----------
-    G : networkx.DiGraph (or Graph)
+    G : networkx.DiGraph (or Graph), or its :class:`GraphArrays` (shared with other measures)
     attr : str
         Node attribute holding the group.
     counts : DataFrame, optional
@@ -318,10 +318,11 @@ def brokerage_graph(G: nx.Graph, attr: str, *, counts: pd.DataFrame | None = Non
     ----------
     Gould & Fernandez (1989); R ``sna::brokerage`` (see :func:`brokerage`).
     """
-    nodes, A, m, codes, groups = _prepare(G, attr)
+    arrays, codes, groups = _prepare(G, attr)
+    nodes, m = arrays.nodes, arrays.arcs
     n = len(nodes)
     if counts is None:
-        observed = _role_counts(A, codes, len(groups)).sum(axis=0)
+        observed = arrays.role_counts(attr).sum(axis=0)
     else:
         observed = counts.loc[nodes, list(BROKERAGE_ROLES)].to_numpy(dtype=np.float64).sum(axis=0)
     sizes = np.bincount(codes, minlength=len(groups))
@@ -334,7 +335,7 @@ def brokerage_graph(G: nx.Graph, attr: str, *, counts: pd.DataFrame | None = Non
     return frame
 
 
-def brokerage_permutation(G: nx.Graph, attr: str, *, n: int = 999, seed: int | None = None,
+def brokerage_permutation(G: nx.Graph | GraphArrays, attr: str, *, n: int = 999, seed: int | None = None,
                           alternative: str = "greater") -> pd.DataFrame:
     """Permutation p-values of brokerage counts: the group labels are shuffled over the nodes.
 
@@ -348,7 +349,7 @@ def brokerage_permutation(G: nx.Graph, attr: str, *, n: int = 999, seed: int | N
 
     Parameters
     ----------
-    G : networkx.DiGraph (or Graph)
+    G : networkx.DiGraph (or Graph), or its :class:`GraphArrays` (shared with other measures)
     attr : str
         Node attribute holding the group.
     n : int, default 999
@@ -382,9 +383,10 @@ def brokerage_permutation(G: nx.Graph, attr: str, *, n: int = 999, seed: int | N
         raise ValueError(f"n={n}: the number of permutations must be at least 1 (999 is usual)")
     if alternative not in ("greater", "less", "two-sided"):
         raise ValueError(f"alternative={alternative!r}: use 'greater', 'less' or 'two-sided'")
-    nodes, A, _, codes, groups = _prepare(G, attr)
-    two_paths = _TwoPaths(A)
-    observed = two_paths.counts(codes, len(groups))
+    arrays, codes, groups = _prepare(G, attr)
+    nodes = arrays.nodes
+    two_paths = arrays.two_paths()
+    observed = arrays.role_counts(attr)
     rng = np.random.default_rng(seed)
     ge = np.zeros_like(observed)
     le = np.zeros_like(observed)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ._arcs import _arc_index, _arc_weights, _as_arcs, _csr_from_arcs
+from ._arcs import GraphArrays
 
 __all__ = ["EXACT_BETWEENNESS_MAX_NODES", "betweenness", "centralities"]
 
@@ -80,7 +80,7 @@ def _betweenness_scale(raw: np.ndarray, sources: np.ndarray | None) -> np.ndarra
     return raw * scale
 
 
-def betweenness(G: nx.Graph, *, k: int | None = None, seed: int | None = None) -> pd.Series:
+def betweenness(G: nx.Graph | GraphArrays, *, k: int | None = None, seed: int | None = None) -> pd.Series:
     """Normalised shortest-path betweenness (unweighted; endpoints excluded), as
     ``networkx.betweenness_centrality(G, k=k, normalized=True, seed=seed)``.
 
@@ -94,8 +94,10 @@ def betweenness(G: nx.Graph, *, k: int | None = None, seed: int | None = None) -
     >>> betweenness(nx.path_graph(["a", "b", "c"]))["b"]
     np.float64(1.0)
     """
-    nodes, A, _ = _as_arcs(G)
-    return _betweenness(nodes, A, k=k, seed=seed)
+    arrays = GraphArrays.of(G)
+    if len(arrays) == 0:
+        raise ValueError("the graph has no nodes: betweenness needs at least one node")
+    return _betweenness(arrays.nodes, arrays.csr(), k=k, seed=seed)
 
 
 def _betweenness(nodes: list, A: sp.csr_matrix, *, k: int | None, seed) -> pd.Series:
@@ -164,7 +166,7 @@ def _pagerank(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray, *, alpha:
     raise nx.PowerIterationFailedConvergence(max_iter)
 
 
-def centralities(G: nx.Graph, *, betweenness_k: int | None = None, seed: int | None = None,
+def centralities(G: nx.Graph | GraphArrays, *, betweenness_k: int | None = None, seed: int | None = None,
                  weight: str | None = None, alpha: float = 0.85,
                  exact_max_nodes: int = EXACT_BETWEENNESS_MAX_NODES) -> pd.DataFrame:
     """Degree, betweenness and PageRank of every node.
@@ -191,7 +193,7 @@ def centralities(G: nx.Graph, *, betweenness_k: int | None = None, seed: int | N
 
     Parameters
     ----------
-    G : networkx.Graph or DiGraph
+    G : networkx.Graph or DiGraph, or its :class:`GraphArrays` (shared with other measures)
     betweenness_k : int or None
         Number of pivots; None means exact up to ``exact_max_nodes`` nodes, 500 pivots beyond.
     seed : int or None
@@ -211,12 +213,13 @@ def centralities(G: nx.Graph, *, betweenness_k: int | None = None, seed: int | N
     >>> float(cent.loc["b", "betweenness"]), int(cent.loc["b", "degree"])
     (1.0, 2)
     """
-    if G.number_of_nodes() == 0:
+    arrays = GraphArrays.of(G)
+    if len(arrays) == 0:
         raise ValueError("the graph has no nodes: centralities need at least one node")
-    nodes, src, dst = _arc_index(G)
+    nodes, src, dst = arrays.nodes, arrays.src, arrays.dst
     n = len(nodes)
     outdeg = np.bincount(src, minlength=n)
-    if G.is_directed():
+    if arrays.directed:
         indeg = np.bincount(dst, minlength=n)
         degree = indeg + outdeg
     else:                                                 # a self-loop adds 2 to the degree, as in networkx
@@ -228,14 +231,14 @@ def centralities(G: nx.Graph, *, betweenness_k: int | None = None, seed: int | N
         k = None
     rel_se = None
     if weight is None:
-        between = _betweenness(nodes, _csr_from_arcs(n, src, dst), k=k, seed=seed)
+        between = _betweenness(nodes, arrays.csr(), k=k, seed=seed)
         between_values = between.to_numpy()
         if k is not None:
             rel_se = _half_split_error(between_values, between.attrs["half_estimates"])
     else:
-        scores = nx.betweenness_centrality(G, k=k, normalized=True, weight=weight, seed=seed)
+        scores = nx.betweenness_centrality(arrays.graph, k=k, normalized=True, weight=weight, seed=seed)
         between_values = np.array([scores[v] for v in nodes], dtype=float)
-    pagerank = _pagerank(n, src, dst, _arc_weights(G, weight, src.size), alpha=alpha)
+    pagerank = _pagerank(n, src, dst, arrays.weights(weight), alpha=alpha)
     frame = pd.DataFrame({
         "in_degree": indeg,
         "out_degree": outdeg,

@@ -8,7 +8,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from ._arcs import _arc_index, _arc_weights
+from ._arcs import GraphArrays
 
 __all__ = ["COMMUNITY_METHOD", "CommunityPartition", "communities"]
 
@@ -59,14 +59,14 @@ class CommunityPartition(tuple):
         return [groups[c] for c in sorted(groups)]
 
 
-def _undirected_ties(G: nx.Graph, weight: str | None) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+def _undirected_ties(arrays: GraphArrays, weight: str | None) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
     """The undirected weighted projection of G as ties (lo, hi), lo ≤ hi positions in graph order, in
     lexicographic order: arcs u→v and v→u merged, their weights added (1 per arc when ``weight`` is
     None or the attribute is absent); an undirected tie counts once; self-loops kept."""
-    nodes, src, dst = _arc_index(G)
+    nodes, src, dst = arrays.nodes, arrays.src, arrays.dst
     n = len(nodes)
-    w = _arc_weights(G, weight, src.size)
-    if not G.is_directed():                               # each tie is listed from both ends
+    w = arrays.weights(weight)
+    if not arrays.directed:                               # each tie is listed from both ends
         once = src <= dst
         src, dst, w = src[once], dst[once], w[once]
     lo, hi = np.minimum(src, dst), np.maximum(src, dst)
@@ -99,7 +99,7 @@ def _igraph_seeded(seed: int | None):
     return context()
 
 
-def communities(G: nx.Graph, *, seed: int | None = 0, resolution: float = 1.0, weight: str | None = "weight",
+def communities(G: nx.Graph | GraphArrays, *, seed: int | None = 0, resolution: float = 1.0, weight: str | None = "weight",
                 n_iterations: int = 2) -> CommunityPartition:
     """Leiden communities of the undirected weighted projection of G, with their modularity.
 
@@ -114,7 +114,7 @@ def communities(G: nx.Graph, *, seed: int | None = 0, resolution: float = 1.0, w
 
     Parameters
     ----------
-    G : networkx.Graph or DiGraph
+    G : networkx.Graph or DiGraph, or its :class:`GraphArrays` (shared with other measures)
     seed : int or None, default 0
         Seed of the random generator igraph draws from (node order, refinement); the same graph and
         seed give the same partition, run to run. None draws a fresh one.
@@ -146,9 +146,10 @@ def communities(G: nx.Graph, *, seed: int | None = 0, resolution: float = 1.0, w
     Blondel, V. D., Guillaume, J.-L., Lambiotte, R. & Lefebvre, E. (2008). Fast unfolding of communities
     in large networks. *J. Stat. Mech.* P10008.
     """
-    if G.number_of_nodes() == 0:
+    arrays = GraphArrays.of(G)
+    if len(arrays) == 0:
         raise ValueError("the graph has no nodes: communities need at least one tie")
-    nodes, lo, hi, w = _undirected_ties(G, weight)
+    nodes, lo, hi, w = _undirected_ties(arrays, weight)
     n = len(nodes)
     method = {"algorithm": COMMUNITY_METHOD, "objective": "modularity", "resolution": resolution, "beta": 0.01,
               "n_iterations": n_iterations, "seed": seed, "weight": weight,

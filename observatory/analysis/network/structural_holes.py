@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ._arcs import _arc_index, _arc_weights, _triangles
+from ._arcs import GraphArrays, _triangles
 
 __all__ = ["structural_holes"]
 
 
-def structural_holes(G: nx.Graph, weight: str | None = None) -> pd.DataFrame:
+def structural_holes(G: nx.Graph | GraphArrays, weight: str | None = None) -> pd.DataFrame:
     """Burt's constraint, effective size and efficiency of every node.
 
     Definition (Burt 1992; networkx conventions; docs/methods.md, "Network"). The mutual weight of u and v is
@@ -30,7 +30,7 @@ def structural_holes(G: nx.Graph, weight: str | None = None) -> pd.DataFrame:
 
     Parameters
     ----------
-    G : networkx.Graph or DiGraph
+    G : networkx.Graph or DiGraph, or its :class:`GraphArrays` (shared with other measures)
     weight : str or None
         Edge attribute holding tie strength; None counts every arc as 1.
 
@@ -54,16 +54,17 @@ def structural_holes(G: nx.Graph, weight: str | None = None) -> pd.DataFrame:
     Burt, R. S. (1992). *Structural Holes: The Social Structure of Competition*. Harvard University Press.
     Borgatti, S. P. (1997). Structural holes: unpacking Burt's redundancy measures. *Connections* 20(1), 35-38.
     """
-    if G.number_of_nodes() == 0:
+    arrays = GraphArrays.of(G)
+    if len(arrays) == 0:
         raise ValueError("the graph has no nodes: structural holes need at least one tie")
-    nodes, src, dst = _arc_index(G)
+    nodes, src, dst = arrays.nodes, arrays.src, arrays.dst
     n = len(nodes)
-    w = _arc_weights(G, weight, src.size)
+    w = arrays.weights(weight)
     keep = src != dst
     W = sp.csr_matrix((w[keep], (src[keep], dst[keep])), shape=(n, n), dtype=float)
     # directed: m_uv = w_uv + w_vu; undirected: the successor lists hold each tie both ways, so W is
     # already the symmetric m_uv = w_uv
-    M = (W + W.T).tocsr() if G.is_directed() else W
+    M = (W + W.T).tocsr() if arrays.directed else W
     M.eliminate_zeros()
     M.sum_duplicates()                                     # canonical: sorted, one entry per tie
     totals = np.asarray(M.sum(axis=1)).ravel()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 from django.utils.translation import gettext_lazy as _
@@ -76,10 +77,10 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
         parameters["organisations"] = rule
     graph = graphs.network_graph(since=since, until=until, classes=classes, oriented=True)
     excluded = Excluded()
-    isolated = [n for n in graph if graph.degree(n) == 0]
+    isolated = list(nx.isolates(graph))
     graph.remove_nodes_from(isolated)
     excluded.add(_("no tie of the classes used (%(classes)s)"), len(isolated), classes=", ".join(classes))
-    if graph.number_of_edges() == 0:
+    if nx.is_empty(graph):
         raise AnalysisInputError("the relation graph is empty for this window and these relation classes: record "
                                  "relations (or widen --since/--until, or name more relation_classes) before running "
                                  "the network analysis")
@@ -94,26 +95,30 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
         for node, side in nx_set.items():
             graph.nodes[node]["side"] = side
         attr = "side"
-        lonely = [n for n in graph if graph.degree(n) == 0]
+        lonely = list(nx.isolates(graph))
         graph.remove_nodes_from(lonely)
         excluded.add(_("no tie left once organisations without a side are out"), len(lonely))
-        if graph.number_of_edges() == 0:
+        if nx.is_empty(graph):
             raise AnalysisInputError("no tie joins two actors with a side (online or physical): try "
                                      "organisations=majority or partition=layer")
     groups = {data.get(attr) for _node, data in graph.nodes(data=True)}
     if len(groups) < 2:
         raise AnalysisInputError(f"brokerage needs at least two groups, but every node has the same {attr!r} "
                                  f"({groups.pop()!r}); choose another partition")
-    roles = network.brokerage(graph, attr)
+    # the graph is final from here on: read into arrays once, for every measure below
+    arrays = network.GraphArrays(graph)
+    n_nodes, n_edges = len(arrays), graph.number_of_edges()
+    roles = network.brokerage(arrays, attr)
     tested = None
     if permutations:
-        tested = network.brokerage_permutation(graph, attr, n=permutations,
+        tested = network.brokerage_permutation(arrays, attr, n=permutations,
                                                seed=seed if seed is not None else 0, alternative="greater")
-    holes = network.structural_holes(graph, weight="weight")
+    holes = network.structural_holes(arrays, weight="weight")
     pivots = parameters.get("betweenness_k")
-    central = network.centralities(graph, seed=seed, betweenness_k=None if pivots in (None, "") else int(pivots))
-    communities = network.communities(graph, seed=seed if seed is not None else 0)
-    graph_level = network.brokerage_graph(graph, attr, counts=roles)
+    central = network.centralities(arrays, seed=seed, betweenness_k=None if pivots in (None, "") else int(pivots))
+    communities = network.communities(arrays, seed=seed if seed is not None else 0)
+    graph_level = network.brokerage_graph(arrays, attr, counts=roles)
+    del arrays                                            # the measures are taken: not kept while the result is written
     frames = [roles, holes, central]
     tested_roles = [r for r in network.BROKERAGE_ROLES if r != "total"]
     significant_any = np.zeros(len(roles), dtype=bool)
@@ -166,7 +171,7 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
     summary = in_both(
         _("%(n)s actors, %(m)s ties (%(classes)s); %(b)s actors broker between %(partition)s%(tested)s. "
           "Top brokers: %(top)s"),
-        n=graph.number_of_nodes(), m=graph.number_of_edges(),
+        n=n_nodes, m=n_edges,
         classes=class_names,
         b=len(synaptic), partition=_("the online and physical sides") if attr == "side" else _("layers"),
         tested="" if tested is None else in_both(
@@ -179,9 +184,9 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
                           "declares; directory listings never enter."),
                         classes=class_names))
     caveats.add(in_both(_("A missing tie means that none was recorded in the sources read, not that none exists.")))
-    if graph.number_of_nodes() < 50:
+    if n_nodes < 50:
         caveats.add(in_both(_("The network has only %(n)s actors: brokerage scores rest on few ties and can change "
-                              "with a single new record."), n=graph.number_of_nodes()))
+                              "with a single new record."), n=n_nodes))
     if tested is None:
         caveats.add(in_both(_("No permutation test was run (permutations = 0): the analytic z-scores assume "
                               "independent ties and are not a significance test.")))
@@ -221,9 +226,9 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
                               "pivots": central.attrs["betweenness_pivots"],
                               "error_95": central.attrs["betweenness_error_95"],
                               "rel_se_top100": central.attrs["betweenness_rel_se_top100"]},
-              "n_nodes": graph.number_of_nodes(), "n_edges": graph.number_of_edges(),
+              "n_nodes": n_nodes, "n_edges": n_edges,
               "window": {"since": since, "until": until},
-              "sample": sample(graph.number_of_nodes(), excluded), "caveats": caveats}
+              "sample": sample(n_nodes, excluded), "caveats": caveats}
 
     def _roles():
         from django.utils.translation import get_language

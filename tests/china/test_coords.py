@@ -242,3 +242,16 @@ def test_haversine_gives_known_distances():
     # One degree of latitude is about 111.2 km.
     assert haversine_km(114.0, 22.0, 114.0, 23.0) == pytest.approx(111.19, abs=0.01)
     assert haversine_km(114.0, 22.0, 114.0, 22.0) == 0.0
+
+
+def test_haversine_reproduces_published_distances_on_both_paths():
+    # PyPI haversine README: Lyon - Paris with R = 6371.0088 km
+    lyon, paris = (4.8422, 45.7597), (2.3508, 48.8567)
+    assert haversine_km(*lyon, *paris) == pytest.approx(392.2172595594006, rel=1e-12)
+    # scikit-learn docstring: Ezeiza - Charles de Gaulle with R = 6371 km
+    ezeiza, cdg = (-58.5166646, -34.83333), (2.53844117956, 49.0083899664)
+    assert haversine_km(*ezeiza, *cdg, radius=6371) == pytest.approx(11099.54035582, rel=1e-9)
+    # the array path gives the scalar path's figures, element by element
+    arrays = haversine_km(np.array([lyon[0], ezeiza[0]]), np.array([lyon[1], ezeiza[1]]),
+                          np.array([paris[0], cdg[0]]), np.array([paris[1], cdg[1]]))
+    assert arrays.tolist() == pytest.approx([haversine_km(*lyon, *paris), haversine_km(*ezeiza, *cdg)], rel=1e-14)

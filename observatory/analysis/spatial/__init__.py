@@ -23,7 +23,7 @@ NaN and documented; :func:`observatory.analysis.network.to_json_safe` turns NaN 
 from __future__ import annotations
 
 from .clark_evans import clark_evans
-from .clustering import EARTH_RADIUS_KM, dbscan_haversine, distances_to_clusters, haversine_km, k_distance
+from .clustering import dbscan_haversine, distances_to_clusters, k_distance
 from .divisions import counts_by_division
 from .projection import PolygonWindow, equal_area_window, project_albers_china, project_lcc_china
 from .ripley import (
@@ -38,7 +38,6 @@ from .ripley import (
 
 __all__ = [
     "CORRECTIONS",
-    "EARTH_RADIUS_KM",
     "Envelope",
     "PolygonWindow",
     "clark_evans",
@@ -48,7 +47,6 @@ __all__ = [
     "dbscan_haversine",
     "distances_to_clusters",
     "equal_area_window",
-    "haversine_km",
     "k_distance",
     "project_albers_china",
     "project_lcc_china",

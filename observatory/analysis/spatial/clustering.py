@@ -20,12 +20,11 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from observatory.china.coords import EARTH_RADIUS_KM, haversine_km
+
 from ._checks import _points
 
-__all__ = ["EARTH_RADIUS_KM", "dbscan_haversine", "distances_to_clusters", "haversine_km", "k_distance"]
-
-#: Mean Earth radius (IUGG), the value scikit-learn's haversine examples and the `haversine` package use.
-EARTH_RADIUS_KM = 6371.0088
+__all__ = ["dbscan_haversine", "distances_to_clusters", "k_distance"]
 
 
 def _lat_lon(lat_lon, *, minimum: int = 1) -> np.ndarray:
@@ -34,17 +33,6 @@ def _lat_lon(lat_lon, *, minimum: int = 1) -> np.ndarray:
         raise ValueError("lat_lon must be [latitude, longitude] in degrees (latitude within ±90); "
                          "check the column order (GeoJSON is lng, lat)")
     return arr
-
-
-def haversine_km(lat1, lon1, lat2, lon2, *, radius: float = EARTH_RADIUS_KM):
-    """Great-circle distance in km between points given in degrees (arrays broadcast).
-
-    >>> round(float(haversine_km(45.7597, 4.8422, 48.8567, 2.3508)), 3)  # Lyon - Paris
-    392.217
-    """
-    p1, l1, p2, l2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))
-    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
-    return 2 * radius * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 def dbscan_haversine(lat_lon_degrees, eps_km: float, min_samples: int = 4) -> np.ndarray:
@@ -137,7 +125,7 @@ def distances_to_clusters(lat_lon, clusters: Mapping[str, tuple[float, float]]) 
     if not clusters:
         raise ValueError("clusters is empty: pass at least one named centre, e.g. {'Huaqiangbei': (22.5446, 114.085)}")
     pts = _lat_lon(lat_lon)
-    frame = pd.DataFrame({name: haversine_km(pts[:, 0], pts[:, 1], lat, lon)
+    frame = pd.DataFrame({name: haversine_km(pts[:, 1], pts[:, 0], lon, lat)
                           for name, (lat, lon) in clusters.items()})
     frame["nearest"] = frame.idxmin(axis=1)
     frame["nearest_km"] = frame.drop(columns="nearest").min(axis=1)

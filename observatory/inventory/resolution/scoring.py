@@ -18,9 +18,10 @@ Christen, P. (2012). *Data Matching*. Springer, ch. 5 (record pair comparison).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
+
+from observatory.china.coords import haversine_km
 
 from .normalisation import domain_key
 from .records import MatchRecord
@@ -102,13 +103,6 @@ def _name_similarity(a: MatchRecord, b: MatchRecord) -> float:
     return best / 100.0
 
 
-def _haversine_km(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
-
-
 def _place(distance: float) -> float:
     for limit, value in ((0.25, 1.0), (1.0, 0.8), (3.0, 0.5), (10.0, 0.2), (50.0, 0.0)):
         if distance <= limit:
@@ -121,7 +115,7 @@ def pair_score(a: MatchRecord, b: MatchRecord) -> PairScore:
     name = _name_similarity(a, b)
     distance = place = None
     if a.lat is not None and b.lat is not None and a.lng is not None and b.lng is not None:
-        distance = _haversine_km(a.lng, a.lat, b.lng, b.lat)
+        distance = haversine_km(a.lng, a.lat, b.lng, b.lat)
         place = _place(distance)
     elif a.city and b.city:
         place = 0.3 if a.city == b.city else -0.3

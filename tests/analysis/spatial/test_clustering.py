@@ -1,4 +1,4 @@
-"""Great-circle distances against published values, DBSCAN on real Shenzhen coordinates, k-distances."""
+"""DBSCAN on real Shenzhen coordinates, k-distances."""
 
 from __future__ import annotations
 
@@ -10,17 +10,8 @@ import pytest
 from observatory.analysis.spatial.clustering import (
     dbscan_haversine,
     distances_to_clusters,
-    haversine_km,
     k_distance,
 )
-
-
-def test_it_reproduces_published_haversine_distances():
-    # PyPI haversine README: Lyon - Paris with R = 6371.0088 km
-    assert float(haversine_km(45.7597, 4.8422, 48.8567, 2.3508)) == pytest.approx(392.2172595594006, rel=1e-12)
-    # scikit-learn docstring: Ezeiza - Charles de Gaulle with R = 6371 km
-    ezeiza, cdg = (-34.83333, -58.5166646), (49.0083899664, 2.53844117956)
-    assert float(haversine_km(*ezeiza, *cdg, radius=6371)) == pytest.approx(11099.54035582, rel=1e-9)
 
 
 def test_it_clusters_shenzhen_spaces_with_haversine_dbscan():

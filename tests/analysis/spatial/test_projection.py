@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from observatory.analysis.spatial.clustering import haversine_km
 from observatory.analysis.spatial.projection import project_albers_china, project_lcc_china
+from observatory.china.coords import haversine_km
 
 
 def test_it_preserves_areas_with_the_albers_projection():
@@ -38,4 +38,4 @@ def test_it_keeps_short_distances_with_the_conformal_projection():
     x, y = project_lcc_china(np.array([lng, lng + 0.01]), np.array([lat, lat]))
     planar = math.hypot(x[1] - x[0], y[1] - y[0]) / 1000
     # Shenzhen lies south of the standard parallel 25°N, where the scale factor is about 1.01
-    assert planar == pytest.approx(float(haversine_km(lat, lng, lat, lng + 0.01)), rel=0.015)
+    assert planar == pytest.approx(haversine_km(lng, lat, lng + 0.01, lat), rel=0.015)

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from observatory.china import coords as china_coords
 from observatory.coding.entity_document import entity_url
+from observatory.inventory import lifecycle
 from observatory.inventory.dates import format_fuzzy_date
 from observatory.inventory.models import Entity, Relation
 from observatory.inventory.selectors import entity_list
@@ -37,7 +38,7 @@ def status_evidence(status) -> dict:
     """A status's origin, confidence and rule (issue 15), in the API's and the exports' shape, with
     what the census saw for a census inference (a curator's note on another status stays private)."""
     return {"origin": status.origin, "confidence": status.confidence, "rule": status.rule,
-            "census_note": status.note if status.origin == "census" else ""}
+            "census_note": lifecycle.public_note(status.origin, status.note)}
 
 
 def _source_ref(obj, source=None, locator: str | None = None) -> dict | None:

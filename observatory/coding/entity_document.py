@@ -43,6 +43,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
+from observatory.inventory import lifecycle
 from observatory.inventory.models import Entity, Relation, StatusAssertion
 from observatory.prepared import prepared_cursor
 
@@ -240,7 +241,7 @@ def _statement(vendor: str) -> tuple[str, list]:
         ("programme", "a.programme"), ("batch", "a.batch"), ("revoked_on", d.date("a.revoked_on")),
         ("source", _source_ref(d, "a")),
         ("origin", "a.origin"), ("confidence", d.number("a.confidence")), ("rule", "a.rule"),  # issue 15
-        ("census_note", "CASE WHEN a.origin = 'census' THEN a.note ELSE '' END"),
+        ("census_note", f"CASE WHEN a.origin = '{lifecycle.PUBLIC_NOTE_ORIGIN}' THEN a.note ELSE '' END"),
     ]), _with_source("inventory_statusassertion", "a") + " WHERE a.entity_id = e.id", "a.date, a.id")
     relations = d.array(d.obj([
         ("id", "r.id"), ("type", "r.type"), ("source_entity", "r_from.slug"), ("target_entity", "r_to.slug"),

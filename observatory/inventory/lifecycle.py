@@ -51,6 +51,16 @@ CLOSED_VALUES = ("closed", "revoked")
 OFFICIAL_VALUES = ("accredited", "revoked")
 
 
+#: The origin whose status notes are public: what the liveness census saw. A curator's note on a
+#: document or register status stays private (pages, API, exports).
+PUBLIC_NOTE_ORIGIN = "census"
+
+
+def public_note(origin: str, note: str) -> str:
+    """The part of a status's note a reader may see: the note of a census inference, else nothing."""
+    return note if origin == PUBLIC_NOTE_ORIGIN else ""
+
+
 def counting_q(prefix: str = "") -> Q:
     """The condition for a status assertion to count as evidence (``prefix`` for joins, e.g. ``statuses__``)."""
     p = prefix
@@ -146,7 +156,7 @@ def last_seen(entities) -> LastSeen | None | dict[int, LastSeen]:
     rows = (statuses.counting().alive().filter(date__isnull=False)
             .values_list("entity_id", "date", "origin", "rule", "note", "pk").order_by("entity_id", "date", "pk"))
     for entity_id, date, origin, rule, note, pk in rows.iterator():
-        best[entity_id] = LastSeen(date, "status", origin, rule or note[:200], status_id=pk)
+        best[entity_id] = LastSeen(date, "status", origin, rule or public_note(origin, note)[:200], status_id=pk)
     dated = _dated_sources()
     if dated:
         for entity_id, source_id in citations.values_list("entity_id", "source_id").iterator():

@@ -50,6 +50,14 @@ def test_the_census_note_is_public_and_a_curators_note_is_not(reader, evidence):
     assert "keep it quiet" not in html and "keep it quiet" not in str(statuses)
 
 
+def test_a_curators_note_on_the_latest_document_status_is_not_its_last_seen_label(reader, evidence):
+    StatusAssertion.objects.create(entity=evidence, value="active", kind="self_declared", origin="document",
+                                   date=dt.date(2026, 12, 5), date_precision="day", note="met the founder, off the record")
+    html = reader.get("/entities/szoil/").content.decode()
+    assert '<time datetime="2026-12-05">2026-12-05</time> — a document' in html
+    assert "off the record" not in html
+
+
 def test_it_speaks_chinese(reader, evidence):
     html = reader.get("/entities/szoil/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "存续证据" in html and "最近一次存续迹象" in html and "备案认定与取消" in html

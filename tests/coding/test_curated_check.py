@@ -94,6 +94,7 @@ def test_one_actor_in_two_files_is_found_by_entity_resolution(tmp_path):
     assert [f.check for f in check_folder(folder).findings] == ["duplicate"]
 
 
+@pytest.mark.django_db
 def test_the_command_prints_the_counts_and_fails_on_a_problem(tmp_path, capsys):
     call_command("check_curated", str(CHINA), "--counts")
     assert "mainland spaces at street precision or better" in capsys.readouterr().out
@@ -102,11 +103,23 @@ def test_the_command_prints_the_counts_and_fails_on_a_problem(tmp_path, capsys):
         call_command("check_curated", str(bad))
 
 
-def test_a_file_that_is_not_yaml_is_named_without_a_traceback(tmp_path):
+@pytest.mark.django_db
+def test_the_command_runs_the_loaders_validation_first(tmp_path, capsys):
+    space = _space("s", "Some Space", 114.08, 22.54)
+    space["names"].append({"text": "Ein Raum", "lang": "de"})
+    with pytest.raises(CommandError, match="1 problem.*load-curated refuses"):
+        call_command("check_curated", str(_folder(tmp_path, entities=[space])))
+    assert "lang" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_yaml_is_named_without_a_traceback(tmp_path, capsys):
     folder = _folder(tmp_path, entities=[_space("s", "Some Space", 114.08, 22.54)])
     (folder / "sources.yaml").write_text("- key: x\n  csl:\n    container-title: Make: the magazine\n", encoding="utf-8")
-    with pytest.raises(CommandError, match=r"sources.yaml:3: not valid YAML"):
+    with pytest.raises(CommandError, match=r"1 problem"):
         call_command("check_curated", str(folder))
+    out = capsys.readouterr().out
+    assert "sources.yaml:3" in out and "Traceback" not in out
 
 
 @pytest.mark.parametrize("locator, valid", [

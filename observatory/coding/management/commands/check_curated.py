@@ -5,12 +5,14 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.markup import escape
 
 from observatory.coding.curated_check import MAX_OUTSIDE_KM, check_folder
+from observatory.coding.dataset import DatasetError, dataset_load
 from observatory.console import console
 
 
 class Command(BaseCommand):
-    help = ("Check that a curated dataset folder stays true: sources, locators, coordinate systems, points in "
-            "their divisions, status dates, duplicate actors; --counts prints what it holds. Writes nothing.")
+    help = ("Check that a curated dataset folder stays true: the loader's own validation (as load-curated --check), "
+            "sources, locators, coordinate systems, points in their divisions, status dates, duplicate actors; "
+            "--counts prints what it holds. Writes nothing.")
 
     def add_arguments(self, parser):
         parser.add_argument("folder", nargs="?", default=None,
@@ -25,6 +27,13 @@ class Command(BaseCommand):
         root = Path(folder) if folder else Path(settings.OBSERVATORY_DATASET_DIR)
         if not (root / "entities").is_dir():
             raise CommandError(f"{root}: not a curated dataset folder (no entities/); see docs/data-format.md")
+        try:
+            dataset_load(root, check_only=True)
+        except DatasetError as exc:
+            # what the loader refuses would never reach the database: report it first, and alone
+            for problem in exc.report.problems:
+                console.print(f"[red]✗[/red] {escape(str(problem))}", markup=True, soft_wrap=True, highlight=False)
+            raise CommandError(f"{len(exc.report.problems)} problem(s) in {root} that load-curated refuses") from None
         try:
             report = check_folder(root, max_outside_km=max_outside_km)
         except (OSError, ValueError) as exc:

@@ -7,6 +7,13 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from hypothesis import HealthCheck, settings
+
+# The suite runs on two shared cores beside other workers and databases: how long one example
+# takes says nothing about the code, so Hypothesis' timing checks (deadline, slow generation) are
+# off for every property test; the properties themselves are unchanged.
+settings.register_profile("observatory", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("observatory")
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]

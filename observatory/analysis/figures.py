@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePath
 
 import matplotlib
@@ -136,19 +136,25 @@ def _empty(fig: Figure, ax, message: str) -> Figure:
     return fig
 
 
-def brokerage_bar(roles_df: pd.DataFrame, labels: Mapping | None = None, top: int = 15) -> Figure:
+def brokerage_bar(roles_df: pd.DataFrame, labels: Mapping | Callable | None = None, top: int = 15) -> Figure:
     """Stacked horizontal bars of the five brokerage roles for the ``top`` brokers by total.
 
     ``roles_df`` is the frame of :func:`observatory.analysis.network.brokerage` (or
     ``brokerage_counts``): indexed by node, with the role columns and ``total``. ``labels`` maps a
-    node to its display name (Chinese names are drawn as given); nodes without a label show their id.
-    Ties in the total are broken by the node label so that the order is stable.
+    node to its display name (Chinese names are drawn as given), or is a function of the node giving
+    it; nodes without a label show their id. Ties in the total are broken by the node label so that
+    the order is stable. Only the nodes that can be among the ``top`` (a total at least the
+    ``top``-th largest) are named and sorted.
     """
     labels = labels or {}
+    label = labels if callable(labels) else labels.get
     roles = list(ROLE_LABELS)
+    total = roles_df["total"].astype(float) if "total" in roles_df else roles_df[roles].astype(float).sum(axis=1)
+    if len(total) > top > 0:
+        roles_df = roles_df[total >= total.nlargest(top).iloc[-1]]
+        total = total[roles_df.index]
     frame = roles_df[roles].astype(float)
-    total = roles_df["total"].astype(float) if "total" in roles_df else frame.sum(axis=1)
-    names = pd.Series([str(labels.get(node) or node) for node in roles_df.index], index=roles_df.index)
+    names = pd.Series([str(label(node) or node) for node in roles_df.index], index=roles_df.index, dtype=object)
     order = pd.DataFrame({"total": total, "name": names}).sort_values(["total", "name"], ascending=[False, True])
     chosen = order[order["total"] > 0].head(top).index
     fig = _figure(8.0, 1.2 + 0.38 * max(len(chosen), 3))

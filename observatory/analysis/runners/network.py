@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from itertools import chain
 
 import networkx as nx
 import numpy as np
@@ -146,21 +147,20 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
                                "than 3)"), n=len(undefined),
                              columns=", ".join(undefined[:8]) + (" ..." if len(undefined) > 8 else "")))
         table[undefined] = table[undefined].astype(object).where(table[undefined].notna(), None)
-    nodes = {}
-    membership = communities.membership
-    columns = list(table.columns)
-    node_data = graph.nodes
-    for i, (node, values) in enumerate(zip(table.index, table.itertuples(index=False, name=None), strict=True)):
-        data = node_data[node]
-        row = {"name": data.get("name"), "name_zh": data.get("name_zh"), "layer": data.get("layer"),
-               "kind": data.get("kind"), "side": data.get("side")}
-        row.update(zip(columns, values, strict=True))
-        row["community"] = membership.get(node)
-        if tested is not None:
-            row["permutation"] = per_node_test[i]
-            row["significant"] = bool(significant_any[i])
-            row["significant_roles"] = [r for r, v in per_node_test[i].items() if v["significant"]]
-        nodes[node] = row
+    # one row per node, built column by column: the node's attributes, the table's columns, its community
+    # and its test (columns of the same name: the later one's value in the earlier one's place)
+    index = table.index.tolist()
+    attributes = [graph.nodes[node] for node in index]
+    keys = ["name", "name_zh", "layer", "kind", "side", *table.columns, "community"]
+    columns = [[data.get(key) for data in attributes] for key in keys[:5]]
+    columns += [table.iloc[:, k].tolist() for k in range(table.shape[1])]
+    columns.append([communities.membership.get(node) for node in index])
+    if tested is not None:
+        keys += ["permutation", "significant", "significant_roles"]
+        columns += [per_node_test, significant_any.tolist(),
+                    [[r for r, v in test.items() if v["significant"]] for test in per_node_test]]
+    nodes = {node: dict(zip(keys, row, strict=True)) for node, row in zip(index, zip(*columns, strict=True),
+                                                                         strict=True)}
     top = roles.sort_values("total", ascending=False).head(10)
     synaptic = roles[(roles["liaison"] + roles["gatekeeper"] + roles["representative"] + roles["itinerant"]) > 0]
     n_significant = int(significant_any.sum())
@@ -202,10 +202,7 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
                                "relative standard error of the top 100 scores about %(se)s (from two halves of the "
                                "pivots)"), p=central.attrs["betweenness_pivots"],
                              se=f"{central.attrs['betweenness_rel_se_top100'] or 0:.0%}"))
-    ties_by_class = Counter()
-    for _u, _v, data in graph.edges(data=True):
-        for t in data.get("types", ()):
-            ties_by_class[t] += 1
+    ties_by_class = Counter(chain.from_iterable(types for _u, _v, types in graph.edges(data="types", default=())))
     result = {"partition": partition, "attribute": attr, "relation_classes": classes,
               "relation_types": relation_types_of_classes(classes),
               "organisations": rule if partition == "online_physical" else None,
@@ -238,9 +235,9 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
         from .. import figures as figs
 
         language = get_language()
-        return figs.brokerage_bar(roles, labels={n: display_name(graph.nodes[n].get("name") or n,
-                                                                 graph.nodes[n].get("name_zh") or "", language)
-                                                 for n in graph})
+        node_data = graph.nodes
+        return figs.brokerage_bar(roles, labels=lambda n: display_name(node_data[n].get("name") or n,
+                                                                       node_data[n].get("name_zh") or "", language))
 
     figures = render_figures({"brokerage-roles": (in_both(_("Brokerage roles of the top brokers")), _roles)})
     return {"result": result, "summary": summary, "notes": notes, "figures": figures, "reasons": excluded.texts}

@@ -5,6 +5,15 @@ import pytest
 pytestmark = [pytest.mark.browser]
 
 
+def _switch_to_chinese(page):
+    """Choose Chinese with the language form of the home page, as a reader does; the home page."""
+    home = page.goto("/")
+    home.select_option("#language", "zh-hans")
+    home.click("form.lang button")
+    home.wait_for_selector("html[lang='zh-Hans']")
+    return home
+
+
 def test_the_map_draws_markers_over_the_offline_outlines_and_a_filter_changes_them(page):
     map_page = page.goto("/map/")
     map_page.wait_for_function("() => document.querySelector('#map').dataset.items > 0")
@@ -25,10 +34,7 @@ def test_the_map_draws_markers_over_the_offline_outlines_and_a_filter_changes_th
 def test_the_map_names_an_actor_in_the_pages_language(page, language):
     """The names come from the server, chosen for the page's language (map.js only writes them)."""
     if language == "zh-hans":
-        home = page.goto("/")
-        home.select_option("#language", "zh-hans")
-        home.click("form.lang button")
-        home.wait_for_selector("html[lang='zh-Hans']")
+        _switch_to_chinese(page)
     map_page = page.goto("/map/")
     map_page.wait_for_function("() => document.querySelector('#map').dataset.items > 0")
     map_page.select_option("#f-kind", "fab_lab")
@@ -49,10 +55,7 @@ def test_the_network_explorer_draws_the_graph(page):
 
 
 def test_the_language_switch_shows_the_interface_in_chinese(page):
-    home = page.goto("/")
-    home.select_option("#language", "zh-hans")
-    home.click("form.lang button")
-    home.wait_for_selector("html[lang='zh-Hans']")
+    home = _switch_to_chinese(page)
     assert "主要数据" in home.content()
     assert home.get_by_role("link", name="地图").count() >= 1
 
@@ -90,10 +93,7 @@ def test_a_request_to_another_host_would_be_caught(page):
 
 
 def test_the_map_in_chinese_is_accessible_too(page):
-    home = page.goto("/")
-    home.select_option("#language", "zh-hans")
-    home.click("form.lang button")
-    home.wait_for_selector("html[lang='zh-Hans']")
+    _switch_to_chinese(page)
     map_page = page.goto("/map/")
     map_page.wait_for_function("() => document.querySelector('#map').dataset.items > 0")
     assert "各省行动者数量" in map_page.content()

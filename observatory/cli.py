@@ -45,13 +45,14 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _is_missing_schema(exc: BaseException) -> bool:
-    """True when *exc* says a table is missing: the database was never migrated."""
+    """True when *exc* says the database was never created (no file, or no tables): never migrated."""
     from django.db.utils import OperationalError, ProgrammingError
 
     if not isinstance(exc, OperationalError | ProgrammingError):
         return False
     text = str(exc)
-    return "no such table" in text or ("relation" in text and "does not exist" in text)
+    return ("no such table" in text or "unable to open database file" in text
+            or ("relation" in text and "does not exist" in text))
 
 
 def _print_help() -> None:

@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
 
 
@@ -26,9 +28,13 @@ def test_the_cli_reference_is_generated_from_the_commands_help():
     assert result.returncode == 0, result.stderr
 
 
-def test_a_database_that_was_never_migrated_is_a_clear_error(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "DEBUG": "true", "OBSERVATORY_VAR_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "observatory.cli", "load-curated", "--check"], cwd=REPO,
+@pytest.mark.parametrize("var_dir", ["empty", "absent"])
+@pytest.mark.parametrize("command", [["load-curated", "--check"], ["check-curated", "data/china"]])
+def test_a_database_that_was_never_migrated_is_a_clear_error(tmp_path, var_dir, command):
+    # "absent": a fresh checkout before `make demo` has no var/ folder yet
+    folder = tmp_path if var_dir == "empty" else tmp_path / "var"
+    env = {"PATH": "/usr/bin:/bin", "DEBUG": "true", "OBSERVATORY_VAR_DIR": str(folder)}
+    result = subprocess.run([sys.executable, "-m", "observatory.cli", *command], cwd=REPO,
                             capture_output=True, text=True, env=env)
     assert result.returncode == 1
     assert "the database is not set up" in result.stderr
@@ -37,7 +43,8 @@ def test_a_database_that_was_never_migrated_is_a_clear_error(tmp_path):
 
 
 def test_commands_work_in_a_checkout_with_no_configuration(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "OBSERVATORY_VAR_DIR": str(tmp_path)}  # no SECRET_KEY, no DEBUG
+    # no SECRET_KEY, no DEBUG, and no var/ folder yet: migrate creates it
+    env = {"PATH": "/usr/bin:/bin", "OBSERVATORY_VAR_DIR": str(tmp_path / "var")}
     result = subprocess.run([sys.executable, "-m", "observatory.cli", "migrate", "-v", "0"], cwd=REPO,
                             capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr

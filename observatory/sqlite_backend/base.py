@@ -11,6 +11,9 @@ fails on upgrading a read lock) unless the code runs inside :func:`reads_only` â
 where it starts ``BEGIN DEFERRED`` and only ever takes a read snapshot. A read request that writes
 all the same still works; it takes the lock at its first write.
 
+A file database's folder (``var/`` by default) is created on the first connection, so that
+``observatory migrate`` works in a fresh checkout.
+
 Selected in settings.py as ENGINE ``observatory.sqlite_backend``.
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+from pathlib import Path
 
 from django.db.backends.sqlite3 import base
 
@@ -37,6 +41,12 @@ def reads_only():
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params):
+        name = conn_params.get("database")
+        if isinstance(name, str | Path) and not self.is_in_memory_db() and not str(name).startswith("file:"):
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
+        return super().get_new_connection(conn_params)
+
     def _start_transaction_under_autocommit(self):
         if _reads_only.get():
             self.cursor().execute("BEGIN DEFERRED")

@@ -15,7 +15,7 @@ import subprocess
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.db import transaction
@@ -27,7 +27,8 @@ import observatory
 from .fingerprint import dataset_fingerprint
 from .models import AnalysisFigure, AnalysisRun
 
-__all__ = ["AnalysisInputError", "analysis_run", "code_version", "dataset_fingerprint", "json_safe"]
+__all__ = ["AnalysisInputError", "Outcome", "analysis_run", "analysis_runs", "code_version", "dataset_fingerprint",
+           "json_safe"]
 
 
 class AnalysisInputError(ValueError):
@@ -168,6 +169,78 @@ def analysis_run(kind: str, *, parameters: dict | None = None, seed: int | None 
             AnalysisFigure.objects.create(run=run, name=name, title=title["en"], svg=svg, png=png, svg_zh=svg_zh,
                                           png_zh=png_zh)
     return run
+
+
+class Outcome(NamedTuple):
+    """What became of one analysis of :func:`analysis_runs`: its stored run, or why it did not run
+    (``failure`` is ``"input"`` for data that cannot support it, ``"internal"`` for a defect)."""
+
+    kind: str
+    run_id: int | None
+    failure: str = ""
+    message: str = ""
+
+
+def _outcome(kind: str, parameters: dict, seed: int | None, fingerprint: str) -> Outcome:
+    try:
+        run = analysis_run(kind, parameters=parameters, seed=seed, fingerprint=fingerprint)
+    except AnalysisInputError as exc:
+        return Outcome(kind, None, "input", str(exc))
+    except Exception as exc:  # noqa: BLE001 — a defect: reported by the caller, the other analyses go on
+        return Outcome(kind, None, "internal", f"{type(exc).__name__}: {exc}")
+    return Outcome(kind, run.pk)
+
+
+def _outcome_in_worker(task: tuple) -> Outcome:
+    from django.db import connections
+
+    try:
+        return _outcome(*task)
+    finally:
+        connections.close_all()
+
+
+def parallel_possible() -> bool:
+    """True when analyses may run in forked processes: the database is one other processes can open
+    (not SQLite in memory), no transaction is open (its uncommitted rows would be invisible to them,
+    as in a test), and this is the main thread (a fork copies one thread only)."""
+    import threading
+
+    from django.db import connection
+
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    return not in_memory and not connection.in_atomic_block and threading.current_thread() is threading.main_thread()
+
+
+def analysis_runs(kinds: list[str], *, parameters: dict[str, dict], seed: int | None = 0, jobs: int = 1,
+                  fingerprint: str | None = None, on_done=None) -> list[Outcome]:
+    """Run several analyses of the same data (one :func:`dataset_fingerprint` for all) and return
+    their :class:`Outcome` in the order of ``kinds``; ``on_done(outcome)`` is called as each ends.
+
+    With ``jobs`` > 1 (and :func:`parallel_possible`), the analyses run in that many forked worker
+    processes, the first kinds first (put the longest first): they read the same data and each is
+    seeded, so a run stores what it stores when run alone; each writes its own run. Otherwise they
+    run one after another in this process."""
+    fingerprint = fingerprint or dataset_fingerprint()
+    tasks = [(kind, dict(parameters.get(kind) or {}), seed, fingerprint) for kind in kinds]
+    done: dict[str, Outcome] = {}
+    if jobs > 1 and len(tasks) > 1 and parallel_possible():
+        import multiprocessing
+
+        from django.db import connections
+
+        connections.close_all()                            # each worker opens its own
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
+            for outcome in pool.imap_unordered(_outcome_in_worker, tasks, chunksize=1):
+                done[outcome.kind] = outcome
+                if on_done:
+                    on_done(outcome)
+    else:
+        for task in tasks:
+            outcome = done[task[0]] = _outcome(*task)
+            if on_done:
+                on_done(outcome)
+    return [done[kind] for kind in kinds]
 
 
 def _fail(run: AnalysisRun, message: str, started: float) -> None:

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db import connection  # noqa: F401 — read by the skipif conditions below
 from django.core.management.base import CommandError
 
 from observatory.analysis.models import AnalysisRun
@@ -290,3 +291,65 @@ def test_json_safe_nulls_undefined_numbers_and_names_where_they_were():
                                               "result.arr[1]: undefined (infinite), stored as null"]
     assert [note["zh"].split("：")[0] for note in notes] == ["result.nodes.a.z", "result.nodes.7[1]",
                                                             "result.nodes.7[2].p", "result.arr[1]"]
+
+
+def _stored(runs) -> dict:
+    """What a run stores, by kind, apart from its id, times and the commit that made it."""
+    return {run.kind: (run.status, run.parameters, run.result, run.summary, run.notes,
+                       sorted((f.name, f.svg, bytes(f.png), f.svg_zh, bytes(f.png_zh)) for f in run.figures.all()))
+            for run in runs}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'",
+                    reason="forked workers need a database they can open: the SQLite test database is in memory "
+                           "(test_analyze_all_in_two_processes_on_a_sqlite_file covers SQLite)")
+def test_analyses_in_worker_processes_store_what_they_store_one_after_another():
+    from observatory.analysis.services import analysis_runs, parallel_possible
+
+    dataset_load(REPO / "data" / "china")
+    assert parallel_possible()
+    parameters = {"network": {"permutations": 99}}
+    finished = []
+    outcomes = analysis_runs(["network", "timeline", "spatial"], parameters=parameters, seed=5, jobs=2,
+                             on_done=lambda outcome: finished.append(outcome.kind))
+    assert [o.kind for o in outcomes] == ["network", "timeline", "spatial"]
+    assert all(o.run_id and not o.failure for o in outcomes) and sorted(finished) == sorted(o.kind for o in outcomes)
+    parallel = _stored(AnalysisRun.objects.filter(pk__in=[o.run_id for o in outcomes]))
+    analysis_runs(["network", "timeline", "spatial"], parameters=parameters, seed=5, jobs=1)
+    sequential = _stored(AnalysisRun.objects.exclude(pk__in=[o.run_id for o in outcomes]))
+    assert parallel == sequential
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="the SQLite file case; PostgreSQL is covered above")
+def test_analyze_all_in_two_processes_on_a_sqlite_file(tmp_path):
+    import sqlite3
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "DEBUG": "true", "OBSERVATORY_VAR_DIR": str(tmp_path),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+
+    def observatory(*args):
+        result = subprocess.run([sys.executable, "-m", "observatory.cli", *args], cwd=REPO, env=env,
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    observatory("migrate", "-v", "0")
+    observatory("load-curated", str(REPO / "data" / "china"))
+    out = observatory("analyze", "all", "--seed", "5", "--permutations", "99", "--jobs", "2")
+    assert all(f"{kind} run #" in out for kind in ("network", "spatial", "typology", "timeline"))
+    # two of them again, alone, one after the other in their own processes
+    observatory("analyze", "network", "--seed", "5", "--permutations", "99")
+    observatory("analyze", "timeline", "--seed", "5")
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        runs = db.execute("SELECT id, kind, status, parameters, result, summary, notes FROM analysis_analysisrun "
+                          "ORDER BY id").fetchall()
+        figures = db.execute("SELECT run_id, name, svg, png, svg_zh, png_zh FROM analysis_analysisfigure").fetchall()
+    assert len(runs) == 6 and {run[2] for run in runs} == {"done"}
+    stored = {}
+    for pk, kind, *values in runs:
+        drawn = sorted(figure[1:] for figure in figures if figure[0] == pk)
+        stored.setdefault(kind, []).append((values, drawn))
+    assert stored["network"][0] == stored["network"][1] and stored["timeline"][0] == stored["timeline"][1]

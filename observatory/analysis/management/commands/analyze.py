@@ -1,10 +1,13 @@
 import datetime as dt
+import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from observatory.analysis.services import AnalysisInputError, analysis_run, dataset_fingerprint
+from observatory.analysis.models import AnalysisRun
+from observatory.analysis.services import analysis_runs, dataset_fingerprint
 from observatory.console import console, progress_bar
 
+#: The analyses of ``analyze all``, the longest first (with several jobs, the first ones start first).
 ALL = ["network", "spatial", "typology", "timeline"]
 
 
@@ -38,10 +41,14 @@ class Command(BaseCommand):
                             help="permutations of the group labels for brokerage p-values (default 999; 0 skips)")
         parser.add_argument("--eps-km", type=float, default=2.0, help="DBSCAN radius in km for hotspots (default 2: a neighbourhood)")
         parser.add_argument("--min-samples", type=int, default=4, help="DBSCAN min_samples, the point included")
+        parser.add_argument("--jobs", type=int, default=0,
+                            help="analyses run at once in worker processes (default 0: one per core, at most 2, "
+                                 "since two analyses of a large inventory hold about 3 GB together; 1: one after "
+                                 "another in this process)")
 
     def handle(self, *args, which="all", since=None, until=None, seed=0, partition="online_physical", eps_km=2.0,
                min_samples=4, organisations="majority", relation_classes="interaction,knowledge_flow",
-               permutations=999, **options):
+               permutations=999, jobs=0, **options):
         kinds = ALL if which == "all" else [which]
         parameters = {
             "network": {"since": _date(since, "--since"), "until": _date(until, "--until"), "partition": partition,
@@ -51,26 +58,32 @@ class Command(BaseCommand):
             "typology": {},
             "timeline": {},
         }
+        if jobs < 0:
+            raise CommandError(f"--jobs {jobs}: use 1 or more, or 0 for one per core")
         failures = 0
+
+        def report(outcome) -> None:
+            nonlocal failures
+            if outcome.failure == "input":
+                failures += 1
+                console.print(f"[yellow]{outcome.kind}[/yellow]: not run — {outcome.message}")
+            elif outcome.failure:
+                failures += 1
+                console.print(f"[red]{outcome.kind}[/red]: failed with an internal error ({outcome.message}); "
+                              "the failed run is stored with the error — please report it")
+            else:
+                run = AnalysisRun.objects.get(pk=outcome.run_id)
+                console.print(f"[bold]{outcome.kind}[/bold] run #{run.pk} ({run.duration_s:.1f} s): {run.summary}")
+                for note in run.notes[:5]:
+                    console.print(f"   note: {note}", soft_wrap=True)
+                if len(run.notes) > 5:
+                    console.print(f"   … and {len(run.notes) - 5} more notes (see the run in the admin)")
+            tick()
+
         # one fingerprint for every run of this command: the data are read once for it, not once per analysis
         fingerprint = dataset_fingerprint()
         with progress_bar("Analysing", len(kinds)) as tick:
-            for kind in kinds:
-                try:
-                    run = analysis_run(kind, parameters=parameters[kind], seed=seed, fingerprint=fingerprint)
-                except AnalysisInputError as exc:
-                    failures += 1
-                    console.print(f"[yellow]{kind}[/yellow]: not run — {exc}")
-                except Exception as exc:  # noqa: BLE001 — a defect: say so plainly, keep going with the others
-                    failures += 1
-                    console.print(f"[red]{kind}[/red]: failed with an internal error ({type(exc).__name__}: {exc}); "
-                                  "the failed run is stored with the error — please report it")
-                else:
-                    console.print(f"[bold]{kind}[/bold] run #{run.pk} ({run.duration_s:.1f} s): {run.summary}")
-                    for note in run.notes[:5]:
-                        console.print(f"   note: {note}", soft_wrap=True)
-                    if len(run.notes) > 5:
-                        console.print(f"   … and {len(run.notes) - 5} more notes (see the run in the admin)")
-                tick()
+            analysis_runs(kinds, parameters=parameters, seed=seed, fingerprint=fingerprint,
+                          jobs=jobs or min(2, os.cpu_count() or 1), on_done=report)
         if failures == len(kinds):
             raise CommandError("no analysis could run on this data (see the messages above)")

@@ -35,6 +35,8 @@ import sys
 import time
 from pathlib import Path
 
+from sampling import TreeMemory  # bench/ is the script's folder, first on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 STAGES = ["network", "spatial", "typology", "timeline"]
@@ -50,23 +52,27 @@ def log(message: str) -> None:
 def _run(args: list[str], env: dict, timeout: float | None = None, cwd: Path = ROOT,
          usage_out: dict | None = None) -> tuple[int, float, float, str]:
     """Run a child process; return (exit code, wall seconds, peak RSS in MB, stderr tail). With
-    ``usage_out``, the child's CPU seconds (user + system, ``os.wait4``) are stored under ``"cpu_s"``."""
+    ``usage_out``, the child's CPU seconds (user + system, ``os.wait4``, its workers included) are stored
+    under ``"cpu_s"`` and the peak of the summed Pss of the child and its workers under ``"tree_pss_mb"``
+    (the peak RSS is the largest single process's)."""
     started = time.perf_counter()
     proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = None if timeout is None else started + timeout
     output = []
     # read output without blocking forever; wait4 gives this child's own rusage
     assert proc.stdout is not None
-    for line in proc.stdout:
-        output.append(line)
-        if deadline and time.perf_counter() > deadline:
-            proc.kill()
-            break
+    with TreeMemory(proc.pid) as tree:
+        for line in proc.stdout:
+            output.append(line)
+            if deadline and time.perf_counter() > deadline:
+                proc.kill()
+                break
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
     if usage_out is not None:
         usage_out["cpu_s"] = usage.ru_utime + usage.ru_stime
+        usage_out["tree_pss_mb"] = tree.peak_pss
     return proc.returncode, wall, usage.ru_maxrss / 1024, "".join(output)[-2000:]
 
 
@@ -166,7 +172,7 @@ def compare_size(n: int, seed: int, timeout: float, permutations: int, before: P
                                          str(permutations)], dict(env, PYTHONPATH=str(tree)), timeout, cwd=tree,
                                         usage_out=usage)
             runs[name].append({"exit": code, "wall_s": wall, "cpu_s": usage["cpu_s"], "rss_mb": rss, "load": load,
-                               "tail": out})
+                               "tree_pss_mb": usage["tree_pss_mb"], "end_load": os.getloadavg()[0], "tail": out})
             if code:
                 log(f"exit {code}: {out[-600:]}")
     return {"n": n, "entities": int(counts.get("entities", n)), "relations": int(counts.get("relations", 0)),
@@ -176,7 +182,8 @@ def compare_size(n: int, seed: int, timeout: float, permutations: int, before: P
 def report_compare(results: list[dict]) -> list[str]:
     lines = ["### `analyze all` (one process): before and after, same run, same database", "",
              "| entities / relations | permutations | tree | wall (s, median) | CPU user+sys (s, median) | "
-             "peak RSS (MB, max) | load avg at start | status |", "|---|---:|---|---:|---:|---:|---|---|"]
+             "peak RSS of one process (MB, max) | peak Pss of the process tree (MB, max) | load avg at start → end "
+             "| status |", "|---|---:|---|---:|---:|---:|---:|---|---|"]
     for res in results:
         medians = {}
         for name, runs in res["runs"].items():
@@ -184,12 +191,12 @@ def report_compare(results: list[dict]) -> list[str]:
             cpu = statistics.median(r["cpu_s"] for r in runs)
             medians[name] = (wall, cpu)
             ok = all(r["exit"] == 0 for r in runs)
-            loads = ", ".join(f"{r['load']:.1f}" for r in runs)
+            loads = ", ".join(f"{r['load']:.1f} → {r['end_load']:.1f}" for r in runs)
             lines.append(f"| {res['entities']:,} / {res['relations']:,} | {res['permutations']} | {name} | {wall:.1f} | "
                          f"{cpu:.1f} | {max(r['rss_mb'] for r in runs):.0f} | "
-                         f"{loads} | {'done' if ok else 'FAILED'} |")
+                         f"{max(r['tree_pss_mb'] for r in runs):.0f} | {loads} | {'done' if ok else 'FAILED'} |")
         (wb, cb), (wa, ca) = medians["before"], medians["after"]
-        lines.append(f"| | | **before / after** | **{wb / wa:.2f}×** | **{cb / ca:.2f}×** | | | |")
+        lines.append(f"| | | **before / after** | **{wb / wa:.2f}×** | **{cb / ca:.2f}×** | | | | |")
     lines.append("")
     return lines
 

@@ -27,50 +27,10 @@ import time
 from pathlib import Path
 
 from revision import commit  # bench/ is the script's folder, first on sys.path
-from sampling import PeriodicSampler
+from sampling import TreeMemory
 
 ROOT = Path(__file__).resolve().parents[1]
 
-
-class _TreeMemory(PeriodicSampler):
-    """Samples the memory of this process and its children (the import's workers):
-    the peak of the summed proportional set size (Pss) and of the summed resident size (Rss)."""
-
-    def __init__(self):
-        super().__init__()
-        self.peak_pss = self.peak_rss = 0.0
-
-    @staticmethod
-    def _tree() -> list[int]:
-        me, pids = os.getpid(), [os.getpid()]
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    with open(f"/proc/{entry}/stat") as handle:
-                        if int(handle.read().rsplit(")", 1)[1].split()[1]) == me:
-                            pids.append(int(entry))
-                except (OSError, ValueError, IndexError):
-                    continue
-        return pids
-
-    @staticmethod
-    def _sizes(pid: int) -> tuple[float, float]:
-        pss = rss = 0.0
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as handle:
-                for line in handle:
-                    if line.startswith("Pss:"):
-                        pss = int(line.split()[1]) / 1024
-                    elif line.startswith("Rss:"):
-                        rss = int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return pss, rss
-
-    def sample(self) -> None:
-        sizes = [self._sizes(pid) for pid in self._tree()]
-        self.peak_pss = max(self.peak_pss, sum(p for p, _r in sizes))
-        self.peak_rss = max(self.peak_rss, sum(r for _p, r in sizes))
 
 
 def _django(folder: Path, database_url: str | None = None) -> None:
@@ -133,7 +93,7 @@ def main() -> None:
 
         load_before = os.getloadavg()[0]
         cpu_before = _cpu()
-        with _TreeMemory() as tree:
+        with TreeMemory() as tree:
             started = time.perf_counter()
             report = source_import(importer=importer_get("spreadsheet", mapping=mapping), path=csv_path)
             elapsed = time.perf_counter() - started

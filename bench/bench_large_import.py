@@ -113,7 +113,8 @@ def _child(step: str, csv_path: Path, mapping: Path, folder: Path, seconds: floa
     import django
 
     django.setup()
-    from bench_import import _cpu, _TreeMemory
+    from bench_import import _cpu
+    from sampling import TreeMemory
 
     from observatory.inventory.importers import importer_get, source_import
     from observatory.inventory.importers.runner import _rows_read
@@ -141,7 +142,7 @@ def _child(step: str, csv_path: Path, mapping: Path, folder: Path, seconds: floa
         connection.close()  # the last connection: SQLite checkpoints and removes the log of the migrations
     before = _high_water_mb()
     cpu, started = _cpu(), time.perf_counter()
-    with _TreeMemory() as tree, _WalPeak(database) as wal:
+    with TreeMemory() as tree, _WalPeak(database) as wal:
         if step == "read":
             result["rows"] = sum(1 for _raw in _rows_read(importer, csv_path))
         elif step == "read-whole":

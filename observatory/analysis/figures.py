@@ -84,6 +84,18 @@ class DeterministicFigure(Figure):
         #: artists kept out of the constrained layout that a tight bounding box must still hold
         self.tight_extra_artists: list = []
 
+    def settle(self) -> Bbox:
+        """Lay the figure out once (its layout engine, then none: the positions stay) and return its
+        tight bounding box in inches, padded by ``savefig.pad_inches`` and holding
+        ``tight_extra_artists``: pass it as ``bbox_inches`` to each ``savefig`` of the figure, which
+        then neither lays it out nor measures it again."""
+        self.draw_without_rendering()
+        extra = [*self.get_default_bbox_extra_artists(), *self.tight_extra_artists]
+        bbox = self.get_tightbbox(bbox_extra_artists=extra)
+        self.set_layout_engine("none")
+        pad = matplotlib.rcParams["savefig.pad_inches"]
+        return bbox.padded(pad)
+
     def savefig(self, fname, *args, **kwargs):
         fmt = kwargs.get("format")
         if fmt is None and isinstance(fname, str | PurePath):

@@ -19,6 +19,9 @@ def render_figures(figure_builders: dict) -> dict:
     """Render each figure to SVG and PNG under the packaged CJK font, once per language of
     ``FIGURE_LANGUAGES`` (each build runs with that language active: figures.py and the builders
     translate their texts and pick names with gettext and inventory.models.display_name).
+    Each figure is laid out once (``DeterministicFigure.settle``) and then written twice with that
+    layout and its tight bounding box: saving with ``bbox_inches="tight"`` under a layout engine
+    would lay it out and measure it again for each file.
     Returns ``{name: (title, {language: (svg, png)})}``. The builders make plain ``Figure`` objects
     (no pyplot state, nothing to close), so pyplot is never imported: importing it cost about a
     second per process."""
@@ -43,8 +46,9 @@ def render_figures(figure_builders: dict) -> dict:
                     if fig is None:
                         break
                     svg, png = io.StringIO(), io.BytesIO()
-                    fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})
-                    fig.savefig(png, format="png", dpi=110, bbox_inches="tight")
+                    bbox = fig.settle()                    # laid out once for both files
+                    fig.savefig(svg, format="svg", bbox_inches=bbox, metadata={"Date": None})
+                    fig.savefig(png, format="png", dpi=110, bbox_inches=bbox)
                     drawn[language] = (svg.getvalue(), png.getvalue())
             if len(drawn) == len(FIGURE_LANGUAGES):
                 out[name] = (title, drawn)

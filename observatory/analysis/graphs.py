@@ -69,13 +69,14 @@ def _network_graph(*, since, until, types, public_only, classes=None, oriented=F
     ids = []
     nodes = []
     names = []
-    # in the entities' default order (by name), which the relations' order below refers to
-    for pk, slug, name, name_zh, kind, layer, founded, closed in entities.values_list(
-            "pk", "slug", "name", "name_zh", "kind", "layer", "founded", "closed").iterator(chunk_size=10000):
-        if until and founded and founded > until:
-            continue
-        if since and closed and closed < since:
-            continue
+    # in the entities' default order (by name), which the relations' order below refers to; an entity
+    # founded after the window or closed before it is not a node
+    if until:
+        entities = entities.exclude(founded__gt=until)
+    if since:
+        entities = entities.exclude(closed__lt=since)
+    for pk, slug, name, name_zh, kind, layer in entities.values_list(
+            "pk", "slug", "name", "name_zh", "kind", "layer").iterator(chunk_size=10000):
         ids.append(pk)
         names.append(name)
         nodes.append((slug, {"name": name, "name_zh": name_zh, "kind": kind, "layer": layer}))

@@ -12,7 +12,7 @@ import pandas as pd
 from django.utils.translation import gettext_lazy as _
 
 from .. import graphs
-from ..services import AnalysisInputError
+from ..services import AnalysisInputError, JsonReady
 from .base import parse_date, render_figures
 
 
@@ -140,13 +140,13 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
     # undefined analytic z-scores (a role impossible for the broker's group size, as in sna) and
     # isolates' structural-hole measures are stored as null with one note per column, not one per node
     table = pd.concat(frames, axis=1)
-    undefined = [c for c in table.columns if table[c].dtype.kind == "f" and table[c].isna().any()]
+    undefined = [c for c in table.columns if table[c].dtype.kind == "f" and not np.isfinite(table[c]).all()]
     if undefined:
         notes.append(in_both(_("null where undefined in %(n)s columns (%(columns)s): z-scores whose null variance is "
                                "0, as in R sna (e.g. liaison between two sides, coordinator in a group of fewer "
                                "than 3)"), n=len(undefined),
                              columns=", ".join(undefined[:8]) + (" ..." if len(undefined) > 8 else "")))
-        table[undefined] = table[undefined].astype(object).where(table[undefined].notna(), None)
+        table[undefined] = table[undefined].astype(object).where(np.isfinite(table[undefined].astype(float)), None)
     # one row per node, built column by column: the node's attributes, the table's columns, its community
     # and its test (columns of the same name: the later one's value in the earlier one's place)
     index = table.index.tolist()
@@ -159,8 +159,9 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
         keys += ["permutation", "significant", "significant_roles"]
         columns += [per_node_test, significant_any.tolist(),
                     [[r for r, v in test.items() if v["significant"]] for test in per_node_test]]
-    nodes = {node: dict(zip(keys, row, strict=True)) for node, row in zip(index, zip(*columns, strict=True),
-                                                                         strict=True)}
+    # JSON values only (undefined numbers are null, noted above): stored as they are (services.JsonReady)
+    nodes = JsonReady((node, dict(zip(keys, row, strict=True))) for node, row in zip(index, zip(*columns, strict=True),
+                                                                                    strict=True))
     top = roles.sort_values("total", ascending=False).head(10)
     synaptic = roles[(roles["liaison"] + roles["gatekeeper"] + roles["representative"] + roles["itinerant"]) > 0]
     n_significant = int(significant_any.sum())

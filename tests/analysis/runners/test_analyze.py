@@ -4,8 +4,8 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import connection  # noqa: F401 — read by the skipif conditions below
 from django.core.management.base import CommandError
+from django.db import connection  # noqa: F401 — read by the skipif conditions below
 
 from observatory.analysis.models import AnalysisRun
 from observatory.analysis.services import AnalysisInputError, analysis_run
@@ -353,3 +353,16 @@ def test_analyze_all_in_two_processes_on_a_sqlite_file(tmp_path):
         drawn = sorted(figure[1:] for figure in figures if figure[0] == pk)
         stored.setdefault(kind, []).append((values, drawn))
     assert stored["network"][0] == stored["network"][1] and stored["timeline"][0] == stored["timeline"][1]
+
+
+def test_the_network_runners_actors_are_what_the_json_walk_would_store(bundled):
+    # services.JsonReady: the actors are stored as they are, so they must be what json_safe makes of them
+    from observatory.analysis.runners.network import run_network
+    from observatory.analysis.services import JsonReady, json_safe
+
+    for partition in ("online_physical", "layer"):
+        nodes = run_network(parameters={"permutations": 99, "partition": partition}, seed=1)["result"]["nodes"]
+        assert type(nodes) is JsonReady and len(nodes) > 20
+        notes: list[dict] = []
+        assert json_safe(dict(nodes), notes) == nodes and notes == []
+        _strict_json(nodes)

@@ -72,7 +72,8 @@ class Command(BaseCommand):
                 console.print(f"[red]{outcome.kind}[/red]: failed with an internal error ({outcome.message}); "
                               "the failed run is stored with the error — please report it")
             else:
-                run = AnalysisRun.objects.get(pk=outcome.run_id)
+                # not the result: at 100k entities a network run's is about 120 MB of JSON to decode
+                run = AnalysisRun.objects.only("pk", "duration_s", "summary", "notes").get(pk=outcome.run_id)
                 console.print(f"[bold]{outcome.kind}[/bold] run #{run.pk} ({run.duration_s:.1f} s): {run.summary}")
                 for note in run.notes[:5]:
                     console.print(f"   note: {note}", soft_wrap=True)

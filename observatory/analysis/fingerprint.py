@@ -19,11 +19,9 @@ fingerprint whatever the ids or the order the database returns the rows in, and 
 above (or a row added or removed) changes it. Dates are hashed as the ISO text the database gives for
 them (``CAST(... AS text)``), never as Python date objects built only to be hashed.
 
-Speed: the rows are read straight off the database cursor (no model instances, no per-row Django
-converters) and hashed as arrays; at 100,000 entities and a million relations this takes a few
-seconds (reading the million relation rows is most of it), where the former row-by-row ``repr`` over
-four joined, slug-ordered queries took about 19 s. ``observatory analyze all`` computes it once for
-its four runs.
+Speed: the rows are read as ``values_list`` tuples (no model instances) and hashed as arrays, not
+row by row; reading the relation rows is most of the time. ``observatory analyze all`` computes the
+fingerprint once for its four runs.
 """
 
 from __future__ import annotations
@@ -33,7 +31,6 @@ import json
 
 import numpy as np
 import pandas as pd
-from django.db import connections
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
@@ -45,15 +42,10 @@ FINGERPRINT_VERSION = "3"
 _MULTIPLIER = np.uint64(0x100000001B3)  # FNV-1 64-bit prime, to combine column hashes into a row hash
 
 
-def _columns(queryset, width: int, chunk_size: int = 50_000) -> list[np.ndarray]:
-    """The columns (object arrays) of a ``values_list`` queryset, read straight from the cursor:
-    database values, no per-row Django converters. Dates must be selected as text (:func:`_iso`)."""
-    sql, params = queryset.query.sql_with_params()
-    rows: list[tuple] = []
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        while chunk := cursor.fetchmany(chunk_size):
-            rows.extend(chunk)
+def _columns(queryset, width: int) -> list[np.ndarray]:
+    """The columns (object arrays) of a ``values_list`` queryset: tuples, no model instances. Dates
+    must be selected as text (:func:`_iso`)."""
+    rows = list(queryset)
     if not rows:
         return [np.empty(0, dtype=object) for _ in range(width)]
     table = np.empty((len(rows), width), dtype=object)

@@ -59,20 +59,23 @@ def embed_render(name: str, arguments: str) -> Embed:
 
 
 def _entity(source, positional, named) -> Embed:
-    from observatory.inventory import selectors
-    from observatory.inventory.taxonomy import KINDS
+    from observatory.coding.entity_document import entity_document
+    from observatory.inventory.taxonomy import KINDS, LAYERS
 
     slug = named.get("slug") or (positional[0] if positional else "")
     if not slug:
         return Embed(warning=f"{source}: name the entity, e.g. {{{{< entity chaihuo-makerspace >}}}}")
-    entity = selectors.entity_detail(slug)
+    # the entity document, as the entity page and the API read it: what is public is decided there
+    entity = entity_document(slug)
     if entity is None:
         return Embed(warning=f"{source}: no public entity with the identifier {slug!r}")
-    kind = KINDS.get(entity.kind)
-    location = next((loc for loc in entity.locations.all()), None)
+    kind = KINDS.get(entity["kind"])
     html = render_to_string("blog/embeds/_entity.html", {
-        "entity": entity, "kind_label": kind[0] if kind else entity.kind, "kind_label_zh": kind[1] if kind else "",
-        "location": location, "names": [n for n in entity.names.all() if n.text != entity.name][:3],
+        "entity": entity, "page_url": reverse("site:entity", args=[entity["slug"]]),
+        "kind_label": kind[0] if kind else entity["kind"], "kind_label_zh": kind[1] if kind else "",
+        "layer_label": dict(LAYERS).get(entity["layer"], entity["layer"]),
+        "location": next(iter(entity["locations"]), None),
+        "names": [n for n in entity["names"] if n["text"] != entity["name"]][:3],
     })
     return Embed(html=html)
 

@@ -25,9 +25,9 @@ type, on both databases):
 - booleans as ``true`` / ``false`` (SQLite stores 1 / 0); a CSL record that is not an object as ``{}``.
 
 What is public is decided by the models' querysets, once: the statement embeds the SQL the ORM
-writes for ``Entity.objects.public()`` (the entity and both ends of a relation) and
-``Coding.objects.public()`` (a coding with a source or an excerpt of a public document), each as a
-subquery correlated by primary key. Curators' notes, per-field provenance and raw records are not
+writes (:mod:`observatory.orm_sql`) for ``Entity.objects.public()`` (the entity and both ends of a
+relation) and ``Coding.objects.public()`` (a coding with a source or an excerpt of a public
+document), each as a subquery correlated by primary key. Curators' notes, per-field provenance and raw records are not
 columns of the document. On PostgreSQL the statement is prepared on the server once per connection
 (:func:`observatory.prepared.prepared_cursor`).
 """
@@ -39,12 +39,11 @@ import json
 import math
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from observatory.inventory import lifecycle
 from observatory.inventory.models import Entity, Relation, StatusAssertion
+from observatory.orm_sql import exists_sql
 from observatory.prepared import prepared_cursor
 
 from .models import Coding
@@ -200,27 +199,23 @@ def _with_source(table: str, part: str) -> str:
     return f"{table} {part} LEFT JOIN inventory_source {part}_s ON {part}_s.id = {part}.source_id"
 
 
-def _rule(queryset: QuerySet, column: str) -> tuple[str, list]:
-    """``EXISTS`` of the row whose id is ``column`` in ``queryset`` (``Coding.objects.public()`` and
-    so on): the ORM writes the rule's SQL, a subquery by primary key."""
-    sql, params = queryset.filter(pk=RawSQL(column, ())).order_by().values("pk").query.sql_with_params()
-    return f"EXISTS ({sql})", list(params)
-
-
 _PREFIX, _SUFFIX, _SLUG = object(), object(), object()  # the request's values in the statement's parameters
 
 
 @functools.cache
-def _statement(vendor: str) -> tuple[str, list]:
-    """The statement for the database ``vendor`` and its parameters, in their order in the SQL
+def _statement(using: str) -> tuple[str, list]:
+    """The statement for the database ``using`` and its parameters, in their order in the SQL
     (the request's values as the markers above)."""
-    if vendor not in _DIALECTS:
-        raise NotImplementedError(f"the entity statement is written for SQLite and PostgreSQL, not {vendor}")
-    d = _DIALECTS[vendor]
-    public_entity, entity_params = _rule(Entity.objects.public(), "e.id")
-    public_relation, relation_params = _rule(Relation.objects.public(), "r.id")
-    public_coding, coding_params = _rule(Coding.objects.public(), "c.id")
-    counting, counting_params = _rule(StatusAssertion.objects.counting(), "a.id")
+    connection = connections[using]
+    if connection.vendor not in _DIALECTS:
+        raise NotImplementedError(
+            f"the entity statement is written for SQLite and PostgreSQL, not {connection.vendor}")
+    d = _DIALECTS[connection.vendor]
+    # the public rules are the models' querysets, their SQL embedded by primary key (observatory.orm_sql)
+    public_entity, entity_params = exists_sql(Entity.objects.public(), "e.id", connection=connection)
+    public_relation, relation_params = exists_sql(Relation.objects.public(), "r.id", connection=connection)
+    public_coding, coding_params = exists_sql(Coding.objects.public(), "c.id", connection=connection)
+    counting, counting_params = exists_sql(StatusAssertion.objects.counting(), "a.id", connection=connection)
     names = d.array(d.obj([
         ("text", "n.text"), ("lang", "n.lang"), ("type", "n.type"), ("pinyin", "n.pinyin"),
         ("valid_from", d.date("n.valid_from")), ("valid_to", d.date("n.valid_to")),
@@ -304,7 +299,7 @@ def entity_document_json(slug: str, *, using: str = DEFAULT_DB_ALIAS) -> str | N
     """The JSON text of the public entity ``slug`` (the API's ``EntityDetail``), or None when there
     is none."""
     connection = connections[using]
-    sql, params = _statement(connection.vendor)
+    sql, params = _statement(using)
     prefix, suffix = _url_template()
     values = {_PREFIX: prefix, _SUFFIX: suffix, _SLUG: slug}
     with prepared_cursor(connection) as cursor:

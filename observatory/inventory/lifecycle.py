@@ -28,14 +28,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 
 if TYPE_CHECKING:  # pragma: no cover
     from .models import Entity
 
 __all__ = [
     "LIFECYCLE_CONFIDENCE", "ALIVE_VALUES", "CLOSED_VALUES", "OFFICIAL_VALUES",
-    "StatusAssertionQuerySet", "counting_q", "status_counts", "LastSeen", "Standing",
+    "StatusAssertionQuerySet", "counting_q", "LastSeen", "Standing",
     "last_seen", "official_standing", "current_standings", "closing", "seen_since_q", "official_status_q", "source_date",
 ]
 
@@ -68,16 +68,19 @@ def counting_q(prefix: str = "") -> Q:
             | Q(**{f"{p}origin": "census", f"{p}confidence__gte": LIFECYCLE_CONFIDENCE}))
 
 
-def status_counts(status) -> bool:
-    """:func:`counting_q` for one status already in memory."""
-    return status.origin in ("document", "register") or (
-        status.origin == "census" and status.confidence is not None and status.confidence >= LIFECYCLE_CONFIDENCE)
-
-
 class StatusAssertionQuerySet(models.QuerySet):
     def counting(self):
         """Statuses that count as evidence: documents, registers, census inferences >= LIFECYCLE_CONFIDENCE."""
         return self.filter(counting_q())
+
+    def with_counts(self):
+        """Each status annotated with ``counts``: whether :func:`counting_q` holds for it, as a boolean.
+
+        A ``CASE`` rather than the bare condition: a census status without a confidence makes the
+        condition NULL in SQL, and it does not count.
+        """
+        return self.annotate(counts=Case(When(counting_q(), then=Value(True)), default=Value(False),
+                                         output_field=models.BooleanField()))
 
     def alive(self):
         return self.filter(value__in=ALIVE_VALUES)

@@ -43,6 +43,21 @@ def test_statuses_carry_origin_confidence_and_rule(client, observed):
     assert all(s["origin"] == "document" and s["confidence"] is None for s in detail["statuses"] if s not in census)
 
 
+def test_statuses_say_whether_they_count_and_the_counting_filter_agrees(client, observed):
+    StatusAssertion.objects.create(entity=observed, value="closed", kind="inferred", origin="census", confidence=0.6,
+                                   rule="census:dns-failure", date=dt.date(2026, 11, 2))
+    StatusAssertion.objects.create(entity=observed, value="active", kind="inferred", origin="census",
+                                   rule="census:unrated", date=dt.date(2026, 11, 3))
+    census = client.get("/api/v1/statuses?entity=szoil&origin=census").json()["items"]
+    assert [(s["rule"], s["counts"]) for s in census] == [
+        ("census:http-410", True), ("census:dns-failure", False), ("census:unrated", False)]
+    every = client.get("/api/v1/statuses?entity=szoil").json()["items"]
+    assert all(s["counts"] for s in every if s["origin"] != "census")
+    for counting in (True, False):
+        page = client.get(f"/api/v1/statuses?entity=szoil&counting={str(counting).lower()}").json()["items"]
+        assert page == [s for s in every if s["counts"] is counting]
+
+
 def test_the_entity_list_filters_by_seen_since_and_official_status(client, observed):
     StatusAssertion.objects.create(entity=observed, value="accredited", kind="official_accreditation",
                                    origin="register", programme="国家备案众创空间", date=dt.date(2017, 1, 1))

@@ -16,6 +16,28 @@ def test_it_renders_an_entity_card_from_the_inventory(mini_dataset):
     assert "深圳市南山区华侨城创意园北区A5栋227室" in rendered.html
 
 
+def test_the_entity_card_says_what_the_entity_page_says(mini_dataset, reader):
+    import datetime as dt
+
+    from observatory.inventory.models import Entity
+
+    Entity.objects.filter(slug="chaihuo-makerspace").update(founded=dt.date(2011, 1, 1), founded_precision="circa")
+    card = markdown_render("{{< entity chaihuo-makerspace >}}", sources={}).html
+    assert "<dd>circa 2011</dd>" in card  # the fuzzy date as the document writes it, circa kept
+    assert "<span>柴火创客空间</span>" in card and "<span>Chaihuo Maker Space</span>" not in card  # the other names
+    assert "<dd>physical place</dd>" in card
+    assert "circa 2011" in reader.get("/entities/chaihuo-makerspace/").content.decode()
+
+
+def test_it_embeds_no_entity_the_public_cannot_see(mini_dataset):
+    from observatory.inventory.models import Entity
+
+    Entity.objects.filter(slug="chaihuo-makerspace").update(is_public=False)
+    rendered = markdown_render("{{< entity chaihuo-makerspace >}}", sources={})
+    assert "no public entity with the identifier 'chaihuo-makerspace'" in rendered.warnings[0]
+    assert "深圳市南山区华侨城创意园北区A5栋227室" not in rendered.html
+
+
 def test_it_warns_about_an_unknown_entity_and_refuses_to_publish_it(mini_dataset, make_post):
     rendered = markdown_render("{{< entity no-such-space >}}", sources={})
     assert "no public entity with the identifier 'no-such-space'" in rendered.warnings[0]

@@ -27,7 +27,6 @@ from observatory.api.queries import (
 from observatory.api.schemas import EntityDetail
 from observatory.coding.entity_document import _DIALECTS
 from observatory.coding.selectors import coding_list
-from observatory.inventory import lifecycle
 from observatory.inventory.dates import format_fuzzy_date
 from observatory.inventory.models import Entity
 from observatory.inventory.selectors import entity_detail
@@ -39,8 +38,8 @@ pytestmark = pytest.mark.django_db
 def entity_detail_as_dict(entity: Entity) -> dict:
     """The reference: the entity document built from model instances through the selectors."""
     data = entity_as_dict(entity)
-    statuses = list(entity.statuses.all())
-    counting = [s for s in statuses if lifecycle.status_counts(s)]
+    statuses = list(entity.statuses.with_counts())
+    counting = [s for s in statuses if s.counts]
     if counting:
         # the latest date; an undated status ranks below any dated one (as the list's nulls_last)
         latest = max(counting, key=lambda s: (s.date is not None, s.date or dt.date.min, s.id))

@@ -35,6 +35,19 @@ def test_it_counts_documents_registers_and_only_confident_census_inferences(spac
     assert lifecycle.closing(Entity.objects.all()) == {}
 
 
+def test_it_marks_whether_each_status_counts_with_the_same_rule_as_the_filter(space):
+    assert lifecycle.LIFECYCLE_CONFIDENCE == 0.7
+    cases = {("document", None): True, ("register", None): True, ("census", 0.7): True, ("census", 0.69): False,
+             ("census", None): False}
+    made = {_status(space, "active", dt.date(2020, 1, 1), origin=origin, confidence=confidence).pk: expected
+            for (origin, confidence), expected in cases.items()}
+    assert dict(StatusAssertion.objects.with_counts().values_list("pk", "counts")) == made
+    assert set(StatusAssertion.objects.counting().values_list("pk", flat=True)) == {
+        pk for pk, counts in made.items() if counts}
+    assert set(StatusAssertion.objects.with_counts().filter(counts=False).values_list("pk", flat=True)) == {
+        pk for pk, counts in made.items() if not counts}
+
+
 def test_it_takes_the_latest_alive_evidence_from_statuses_and_dated_sources(space):
     assert lifecycle.last_seen(space) is None
     _status(space, "active", dt.date(2014, 1, 1))

@@ -8,7 +8,6 @@ import datetime as dt
 from ninja import Query
 
 from observatory.census.selectors import observation_list
-from observatory.inventory import lifecycle
 from observatory.inventory.dates import format_fuzzy_date
 from observatory.inventory.models import StatusAssertion
 from observatory.inventory.selectors import entity_detail
@@ -73,7 +72,7 @@ def status_list(request, entity: str | None = Query(None, max_length=120, descri
                                                                 "(census ones from LIFECYCLE_CONFIDENCE)"),
                 cursor: str | None = CURSOR, limit: int = LIMIT):
     reject_unknown(request, {"entity", "origin", "value", "programme", "counting", "cursor", "limit"})
-    queryset = StatusAssertion.objects.select_related("entity", "source").filter(
+    queryset = StatusAssertion.objects.with_counts().select_related("entity", "source").filter(
         entity__is_public=True, entity__merged_into__isnull=True)
     if entity:
         queryset = queryset.filter(entity=_entity(entity))
@@ -83,13 +82,11 @@ def status_list(request, entity: str | None = Query(None, max_length=120, descri
         queryset = queryset.filter(value=_value(value))
     if programme:
         queryset = queryset.filter(programme=programme)
-    if counting is True:
-        queryset = queryset.counting()
-    elif counting is False:
-        queryset = queryset.exclude(lifecycle.counting_q())
+    if counting is not None:
+        queryset = queryset.filter(counts=counting)
     rows, next_cursor = paginate(queryset, kind="status", cursor=cursor, limit=limit)
     items = [{"entity": s.entity.slug, "value": s.value, "kind": s.kind,
               "date": format_fuzzy_date(s.date, s.date_precision) or None, "programme": s.programme,
               "batch": s.batch, "revoked_on": s.revoked_on, "source": _source_ref(s), **status_evidence(s),
-              "counts": lifecycle.status_counts(s)} for s in rows]
+              "counts": s.counts} for s in rows]
     return {"items": items, "next_cursor": next_cursor, "limit": limit}

@@ -267,20 +267,6 @@ def test_censoring_at_last_evidence_left_truncation_and_census_threshold():
         "n": 6, "excluded": {"observed at one date only (enters and leaves observation at once)": 2}}
 
 
-def test_the_census_filter_is_the_lifecycle_rule():
-    from types import SimpleNamespace
-
-    from observatory.inventory.lifecycle import LIFECYCLE_CONFIDENCE, status_counts
-
-    def status(origin, confidence):
-        return SimpleNamespace(origin=origin, confidence=confidence)
-
-    assert LIFECYCLE_CONFIDENCE == 0.7
-    assert status_counts(status("document", None)) and status_counts(status("register", None))
-    assert status_counts(status("census", 0.7)) and not status_counts(status("census", 0.69))
-    assert not status_counts(status("census", None))
-
-
 # --- every run states its sample and its limits ---------------------------------------------------
 
 def test_the_api_page_and_blog_embeds_carry_sample_and_caveats(bundled_db, reader):

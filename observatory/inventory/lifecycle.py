@@ -123,11 +123,14 @@ def source_date(csl: dict) -> dt.date | None:
         return None
 
 
-def _dated_sources() -> dict[int, tuple[dt.date, str]]:
+def _dated_sources(citations=None) -> dict[int, tuple[dt.date, str]]:
+    """``{source id: (issued date, key)}`` of the dated sources: all of them, or those the
+    ``citations`` (an ``EntitySource`` queryset) cite, read in one query with them as a subquery."""
     from .models import Source
 
+    sources = Source.objects.all() if citations is None else Source.objects.filter(pk__in=citations.values("source_id"))
     dated = {}
-    for pk, key, csl in Source.objects.values_list("pk", "key", "csl").iterator():
+    for pk, key, csl in sources.values_list("pk", "key", "csl").iterator():
         when = source_date(csl)
         if when:
             dated[pk] = (when, key)
@@ -160,7 +163,7 @@ def last_seen(entities) -> LastSeen | None | dict[int, LastSeen]:
             .values_list("entity_id", "date", "origin", "rule", "note", "pk").order_by("entity_id", "date", "pk"))
     for entity_id, date, origin, rule, note, pk in rows.iterator():
         best[entity_id] = LastSeen(date, "status", origin, rule or public_note(origin, note)[:200], status_id=pk)
-    dated = _dated_sources()
+    dated = _dated_sources(citations)                      # only the sources these entities cite
     if dated:
         for entity_id, source_id in citations.values_list("entity_id", "source_id").iterator():
             when = dated.get(source_id)

@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "LIFECYCLE_CONFIDENCE", "ALIVE_VALUES", "CLOSED_VALUES", "OFFICIAL_VALUES",
     "StatusAssertionQuerySet", "counting_q", "LastSeen", "Standing",
-    "last_seen", "official_standing", "current_standings", "closing", "seen_since_q", "official_status_q", "source_date",
+    "last_seen", "official_standing", "official_statuses", "current_standings", "closing", "seen_since_q", "official_status_q", "source_date",
 ]
 
 #: The lowest confidence at which a census-inferred status counts as evidence of life or closing.
@@ -123,14 +123,11 @@ def source_date(csl: dict) -> dt.date | None:
         return None
 
 
-def _dated_sources(citations=None) -> dict[int, tuple[dt.date, str]]:
-    """``{source id: (issued date, key)}`` of the dated sources: all of them, or those the
-    ``citations`` (an ``EntitySource`` queryset) cite, read in one query with them as a subquery."""
+def _dated_sources() -> dict[int, tuple[dt.date, str]]:
     from .models import Source
 
-    sources = Source.objects.all() if citations is None else Source.objects.filter(pk__in=citations.values("source_id"))
     dated = {}
-    for pk, key, csl in sources.values_list("pk", "key", "csl").iterator():
+    for pk, key, csl in Source.objects.values_list("pk", "key", "csl").iterator():
         when = source_date(csl)
         if when:
             dated[pk] = (when, key)
@@ -163,12 +160,14 @@ def last_seen(entities) -> LastSeen | None | dict[int, LastSeen]:
             .values_list("entity_id", "date", "origin", "rule", "note", "pk").order_by("entity_id", "date", "pk"))
     for entity_id, date, origin, rule, note, pk in rows.iterator():
         best[entity_id] = LastSeen(date, "status", origin, rule or public_note(origin, note)[:200], status_id=pk)
-    dated = _dated_sources(citations)                      # only the sources these entities cite
-    if dated:
-        for entity_id, source_id in citations.values_list("entity_id", "source_id").iterator():
-            when = dated.get(source_id)
-            if when and (entity_id not in best or when[0] > best[entity_id].date):
-                best[entity_id] = LastSeen(when[0], "source", "source", when[1], source_id=source_id)
+    issued: dict[int, dt.date | None] = {}                # each cited source's date, read with the citations
+    for entity_id, source_id, key, csl in citations.values_list("entity_id", "source_id", "source__key",
+                                                                 "source__csl").iterator():
+        if source_id not in issued:
+            issued[source_id] = source_date(csl)
+        when = issued[source_id]
+        if when and (entity_id not in best or when > best[entity_id].date):
+            best[entity_id] = LastSeen(when, "source", "source", key, source_id=source_id)
     if single:
         return best.get(ids[0])
     return best
@@ -187,17 +186,22 @@ def closing(entities) -> dict[int, tuple[dt.date, int]]:
     return first
 
 
-def official_standing(entity: Entity) -> list[Standing]:
+def official_statuses(entity: Entity):
+    """The entity's accreditations and revocations that count, in order of date (their history)."""
+    return entity.statuses.counting().filter(value__in=OFFICIAL_VALUES).order_by("date", "pk")
+
+
+def official_standing(entity: Entity, statuses=None) -> list[Standing]:
     """The latest official standing per programme: the last dated accreditation or revocation.
 
     Every accreditation and revocation stays in the entity's history (``StatusAssertion``); this is
-    the standing they leave, by programme, with the batch and announcement that gave it.
+    the standing they leave, by programme, with the batch and announcement that gave it. ``statuses``:
+    the entity's :func:`official_statuses` when the caller has read them already.
     """
     latest: dict[str, Standing] = {}
-    rows = (entity.statuses.counting().filter(value__in=OFFICIAL_VALUES)
-            .values_list("programme", "value", "batch", "date", "source_id", "pk").order_by("date", "pk"))
-    for programme, value, batch, date, source_id, pk in rows:
-        latest[programme] = Standing(programme, value, batch, date, source_id, pk)
+    for status in official_statuses(entity) if statuses is None else statuses:
+        latest[status.programme] = Standing(status.programme, status.value, status.batch, status.date,
+                                            status.source_id, status.pk)
     return sorted(latest.values(), key=lambda s: s.programme)
 
 

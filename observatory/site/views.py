@@ -173,12 +173,13 @@ def _evidence_of_life(entity, document: dict) -> dict:
     seen_source = None
     if seen is not None and seen.by == "source":  # a source's last-seen label is its key
         seen_source = next((source for source in document["sources"] if source["key"] == seen.label), None)
+    statuses = list(lifecycle.official_statuses(entity).select_related("source"))
     official = [(s, format_fuzzy_date(s.date, s.date_precision),
                  source_entry_html(s.source.csl, key=s.source.key, locator=s.source_locator)
                  if s.source_id else "")
-                for s in entity.statuses.counting().filter(value__in=lifecycle.OFFICIAL_VALUES)
-                .select_related("source").order_by("date", "pk")]
-    return {"last_seen": seen, "last_seen_source": seen_source, "standing": lifecycle.official_standing(entity),
+                for s in statuses]
+    return {"last_seen": seen, "last_seen_source": seen_source,
+            "standing": lifecycle.official_standing(entity, statuses),
             "official": official, "observations": observations_latest(entity, limit=5)}
 
 

@@ -7,7 +7,7 @@ from observatory.analysis.models import AnalysisRun
 from observatory.analysis.services import analysis_runs, dataset_fingerprint
 from observatory.console import console, progress_bar
 
-#: The analyses of ``analyze all``, the longest first (with several jobs, the first ones start first).
+#: The analyses of ``analyze all``, the network (the longest) first: with several jobs, the first ones start first.
 ALL = ["network", "spatial", "typology", "timeline"]
 
 

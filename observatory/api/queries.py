@@ -36,9 +36,10 @@ def entity_queryset(*, kind: str = "", layer: str = "", status: str = "", divisi
 
 def status_evidence(status) -> dict:
     """A status's origin, confidence and rule (issue 15), in the API's and the exports' shape, with
-    what the census saw for a census inference (a curator's note on another status stays private)."""
+    what the census saw for a census inference (a curator's note on another status stays private)
+    and whether it counts as evidence (a status read through ``StatusAssertion.objects.with_counts()``)."""
     return {"origin": status.origin, "confidence": status.confidence, "rule": status.rule,
-            "census_note": lifecycle.public_note(status.origin, status.note)}
+            "census_note": lifecycle.public_note(status.origin, status.note), "counts": status.counts}
 
 
 def _source_ref(obj, source=None, locator: str | None = None) -> dict | None:

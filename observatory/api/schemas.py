@@ -112,11 +112,11 @@ class StatusOut(Schema):
     rule: str = Field("", description="the census rule that inferred it, e.g. census:http-410+persistent")
     census_note: str = Field("", description="what the census saw, for a census inference (the notes of other "
                                              "statuses are the curators' and stay private)")
+    counts: bool = Field(description="counts as evidence of life or closing (lifecycle.LIFECYCLE_CONFIDENCE)")
 
 
 class StatusListItem(StatusOut):
     entity: str = Field(description="slug of the entity")
-    counts: bool = Field(description="counts as evidence of life or closing (lifecycle.LIFECYCLE_CONFIDENCE)")
 
 
 class StatusPage(Schema):

@@ -237,6 +237,7 @@ def _statement(using: str) -> tuple[str, list]:
         ("source", _source_ref(d, "a")),
         ("origin", "a.origin"), ("confidence", d.number("a.confidence")), ("rule", "a.rule"),  # issue 15
         ("census_note", f"CASE WHEN a.origin = '{lifecycle.PUBLIC_NOTE_ORIGIN}' THEN a.note ELSE '' END"),
+        ("counts", d.boolean(counting)),
     ]), _with_source("inventory_statusassertion", "a") + " WHERE a.entity_id = e.id", "a.date, a.id")
     relations = d.array(d.obj([
         ("id", "r.id"), ("type", "r.type"), ("source_entity", "r_from.slug"), ("target_entity", "r_to.slug"),
@@ -277,9 +278,11 @@ def _statement(using: str) -> tuple[str, list]:
            # the first location with a point
            "LEFT JOIN inventory_location p ON p.id = (SELECT min(id) FROM inventory_location "
            f"WHERE entity_id = e.id AND lat IS NOT NULL) WHERE e.slug = %s AND {public_entity}")
-    # the order of the placeholders in the SQL: the url, then the parts (relations before codes),
-    # then the entity's own row; the latest status is written in the document before the url
-    params = [*counting_params, _PREFIX, _SUFFIX, *relation_params, *coding_params, _SLUG, *entity_params]
+    # the order of the placeholders in the SQL: the latest status (written in the document before
+    # the url), the url, then the parts (whether each status counts, relations, codes), then the
+    # entity's own row
+    params = [*counting_params, _PREFIX, _SUFFIX, *counting_params, *relation_params, *coding_params, _SLUG,
+              *entity_params]
     return sql, params
 
 

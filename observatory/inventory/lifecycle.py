@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
 
+from .dates import parse_fuzzy_date
+
 if TYPE_CHECKING:  # pragma: no cover
     from .models import Entity
 
@@ -37,6 +39,7 @@ __all__ = [
     "LIFECYCLE_CONFIDENCE", "ALIVE_VALUES", "CLOSED_VALUES", "OFFICIAL_VALUES",
     "StatusAssertionQuerySet", "counting_q", "LastSeen", "Standing",
     "last_seen", "official_standing", "official_statuses", "current_standings", "closing", "seen_since_q", "official_status_q", "source_date",
+    "EntityEvidence", "entity_evidence",
 ]
 
 #: The lowest confidence at which a census-inferred status counts as evidence of life or closing.
@@ -49,6 +52,11 @@ ALIVE_VALUES = ("active", "accredited", "relocated")
 CLOSED_VALUES = ("closed", "revoked")
 #: The official standings a register records.
 OFFICIAL_VALUES = ("accredited", "revoked")
+
+#: A status that shows its entity alive on a date (with :func:`counting_q`, what :func:`last_seen` reads).
+ALIVE_DATED_Q = Q(value__in=ALIVE_VALUES, date__isnull=False)
+#: An accreditation or a revocation (with :func:`counting_q`, an entity's official history).
+OFFICIAL_Q = Q(value__in=OFFICIAL_VALUES)
 
 
 #: The origin whose status notes are public: what the liveness census saw. A curator's note on a
@@ -110,7 +118,7 @@ class Standing:
     batch: str
     date: dt.date | None
     source_id: int | None
-    status_id: int
+    status_id: int | None  # None when read from the entity document (entity_evidence)
 
 
 def source_date(csl: dict) -> dt.date | None:
@@ -121,6 +129,18 @@ def source_date(csl: dict) -> dt.date | None:
         return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
     except (TypeError, KeyError, IndexError, ValueError):
         return None
+
+
+def _status_seen(date: dt.date, origin: str, rule: str, note: str, pk: int) -> LastSeen:
+    """The evidence a counting, alive, dated status gives (its rule, or the public part of its note)."""
+    return LastSeen(date, "status", origin, rule or public_note(origin, note)[:200], status_id=pk)
+
+
+def _later_citation(best: LastSeen | None, when: dt.date | None, key: str, source_id: int | None) -> LastSeen | None:
+    """A citing source's date replaces the evidence read so far only when it is later."""
+    if when and (best is None or when > best.date):
+        return LastSeen(when, "source", "source", key, source_id=source_id)
+    return best
 
 
 def _dated_sources() -> dict[int, tuple[dt.date, str]]:
@@ -156,18 +176,18 @@ def last_seen(entities) -> LastSeen | None | dict[int, LastSeen]:
         statuses = StatusAssertion.objects.filter(entity_id__in=ids)
         citations = EntitySource.objects.filter(entity_id__in=ids)
     best: dict[int, LastSeen] = {}
-    rows = (statuses.counting().alive().filter(date__isnull=False)
+    rows = (statuses.counting().filter(ALIVE_DATED_Q)
             .values_list("entity_id", "date", "origin", "rule", "note", "pk").order_by("entity_id", "date", "pk"))
-    for entity_id, date, origin, rule, note, pk in rows.iterator():
-        best[entity_id] = LastSeen(date, "status", origin, rule or public_note(origin, note)[:200], status_id=pk)
+    for entity_id, *status in rows.iterator():  # the latest wins
+        best[entity_id] = _status_seen(*status)
     issued: dict[int, dt.date | None] = {}                # each cited source's date, read with the citations
     for entity_id, source_id, key, csl in citations.values_list("entity_id", "source_id", "source__key",
-                                                                 "source__csl").iterator():
+                                                                 "source__csl").order_by("pk").iterator():
         if source_id not in issued:
             issued[source_id] = source_date(csl)
-        when = issued[source_id]
-        if when and (entity_id not in best or when > best[entity_id].date):
-            best[entity_id] = LastSeen(when, "source", "source", key, source_id=source_id)
+        seen = _later_citation(best.get(entity_id), issued[source_id], key, source_id)
+        if seen is not None:
+            best[entity_id] = seen
     if single:
         return best.get(ids[0])
     return best
@@ -188,7 +208,7 @@ def closing(entities) -> dict[int, tuple[dt.date, int]]:
 
 def official_statuses(entity: Entity):
     """The entity's accreditations and revocations that count, in order of date (their history)."""
-    return entity.statuses.counting().filter(value__in=OFFICIAL_VALUES).order_by("date", "pk")
+    return entity.statuses.counting().filter(OFFICIAL_Q).order_by("date", "pk")
 
 
 def official_standing(entity: Entity, statuses=None) -> list[Standing]:
@@ -198,11 +218,51 @@ def official_standing(entity: Entity, statuses=None) -> list[Standing]:
     the standing they leave, by programme, with the batch and announcement that gave it. ``statuses``:
     the entity's :func:`official_statuses` when the caller has read them already.
     """
+    return _standings(Standing(status.programme, status.value, status.batch, status.date, status.source_id,
+                               status.pk) for status in (official_statuses(entity) if statuses is None else statuses))
+
+
+def _standings(history) -> list[Standing]:
+    """The last standing of each programme in an official history (in order of date), by programme."""
     latest: dict[str, Standing] = {}
-    for status in official_statuses(entity) if statuses is None else statuses:
-        latest[status.programme] = Standing(status.programme, status.value, status.batch, status.date,
-                                            status.source_id, status.pk)
+    for standing in history:
+        latest[standing.programme] = standing
     return sorted(latest.values(), key=lambda s: s.programme)
+
+
+@dataclass(frozen=True)
+class EntityEvidence:
+    """One entity's evidence of life: its :func:`last_seen`, its :func:`official_statuses` and the
+    :func:`official_standing` they leave."""
+
+    last_seen: LastSeen | None
+    official: list[dict]
+    standing: list[Standing]
+
+
+def entity_evidence(statuses: list[dict], citations) -> EntityEvidence:
+    """:class:`EntityEvidence` of one entity from its record as already read, with no query: its
+    statuses in the entity document's form (``observatory.coding.entity_document``: in the order
+    date, id; a fuzzy ``date``; ``counts`` decided by the database with :func:`counting_q`) and its
+    cited sources as ``(key, csl)`` pairs in citation order. It reads what :func:`last_seen`,
+    :func:`official_statuses` and :func:`official_standing` read from the database for one entity
+    (``tests/inventory/test_lifecycle.py`` holds them equal); the statuses and standings name no
+    database ids."""
+    seen = None
+    official = []
+    for status in statuses:
+        if not status["counts"]:
+            continue
+        date = parse_fuzzy_date(status["date"])[0]
+        if date is not None and status["value"] in ALIVE_VALUES:  # ALIVE_DATED_Q; the latest wins
+            seen = LastSeen(date, "status", status["origin"], status["rule"] or status["census_note"][:200])
+        if status["value"] in OFFICIAL_VALUES:                     # OFFICIAL_Q
+            official.append(status)
+    for key, csl in citations:
+        seen = _later_citation(seen, source_date(csl), key, None)
+    return EntityEvidence(seen, official, _standings(
+        Standing(s["programme"], s["value"], s["batch"], parse_fuzzy_date(s["date"])[0], None, None)
+        for s in official))
 
 
 def current_standings(entities) -> dict[int, dict[str, str]]:
@@ -212,7 +272,7 @@ def current_standings(entities) -> dict[int, dict[str, str]]:
     statuses = StatusAssertion.objects.filter(entity__in=entities.values("pk")) if isinstance(
         entities, models.QuerySet) else StatusAssertion.objects.filter(entity_id__in=list(entities))
     standings: dict[int, dict[str, str]] = {}
-    for entity_id, programme, value in (statuses.counting().filter(value__in=OFFICIAL_VALUES)
+    for entity_id, programme, value in (statuses.counting().filter(OFFICIAL_Q)
                                         .order_by("entity_id", "date", "pk").values_list("entity_id", "programme", "value")):
         standings.setdefault(entity_id, {})[programme] = value
     return standings

@@ -10,7 +10,7 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from . import lifecycle, search_index
-from .models import Entity, Location, StatusAssertion
+from .models import Entity, Location, Source, StatusAssertion
 from .taxonomy import KINDS
 
 __all__ = ["entity_list", "entity_detail", "entity_names", "entity_search_filter"]
@@ -104,6 +104,12 @@ def entity_names(slugs) -> dict[str, Entity]:
     relations show the other ends by name and link)."""
     return {entity.slug: entity for entity in Entity.objects.public().filter(slug__in=list(slugs))
             .only("id", "slug", "name", "name_zh", "name_en")}
+
+
+def source_records(keys) -> dict[str, dict]:
+    """The CSL-JSON record of each source among ``keys``, by key (to cite a source the caller knows
+    by key only)."""
+    return dict(Source.objects.filter(key__in=list(keys)).values_list("key", "csl"))
 
 
 def kind_labels() -> list[tuple[str, str]]:

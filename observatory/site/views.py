@@ -25,7 +25,7 @@ from observatory.china import divisions as china_divisions
 from observatory.china.names import is_chinese_language
 from observatory.coding.entity_document import entity_document
 from observatory.inventory import lifecycle, selectors
-from observatory.inventory.dates import format_fuzzy_date, parse_fuzzy_date
+from observatory.inventory.dates import parse_fuzzy_date
 from observatory.inventory.models import Location, Name, Relation, StatusAssertion
 from observatory.inventory.taxonomy import KINDS, LAYERS, RELATION_TYPES, kind_is_place
 from observatory.pagecache import public_page
@@ -166,20 +166,25 @@ def _status(status: dict) -> dict:
 
 def _evidence_of_life(entity, document: dict) -> dict:
     """Last seen (by what, when), the official accreditations and revocations with their
-    announcements, and the census's latest observations (observatory.inventory.lifecycle)."""
+    announcements, and the census's latest observations (observatory.inventory.lifecycle), from the
+    entity document: a query only for the census's observations, and for the record of an
+    announcement the entity does not cite."""
     from observatory.census.selectors import observations_latest
 
-    seen = lifecycle.last_seen(entity)
-    seen_source = None
-    if seen is not None and seen.by == "source":  # a source's last-seen label is its key
-        seen_source = next((source for source in document["sources"] if source["key"] == seen.label), None)
-    statuses = list(lifecycle.official_statuses(entity).select_related("source"))
-    official = [(s, format_fuzzy_date(s.date, s.date_precision),
-                 source_entry_html(s.source.csl, key=s.source.key, locator=s.source_locator)
-                 if s.source_id else "")
-                for s in statuses]
-    return {"last_seen": seen, "last_seen_source": seen_source,
-            "standing": lifecycle.official_standing(entity, statuses),
+    cited = {source["key"]: source for source in document["sources"]}
+    evidence = lifecycle.entity_evidence(document["statuses"], [(key, source["csl"]) for key, source in cited.items()])
+    seen = evidence.last_seen
+    # a source's last-seen label is its key
+    seen_source = cited.get(seen.label) if seen is not None and seen.by == "source" else None
+    announced = {status["source"]["key"] for status in evidence.official if status["source"]}
+    records = {key: source["csl"] for key, source in cited.items() if key in announced}
+    if announced - set(records):
+        records.update(selectors.source_records(announced - set(records)))
+    official = [(_status(status), status["date"] or "",
+                 source_entry_html(records[status["source"]["key"]], key=status["source"]["key"],
+                                   locator=status["source"]["locator"]) if status["source"] else "")
+                for status in evidence.official]
+    return {"last_seen": seen, "last_seen_source": seen_source, "standing": evidence.standing,
             "official": official, "observations": observations_latest(entity, limit=5)}
 
 

@@ -72,3 +72,37 @@ def test_it_reports_the_latest_official_standing_per_programme(space):
     assert Entity.objects.filter(lifecycle.official_status_q("accredited")).count() == 0
     assert Entity.objects.filter(lifecycle.official_status_q("revoked", "国家备案众创空间")).count() == 1
     assert lifecycle.closing([space.pk])[space.pk][0] == dt.date(2019, 11, 1)
+
+
+
+@pytest.mark.parametrize("later_source", [False, True])
+def test_the_evidence_read_from_the_entity_document_is_the_evidence_read_from_the_database(space, later_source):
+    """entity_evidence (the entity page, no query) against last_seen, official_statuses and
+    official_standing (their SQL), on statuses that exercise each rule."""
+    from observatory.coding.entity_document import entity_document
+
+    _status(space, "active", dt.date(2014, 1, 1), rule="")
+    _status(space, "active", dt.date(2014, 1, 1), origin="census", confidence=0.9, rule="census:feed")  # later id
+    _status(space, "active", None)                                                     # undated: no evidence
+    _status(space, "active", dt.date(2022, 1, 1), origin="census", confidence=0.5)    # does not count
+    _status(space, "relocated", dt.date(2015, 3, 1), date_precision="month")
+    _status(space, "accredited", dt.date(2016, 2, 18), origin="register", kind="official_accreditation",
+            programme="国家备案众创空间", batch="第二批")
+    _status(space, "revoked", dt.date(2019, 11, 1), origin="register", kind="official_accreditation",
+            programme="国家备案众创空间", batch="2019年复核")
+    _status(space, "accredited", None, origin="register", kind="official_accreditation", programme="孵化器")
+    if later_source:
+        space.citations.create(source=services.source_upsert(key="report-2021", csl={
+            "type": "article-newspaper", "title": "A report", "issued": {"date-parts": [[2021, 6]]}})[0])
+    document = entity_document(space.slug)
+    read = lifecycle.entity_evidence(document["statuses"], [(s["key"], s["csl"]) for s in document["sources"]])
+    reference = lifecycle.last_seen(space)
+    assert reference.by == ("source" if later_source else "status")
+    assert (read.last_seen.date, read.last_seen.by, read.last_seen.origin, read.last_seen.label) == (
+        reference.date, reference.by, reference.origin, reference.label)
+    official = list(lifecycle.official_statuses(space))
+    assert [(s["value"], s["programme"], s["batch"]) for s in read.official] == [
+        (s.value, s.programme, s.batch) for s in official]
+    assert [(s.programme, s.value, s.batch, s.date) for s in read.standing] == [
+        (s.programme, s.value, s.batch, s.date) for s in lifecycle.official_standing(space)]
+    assert len(read.standing) == 2

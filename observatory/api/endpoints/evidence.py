@@ -87,6 +87,6 @@ def status_list(request, entity: str | None = Query(None, max_length=120, descri
     rows, next_cursor = paginate(queryset, kind="status", cursor=cursor, limit=limit)
     items = [{"entity": s.entity.slug, "value": s.value, "kind": s.kind,
               "date": format_fuzzy_date(s.date, s.date_precision) or None, "programme": s.programme,
-              "batch": s.batch, "revoked_on": s.revoked_on, "source": _source_ref(s), **status_evidence(s),
-              "counts": s.counts} for s in rows]
+              "batch": s.batch, "revoked_on": s.revoked_on, "source": _source_ref(s), **status_evidence(s)}
+             for s in rows]
     return {"items": items, "next_cursor": next_cursor, "limit": limit}

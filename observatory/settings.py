@@ -168,8 +168,10 @@ CACHES = {"default": {"BACKEND": "observatory.sqlite_cache.SQLiteCache",
           "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
                     "OPTIONS": {"MAX_ENTRIES": 2000}}}
 if env_str("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")},
-              "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL"),
+    # django-redis, not Django's own RedisCache: it keeps one client per process where Django's
+    # builds a new one for every command (docs/dependencies.md)
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": env_str("REDIS_URL")},
+              "pages": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": env_str("REDIS_URL"),
                         "KEY_PREFIX": "pages"}}
 # Seconds a rendered public page is kept at most (it is dropped as soon as the data changes); 0: off.
 OBSERVATORY_PAGE_CACHE_SECONDS = env_int("OBSERVATORY_PAGE_CACHE_SECONDS", 60)

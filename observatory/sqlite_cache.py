@@ -1,5 +1,5 @@
 """``SQLiteCache``: the default cache (rate-limit counts, admin login attempts), one SQLite file on
-the host shared by the worker processes. Several hosts use Django's own ``RedisCache`` (``REDIS_URL``).
+the host shared by the worker processes. Several hosts share Redis (``REDIS_URL``, django-redis).
 
 It implements Django's public cache API (``BaseCache``) only; the rate limits count with ``add`` and
 ``incr`` here as on every other backend.

@@ -229,14 +229,13 @@ def _versions(content_type_id: int, object_id: str):
     # what Version.objects.get_for_object filters on, the content type left a value
     return (Version.objects.filter(content_type_id=content_type_id, object_id=object_id,
                                    db=router.db_for_write(Entity))
-            .select_related("revision").only("revision", "revision__date_created")
-            .order_by("-revision__date_created")[:50])
+            .order_by("-revision__date_created").values_list("revision__date_created", flat=True)[:50])
 
 
 def _history(entity) -> list[dt.datetime]:
     """Dates of the recorded revisions of an entity (newest first), without who made them."""
     content_type = ContentType.objects.get_for_model(entity, for_concrete_model=True)
-    return [version.revision.date_created for version in _versions(content_type.pk, str(entity.pk))]
+    return list(_versions(content_type.pk, str(entity.pk)))
 
 
 # Inside <script>, "</script>" or "<!--" in a value would end or confuse the element: written as

@@ -238,7 +238,9 @@ def _statement(using: str) -> tuple[str, list]:
         ("origin", "a.origin"), ("confidence", d.number("a.confidence")), ("rule", "a.rule"),  # issue 15
         ("census_note", f"CASE WHEN a.origin = '{lifecycle.PUBLIC_NOTE_ORIGIN}' THEN a.note ELSE '' END"),
         ("counts", d.boolean(counting)),
-    ]), _with_source("inventory_statusassertion", "a") + " WHERE a.entity_id = e.id", "a.date, a.id")
+    ]), _with_source("inventory_statusassertion", "a") + " WHERE a.entity_id = e.id",
+        # lifecycle.HISTORY_ORDER: an undated status first on both databases
+        "CASE WHEN a.date IS NULL THEN 0 ELSE 1 END, a.date, a.id")
     relations = d.array(d.obj([
         ("id", "r.id"), ("type", "r.type"), ("source_entity", "r_from.slug"), ("target_entity", "r_to.slug"),
         ("from_date", d.fuzzy("r.from_date", "r.from_precision")),

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 
 from .dates import parse_fuzzy_date
 
@@ -57,6 +57,9 @@ OFFICIAL_VALUES = ("accredited", "revoked")
 ALIVE_DATED_Q = Q(value__in=ALIVE_VALUES, date__isnull=False)
 #: An accreditation or a revocation (with :func:`counting_q`, an entity's official history).
 OFFICIAL_Q = Q(value__in=OFFICIAL_VALUES)
+#: The order of an entity's history: by date, an undated status first on every database (SQLite
+#: puts NULL first by itself, PostgreSQL last), then as recorded.
+HISTORY_ORDER = (F("date").asc(nulls_first=True), "pk")
 
 
 #: The origin whose status notes are public: what the liveness census saw. A curator's note on a
@@ -208,7 +211,7 @@ def closing(entities) -> dict[int, tuple[dt.date, int]]:
 
 def official_statuses(entity: Entity):
     """The entity's accreditations and revocations that count, in order of date (their history)."""
-    return entity.statuses.counting().filter(OFFICIAL_Q).order_by("date", "pk")
+    return entity.statuses.counting().filter(OFFICIAL_Q).order_by(*HISTORY_ORDER)
 
 
 def official_standing(entity: Entity, statuses=None) -> list[Standing]:
@@ -242,8 +245,10 @@ class EntityEvidence:
 
 def entity_evidence(statuses: list[dict], citations) -> EntityEvidence:
     """:class:`EntityEvidence` of one entity from its record as already read, with no query: its
-    statuses in the entity document's form (``observatory.coding.entity_document``: in the order
-    date, id; a fuzzy ``date``; ``counts`` decided by the database with :func:`counting_q`) and its
+    statuses in the entity document's form (``observatory.coding.entity_document``: in
+    :data:`HISTORY_ORDER`; a fuzzy ``date``, which reads back as the stored date since a status's date
+    is stored as the first day of its period, ``StatusAssertion.clean``; ``counts`` decided by the
+    database with :func:`counting_q`) and its
     cited sources as ``(key, csl)`` pairs in citation order. It reads what :func:`last_seen`,
     :func:`official_statuses` and :func:`official_standing` read from the database for one entity
     (``tests/inventory/test_lifecycle.py`` holds them equal); the statuses and standings name no
@@ -273,7 +278,7 @@ def current_standings(entities) -> dict[int, dict[str, str]]:
         entities, models.QuerySet) else StatusAssertion.objects.filter(entity_id__in=list(entities))
     standings: dict[int, dict[str, str]] = {}
     for entity_id, programme, value in (statuses.counting().filter(OFFICIAL_Q)
-                                        .order_by("entity_id", "date", "pk").values_list("entity_id", "programme", "value")):
+                                        .order_by("entity_id", *HISTORY_ORDER).values_list("entity_id", "programme", "value")):
         standings.setdefault(entity_id, {})[programme] = value
     return standings
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from observatory.china.names import is_chinese_language
 from observatory.validation import CheckedFieldsMixin, csl_check, polygon_check
 
+from .dates import format_fuzzy_date, parse_fuzzy_date
 from .lifecycle import StatusAssertionQuerySet
 from .taxonomy import (
     CRS_CHOICES,
@@ -288,7 +289,7 @@ class StatusAssertion(SourcedModel):
     objects = StatusAssertionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["entity", "date", "id"]
+        ordering = ["entity", F("date").asc(nulls_first=True), "id"]  # lifecycle.HISTORY_ORDER
         constraints = [
             models.CheckConstraint(
                 condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
@@ -298,6 +299,14 @@ class StatusAssertion(SourcedModel):
 
     def __str__(self) -> str:
         return f"{self.entity}: {self.value} ({self.kind})"
+
+    def clean(self) -> None:
+        """A date is stored as the first day of its period (2011 → 2011-01-01, 2011-05 → 2011-05-01),
+        as the importers and services parse it: an edit that gives another day with a coarser
+        precision keeps the period, not the day (the document, the API and the page write the period)."""
+        super().clean()
+        if self.date is not None and self.date_precision:
+            self.date = parse_fuzzy_date(format_fuzzy_date(self.date, self.date_precision))[0]
 
 
 class RelationQuerySet(models.QuerySet):

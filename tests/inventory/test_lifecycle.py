@@ -91,6 +91,11 @@ def test_the_evidence_read_from_the_entity_document_is_the_evidence_read_from_th
     _status(space, "revoked", dt.date(2019, 11, 1), origin="register", kind="official_accreditation",
             programme="国家备案众创空间", batch="2019年复核")
     _status(space, "accredited", None, origin="register", kind="official_accreditation", programme="孵化器")
+    # an undated accreditation in the same programme ranks first (before the 2016 one) on both databases
+    _status(space, "accredited", None, origin="register", kind="official_accreditation",
+            programme="国家备案众创空间", batch="undated")
+    _status(space, "accredited", dt.date(2020, 1, 1), origin="census", confidence=None)        # does not count
+    _status(space, "revoked", dt.date(2021, 1, 1), origin="census", confidence=0.3, programme="孵化器")  # nor this
     if later_source:
         space.citations.create(source=services.source_upsert(key="report-2021", csl={
             "type": "article-newspaper", "title": "A report", "issued": {"date-parts": [[2021, 6]]}})[0])
@@ -106,3 +111,26 @@ def test_the_evidence_read_from_the_entity_document_is_the_evidence_read_from_th
     assert [(s.programme, s.value, s.batch, s.date) for s in read.standing] == [
         (s.programme, s.value, s.batch, s.date) for s in lifecycle.official_standing(space)]
     assert len(read.standing) == 2
+
+
+def test_a_status_and_a_source_of_the_same_day_leave_the_status_as_last_seen(space):
+    from observatory.coding.entity_document import entity_document
+
+    status = _status(space, "active", dt.date(2016, 2, 18), rule="")
+    space.citations.create(source=services.source_upsert(key="register-2016", csl={
+        "type": "webpage", "title": "第二批国家备案众创空间", "issued": {"date-parts": [[2016, 2, 18]]}})[0])
+    document = entity_document(space.slug)
+    read = lifecycle.entity_evidence(document["statuses"], [(s["key"], s["csl"]) for s in document["sources"]])
+    assert (read.last_seen.by, read.last_seen.date) == ("status", status.date)
+    assert lifecycle.last_seen(space).status_id == status.pk
+
+
+@pytest.mark.parametrize(("given", "precision", "stored"), [
+    (dt.date(2011, 6, 15), "year", dt.date(2011, 1, 1)), (dt.date(2011, 6, 15), "circa", dt.date(2011, 1, 1)),
+    (dt.date(2011, 6, 15), "month", dt.date(2011, 6, 1)), (dt.date(2011, 6, 15), "day", dt.date(2011, 6, 15)),
+    (dt.date(2011, 6, 15), "", dt.date(2011, 6, 15))])
+def test_a_status_date_is_kept_as_the_first_day_of_its_period(space, given, precision, stored):
+    """What the admin's form does with a day and a coarser precision (the document writes the period)."""
+    status = StatusAssertion(entity=space, value="active", kind="observed", date=given, date_precision=precision)
+    status.full_clean()
+    assert status.date == stored

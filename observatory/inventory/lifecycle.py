@@ -93,9 +93,6 @@ class StatusAssertionQuerySet(models.QuerySet):
         return self.annotate(counts=Case(When(counting_q(), then=Value(True)), default=Value(False),
                                          output_field=models.BooleanField()))
 
-    def alive(self):
-        return self.filter(value__in=ALIVE_VALUES)
-
     def closing(self):
         return self.filter(value__in=CLOSED_VALUES)
 
@@ -134,7 +131,7 @@ def source_date(csl: dict) -> dt.date | None:
         return None
 
 
-def _status_seen(date: dt.date, origin: str, rule: str, note: str, pk: int) -> LastSeen:
+def _status_seen(date: dt.date, origin: str, rule: str, note: str, pk: int | None) -> LastSeen:
     """The evidence a counting, alive, dated status gives (its rule, or the public part of its note)."""
     return LastSeen(date, "status", origin, rule or public_note(origin, note)[:200], status_id=pk)
 
@@ -214,15 +211,14 @@ def official_statuses(entity: Entity):
     return entity.statuses.counting().filter(OFFICIAL_Q).order_by(*HISTORY_ORDER)
 
 
-def official_standing(entity: Entity, statuses=None) -> list[Standing]:
+def official_standing(entity: Entity) -> list[Standing]:
     """The latest official standing per programme: the last dated accreditation or revocation.
 
     Every accreditation and revocation stays in the entity's history (``StatusAssertion``); this is
-    the standing they leave, by programme, with the batch and announcement that gave it. ``statuses``:
-    the entity's :func:`official_statuses` when the caller has read them already.
+    the standing they leave, by programme, with the batch and announcement that gave it.
     """
     return _standings(Standing(status.programme, status.value, status.batch, status.date, status.source_id,
-                               status.pk) for status in (official_statuses(entity) if statuses is None else statuses))
+                               status.pk) for status in official_statuses(entity))
 
 
 def _standings(history) -> list[Standing]:
@@ -248,8 +244,7 @@ def entity_evidence(statuses: list[dict], citations) -> EntityEvidence:
     statuses in the entity document's form (``observatory.coding.entity_document``: in
     :data:`HISTORY_ORDER`; a fuzzy ``date``, which reads back as the stored date since a status's date
     is stored as the first day of its period, ``StatusAssertion.clean``; ``counts`` decided by the
-    database with :func:`counting_q`) and its
-    cited sources as ``(key, csl)`` pairs in citation order. It reads what :func:`last_seen`,
+    database with :func:`counting_q`) and its cited sources as ``(key, csl)`` pairs in citation order. It reads what :func:`last_seen`,
     :func:`official_statuses` and :func:`official_standing` read from the database for one entity
     (``tests/inventory/test_lifecycle.py`` holds them equal); the statuses and standings name no
     database ids."""
@@ -260,7 +255,8 @@ def entity_evidence(statuses: list[dict], citations) -> EntityEvidence:
             continue
         date = parse_fuzzy_date(status["date"])[0]
         if date is not None and status["value"] in ALIVE_VALUES:  # ALIVE_DATED_Q; the latest wins
-            seen = LastSeen(date, "status", status["origin"], status["rule"] or status["census_note"][:200])
+            # census_note is the public part of the note already
+            seen = _status_seen(date, status["origin"], status["rule"], status["census_note"], None)
         if status["value"] in OFFICIAL_VALUES:                     # OFFICIAL_Q
             official.append(status)
     for key, csl in citations:

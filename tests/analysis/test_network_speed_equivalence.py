@@ -79,3 +79,32 @@ def test_sampled_betweenness_records_pivots_and_a_half_split_error():
     observed = np.sqrt(np.mean((sampled.loc[top, "betweenness"] - exact.loc[top, "betweenness"]) ** 2))
     # the half-split estimate is of the right order of magnitude (a single draw of a noisy estimate)
     assert observed / exact.loc[top, "betweenness"].mean() < 3 * rel_se
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_skeleton_and_its_triangles_equal_networkx(seed):
+    from observatory.analysis.network._arcs import GraphArrays, _skeleton, _triangles
+
+    G = _bench("synthetic").generate(600, seed).graph() if seed == 0 else nx.gnp_random_graph(
+        80, 0.12, seed=seed, directed=True)
+    G.add_edge(*[next(iter(G))] * 2)                            # a self-loop is no tie of the skeleton
+    arrays = GraphArrays(G)
+    A = arrays.csr()
+    e_lo, e_hi, code = _skeleton(A, A.T.tocsr())
+    nodes = arrays.nodes
+    expected = {}
+    for u, v in G.edges:
+        if u != v:
+            i, j = nodes.index(u), nodes.index(v)
+            expected[min(i, j), max(i, j)] = expected.get((min(i, j), max(i, j)), 0) | (1 if i < j else 2)
+    assert dict(zip(zip(e_lo.tolist(), e_hi.tolist(), strict=True), code.tolist(), strict=True)) == expected
+    assert np.all(np.diff(e_lo) >= 0) and len(expected) == e_lo.size
+
+    a, b, c, ab, bc, ac = _triangles(len(nodes), e_lo, e_hi)
+    skeleton = nx.Graph(list(expected))
+    listed = {frozenset(corners) for corners in zip(a.tolist(), b.tolist(), c.tolist(), strict=True)}
+    assert len(listed) == a.size
+    assert listed == {frozenset(t) for t in nx.enumerate_all_cliques(skeleton) if len(t) == 3}
+    ties = list(zip(e_lo.tolist(), e_hi.tolist(), strict=True))
+    for x, y, tie in ((a, b, ab), (b, c, bc), (a, c, ac)):          # each tie id names the tie of its corners
+        assert [ties[t] for t in tie.tolist()] == [(min(p, q), max(p, q)) for p, q in zip(x.tolist(), y.tolist(), strict=True)]

@@ -140,7 +140,7 @@ class GraphArrays:
 
 
 def _group_codes(G: nx.Graph, nodes: list, attr: str) -> tuple[np.ndarray, list]:
-    values = [value for _node, value in G.nodes(data=attr)]      # graph order, which nodes is in
+    values = [data.get(attr) for _node, data in G.nodes(data=True)]   # graph order, which nodes is in
     if None in values:
         missing = [node for node, value in zip(nodes, values, strict=True) if value is None]
         shown = ", ".join(map(repr, missing[:5])) + (" ..." if len(missing) > 5 else "")
@@ -156,45 +156,33 @@ def _group_codes(G: nx.Graph, nodes: list, attr: str) -> tuple[np.ndarray, list]
 
 
 
-def _skeleton(A: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Undirected skeleton of the 0/1 arc matrix A (no self-loops): each tie once as (lo, hi), lo < hi,
-    with a direction code: 1 = only lo→hi, 2 = only hi→lo, 3 = both (reciprocated). Built by a sparse
-    sum, so no arc has to be looked up."""
-    n = A.shape[0]
-    src = np.repeat(np.arange(n, dtype=np.int64), np.diff(A.indptr))
-    dst = A.indices.astype(np.int64)
-    forward = src < dst
-    lo = np.where(forward, src, dst)
-    hi = np.where(forward, dst, src)
-    S = sp.csr_matrix((np.where(forward, 1, 2).astype(np.int8), (lo, hi)), shape=(n, n))
-    S.sum_duplicates()                                   # 1 + 2 = 3 where both arcs exist
-    e_lo = np.repeat(np.arange(n, dtype=np.int64), np.diff(S.indptr))
-    return e_lo, S.indices.astype(np.int64), S.data
+def _skeleton(A: sp.csr_matrix, At: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Undirected skeleton of the 0/1 arc matrix A (no self-loops), given with its transpose At: each
+    tie once as (lo, hi), lo < hi, grouped by lo, with a direction code: 1 = only lo→hi, 2 = only
+    hi→lo, 3 = both (reciprocated). One compiled pass over the arcs (:func:`._kernels.skeleton_ties`)."""
+    from ._kernels import skeleton_ties
+
+    as_index = lambda values: np.asarray(values, dtype=np.int64)  # noqa: E731
+    return skeleton_ties(as_index(A.indptr), as_index(A.indices), as_index(At.indptr), as_index(At.indices))
 
 
 def _triangles(n: int, e_lo: np.ndarray, e_hi: np.ndarray) -> tuple[np.ndarray, ...]:
     """Triangles of an undirected skeleton given as ties (e_lo[t], e_hi[t]), each triangle once as
-    corners (a, b, c) with the ids t of its ties a–b, b–c and a–c.
+    corners (a, b, c) with the ids t of its ties a–b, b–c and a–c, in the order the walk finds them.
 
     Ties are oriented from lower to higher (degree, index) rank, so every triangle is the unique path
     a→b→c closed by a→c, found by walking only the short out-lists of that orientation (Chiba &
-    Nishizeki 1985; compiled, :func:`._kernels.oriented_triangles`). The tie ids travel as the CSR
-    data of the oriented adjacency, so what belongs to a tie (its directions, its weights) is read,
-    not looked up."""
-    from ._kernels import oriented_triangles
+    Nishizeki 1985; compiled, :func:`._kernels.oriented_triangles`). The tie ids travel with the
+    oriented adjacency, so what belongs to a tie (its directions, its weights) is read, not looked up."""
+    from ._kernels import oriented_adjacency, oriented_triangles
 
     degree = np.bincount(e_lo, minlength=n) + np.bincount(e_hi, minlength=n)
     by_rank = np.argsort(degree, kind="stable")           # the node of each rank (ties by index)
     rank = np.empty(n, dtype=np.int64)
     rank[by_rank] = np.arange(n)
-    # the oriented adjacency on ranks (low → high): the hubs' rows sit together, which the walk
-    # revisits most
-    r_lo, r_hi = rank[e_lo], rank[e_hi]
-    U = sp.csr_matrix((np.arange(1, e_lo.size + 1, dtype=np.int64), (np.minimum(r_lo, r_hi), np.maximum(r_lo, r_hi))),
-                      shape=(n, n))                      # data: tie id + 1
-    U.sort_indices()
-    ra, rb, rc, ab, bc, ac = oriented_triangles(U.indptr, U.indices)
-    a, b, c = by_rank[ra], by_rank[rb], by_rank[rc]
-    order = np.lexsort((b, c, a))                         # by node (a, c, b), the order of the sums below
-    tie = U.data - 1
-    return a[order], b[order], c[order], tie[ab[order]], tie[bc[order]], tie[ac[order]]
+    # the walk runs on ranks, so the hubs' rows, which it revisits most, sit together; 32-bit
+    # positions where they fit halve the memory it walks
+    index = np.int32 if max(n, e_lo.size) < 2**31 else np.int64
+    ra, rb, rc, ab, bc, ac = oriented_triangles(*oriented_adjacency(n, rank[e_lo].astype(index),
+                                                                    rank[e_hi].astype(index)))
+    return by_rank[ra], by_rank[rb], by_rank[rc], ab, bc, ac

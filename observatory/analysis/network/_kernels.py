@@ -15,25 +15,106 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def oriented_triangles(indptr: np.ndarray, indices: np.ndarray):  # pragma: no cover - compiled
-    """Triangles a→b→c closed by a→c in an acyclic orientation (each undirected triangle once), as a
-    (6, t) array of corners (a, b, c) and the CSR positions of the ties a→b, b→c and a→c, ordered by
-    (a, b, c) when the indices of each row are sorted.
-
-    For each a, its out-neighbours c are marked with their position; every out-neighbour b of a then
-    looks its own out-neighbours up among the marks (Chiba & Nishizeki's compact-forward scheme), up to
-    the highest mark, so the work is at most the number of oriented wedges and the memory the
-    number of triangles. Needs the indices of each row sorted."""
-    n = indptr.size - 1
-    mark = np.full(n, -1, dtype=np.int64)
-    out = np.empty((6, 1024), dtype=np.int64)
+def skeleton_ties(out_ptr, out_idx, in_ptr, in_idx):  # pragma: no cover - compiled
+    """The undirected ties of a digraph given as CSR of its out- and in-neighbours (no self-loops
+    needed; any are skipped): arrays (lo, hi, code), lo < hi, grouped by lo, with code 1 = only the
+    arc lo→hi, 2 = only hi→lo, 3 = both. One pass over the arcs: the ties of lo to higher nodes are
+    found among its out-neighbours first, each remembering its slot, then its in-neighbours either
+    complete a slot of this pass or open a tie of their own."""
+    n = out_ptr.size - 1
+    slot = np.full(n, -1, dtype=np.int64)
+    cap = out_idx.size
+    lo = np.empty(cap, dtype=np.int64)
+    hi = np.empty(cap, dtype=np.int64)
+    code = np.empty(cap, dtype=np.int8)
     t = 0
+    for u in range(n):
+        first = t                                        # slots below it belong to earlier nodes
+        for q in range(out_ptr[u], out_ptr[u + 1]):
+            v = out_idx[q]
+            if v > u:
+                slot[v] = t
+                lo[t] = u
+                hi[t] = v
+                code[t] = 1
+                t += 1
+        for q in range(in_ptr[u], in_ptr[u + 1]):
+            v = in_idx[q]
+            if v > u:
+                s = slot[v]
+                if s >= first:
+                    code[s] = 3
+                else:
+                    lo[t] = u
+                    hi[t] = v
+                    code[t] = 2
+                    t += 1
+    return lo[:t].copy(), hi[:t].copy(), code[:t].copy()
+
+
+@njit(cache=True, nogil=True)
+def oriented_adjacency(n, r_lo, r_hi):  # pragma: no cover - compiled
+    """Every tie (r_lo[t], r_hi[t]) between ranks 0..n-1 oriented from its lower to its higher rank,
+    as CSR (indptr, indices, tie ids) with each row sorted (insertion sort: the rows of a degree
+    orientation are short). The indices and tie ids have the dtype of ``r_lo``."""
+    m = r_lo.size
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for t in range(m):
+        indptr[min(r_lo[t], r_hi[t]) + 1] += 1
+    for v in range(n):
+        indptr[v + 1] += indptr[v]
+    fill = indptr[:-1].copy()
+    indices = np.empty(m, dtype=r_lo.dtype)
+    tie = np.empty(m, dtype=r_lo.dtype)
+    for t in range(m):
+        a, b = r_lo[t], r_hi[t]
+        if a > b:
+            a, b = b, a
+        p = fill[a]
+        indices[p] = b
+        tie[p] = t
+        fill[a] = p + 1
+    for v in range(n):
+        first, stop = indptr[v], indptr[v + 1]
+        for i in range(first + 1, stop):
+            x, y = indices[i], tie[i]
+            j = i - 1
+            while j >= first and indices[j] > x:
+                indices[j + 1] = indices[j]
+                tie[j + 1] = tie[j]
+                j -= 1
+            indices[j + 1] = x
+            tie[j + 1] = y
+    return indptr, indices, tie
+
+
+@njit(cache=True, nogil=True)
+def oriented_triangles(indptr, indices, tie):  # pragma: no cover - compiled
+    """Triangles a→b→c closed by a→c of an acyclic orientation given by :func:`oriented_adjacency`
+    (each undirected triangle once), as a (6, k) array of corners (a, b, c) and the tie ids of a–b,
+    b–c and a–c.
+
+    For each a, its out-neighbours c are marked with their tie; every out-neighbour b of a then looks
+    its own out-neighbours up among the marks (Chiba & Nishizeki's compact-forward scheme), up to the
+    highest mark, so the work is at most the number of oriented wedges. A triangle at a is a pair of
+    its out-neighbours, so room for d(d − 1)/2 more is made before a's walk (d its out-degree), which
+    keeps every check of room out of the hot loop."""
+    n = indptr.size - 1
+    mark = np.full(n, -1, dtype=indices.dtype)
+    out = np.empty((6, 1024), dtype=np.int64)
+    k = 0
     for a in range(n):
         start, stop = indptr[a], indptr[a + 1]
-        if stop - start < 2:
+        d = stop - start
+        if d < 2:
             continue
+        room = k + d * (d - 1) // 2
+        if room > out.shape[1]:
+            grown = np.empty((6, max(room, 2 * out.shape[1])), dtype=np.int64)
+            grown[:, :k] = out[:, :k]
+            out = grown
         for p in range(start, stop):
-            mark[indices[p]] = p
+            mark[indices[p]] = tie[p]
         highest = indices[stop - 1]                      # rows sorted: no c above it is marked
         for p in range(start, stop - 1):
             b = indices[p]
@@ -43,20 +124,63 @@ def oriented_triangles(indptr: np.ndarray, indices: np.ndarray):  # pragma: no c
                     break
                 r = mark[c]
                 if r >= 0:
-                    if t == out.shape[1]:
-                        grown = np.empty((6, 2 * t), dtype=np.int64)
-                        grown[:, :t] = out
-                        out = grown
-                    out[0, t] = a
-                    out[1, t] = b
-                    out[2, t] = c
-                    out[3, t] = p
-                    out[4, t] = q
-                    out[5, t] = r
-                    t += 1
+                    out[0, k] = a
+                    out[1, k] = b
+                    out[2, k] = c
+                    out[3, k] = tie[p]
+                    out[4, k] = tie[q]
+                    out[5, k] = r
+                    k += 1
         for p in range(start, stop):
             mark[indices[p]] = -1
-    return out[:, :t].copy()
+    return out[:, :k].copy()
+
+
+@njit(cache=True, nogil=True)
+def closed_two_paths(n, corners, e_lo, code):  # pragma: no cover - compiled
+    """The closed two-paths i→j→k (arc i→k present) of a digraph, grouped by broker j, from the
+    triangles of its skeleton: ``corners`` is (6, k) as :func:`oriented_triangles` gives it (nodes
+    a, b, c, then the tie ids of a–b, b–c, a–c) and the ties' (``e_lo``, ``code``) say which arcs
+    exist. Each of a triangle's six orderings (i, j, k) is a closed two-path when its three arcs
+    exist. Returns (ptr, src, dst): broker j's closed two-paths are src/dst[ptr[j]:ptr[j + 1]]."""
+    k = corners.shape[1]
+    found = np.empty((3, 6 * k), dtype=np.int64)          # broker, source, destination
+    f = 0
+    node = np.empty(3, dtype=np.int64)
+    for t in range(k):
+        node[0], node[1], node[2] = corners[0, t], corners[1, t], corners[2, t]
+        ties = (corners[3, t], corners[4, t], corners[5, t])  # corners 0–1, 1–2, 0–2
+        for x in range(3):
+            for y in range(3):
+                if x == y:
+                    continue
+                z = 3 - x - y
+                # the arcs x→y, y→z and x→z (source x, broker y, destination z)
+                ok = True
+                for u, v in ((x, y), (y, z), (x, z)):
+                    s = ties[0] if u + v == 1 else (ties[1] if u + v == 3 else ties[2])
+                    if (code[s] & (1 if node[u] == e_lo[s] else 2)) == 0:
+                        ok = False
+                        break
+                if ok:
+                    found[0, f] = node[y]
+                    found[1, f] = node[x]
+                    found[2, f] = node[z]
+                    f += 1
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for g in range(f):
+        ptr[found[0, g] + 1] += 1
+    for v in range(n):
+        ptr[v + 1] += ptr[v]
+    fill = ptr[:-1].copy()
+    src = np.empty(f, dtype=np.int64)
+    dst = np.empty(f, dtype=np.int64)
+    for g in range(f):
+        p = fill[found[0, g]]
+        src[p] = found[1, g]
+        dst[p] = found[2, g]
+        fill[found[0, g]] = p + 1
+    return ptr, src, dst
 
 
 @njit(cache=True, nogil=True)

@@ -42,37 +42,24 @@ class _TwoPaths:
     (r_s) counts j's reciprocated ties (within its group), the pairs i = k. Then the closed ones are
     subtracted, each in its role: a closed two-path is an ordered reading of a triangle of the
     undirected skeleton whose three arcs exist, and sparse graphs have few triangles, so they are
-    listed (:func:`._arcs._triangles`) and their six orderings checked once, here."""
+    listed (:func:`._arcs._triangles`) and their six orderings checked once
+    (:func:`._kernels.closed_two_paths`)."""
 
     def __init__(self, A: sp.csr_matrix):
+        from ._kernels import closed_two_paths
+
         n = A.shape[0]
         self.n = n
         as_index = lambda values: np.ascontiguousarray(values, dtype=np.int64)  # noqa: E731
         self.out_ptr, self.out_idx = as_index(A.indptr), as_index(A.indices)
         At = A.T.tocsr()
         self.in_ptr, self.in_idx = as_index(At.indptr), as_index(At.indices)
-        e_lo, e_hi, code = _skeleton(A) if A.nnz else (np.empty(0, np.int64),) * 3
+        e_lo, e_hi, code = _skeleton(A, At)
         both = code == 3
         self.rec_ptr, self.rec_idx = _by_first(n, np.concatenate([e_lo[both], e_hi[both]]),
                                                np.concatenate([e_hi[both], e_lo[both]]))
-        brokers, sources, targets = [], [], []
-        if e_lo.size:
-            corner = _triangles(n, e_lo, e_hi)                  # a, b, c, tie a–b, tie b–c, tie a–c
-            tie = {(0, 1): corner[3], (1, 2): corner[4], (0, 2): corner[5]}
-
-            def arc(x: int, y: int) -> np.ndarray:
-                # the arc from corner x to corner y exists: direction code 1 lo→hi, 2 hi→lo, 3 both
-                t = tie[min(x, y), max(x, y)]
-                return (code[t] & np.where(corner[x] == e_lo[t], 1, 2)) > 0
-
-            for p, q, r in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
-                closed = arc(p, q) & arc(q, r) & arc(p, r)
-                brokers.append(corner[q][closed])
-                sources.append(corner[p][closed])
-                targets.append(corner[r][closed])
-        self.closed_ptr, self.closed_src, self.closed_dst = _by_first(
-            n, np.concatenate(brokers or [np.empty(0, np.int64)]), np.concatenate(sources or [np.empty(0, np.int64)]),
-            np.concatenate(targets or [np.empty(0, np.int64)]))
+        corners = np.stack(_triangles(n, e_lo, e_hi))       # a, b, c, tie a–b, tie b–c, tie a–c
+        self.closed_ptr, self.closed_src, self.closed_dst = closed_two_paths(n, corners, e_lo, code)
 
     def tally(self, labels: np.ndarray, n_groups: int, observed: np.ndarray | None = None):
         """(ge, le, total, squares), (n, 6) float arrays, over the labellings in the columns of

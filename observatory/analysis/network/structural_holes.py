@@ -84,7 +84,9 @@ def structural_holes(G: nx.Graph | GraphArrays, weight: str | None = None) -> pd
     mirror.sort_indices()
     mirror = mirror.data - 1                               # position of (v, u) for the entry (u, v)
     upper = np.flatnonzero(rows < cols)
-    t0, t1, t2, t01, t12, t02 = _triangles(n, rows[upper], cols[upper])
+    triangles = _triangles(n, rows[upper], cols[upper])
+    order = np.lexsort((triangles[1], triangles[2], triangles[0]))   # the sums below in a fixed node order
+    t0, t1, t2, t01, t12, t02 = (values[order] for values in triangles)
     indirect = np.zeros(M.nnz)
     redundancy = np.zeros(M.nnz)
     if t0.size:

@@ -135,6 +135,7 @@ def check_folder(root: Path, *, max_outside_km: float = MAX_OUTSIDE_KM) -> Check
     from observatory.china import divisions
     from observatory.china.coords import convert
     from observatory.inventory.importers.cleaning import website_domain
+    from observatory.inventory.lifecycle import ALIVE_VALUES
     from observatory.inventory.resolution.matching import AUTO_MERGE, resolve
     from observatory.inventory.resolution.records import MatchRecord
     from observatory.inventory.taxonomy import kind_layer
@@ -249,7 +250,9 @@ def check_folder(root: Path, *, max_outside_km: float = MAX_OUTSIDE_KM) -> Check
             space_total += 1
             space_founded += bool(e.get("founded"))
             mainland_precise += precise_mainland
-            last_seen += any(st.get("value") == "active" and st.get("date") for st in e.get("statuses") or [])
+            # the rule of lifecycle.last_seen: a dated status with an alive value, or a dated citing source
+            last_seen += any(st.get("value") in ALIVE_VALUES and st.get("date") for st in e.get("statuses") or []) \
+                or any(_issued(sources.get(str(ref).partition("#")[0], {})) for ref in e.get("sources") or [])
         dated_closing = (isinstance(e.get("closed"), dict) and e["closed"].get("date")) or any(
             st.get("value") in CLOSINGS and st.get("date") for st in e.get("statuses") or [])
         closings += bool(dated_closing)
@@ -294,7 +297,7 @@ def check_folder(root: Path, *, max_outside_km: float = MAX_OUTSIDE_KM) -> Check
         "spaces": space_total,
         "mainland spaces at street precision or better": mainland_precise,
         "spaces with a founding date": f"{space_founded} ({share:.0%})",
-        "spaces with a last-seen date (a dated 'active')": last_seen,
+        "spaces with a last-seen date (a dated alive status or citing source)": last_seen,
         "dated closings or revocations": closings,
         "relations": len(relations),
         "codings": len(codings),

@@ -17,7 +17,7 @@ def test_the_bundled_dataset_passes_every_check_and_counts_what_it_holds():
     assert [str(f) for f in report.findings] == []
     assert report.counts["entities"] >= 205
     assert report.counts["mainland spaces at street precision or better"] >= 20
-    assert report.counts["spaces with a last-seen date (a dated 'active')"] >= 20
+    assert report.counts["spaces with a last-seen date (a dated alive status or citing source)"] >= 20
 
 
 def test_every_point_of_the_bundled_dataset_declares_its_coordinate_system():

@@ -85,6 +85,28 @@ def _read(path: Path) -> list[dict]:
     return [item for item in document if isinstance(item, dict)]
 
 
+def _has_last_seen(entity: dict, sources: dict) -> bool:
+    """Whether the product will give the entity a last-seen date, by the rule of
+    ``lifecycle.last_seen``: a dated alive status, or a dated citing source on a day its statuses do
+    not show it closed (dates read as the database stores them: the first day of their period)."""
+    from observatory.inventory.dates import parse_fuzzy_date
+    from observatory.inventory.lifecycle import ALIVE_VALUES, closed_on, source_date
+
+    history = []
+    for status in entity.get("statuses") or []:
+        date = parse_fuzzy_date(str(status.get("date") or ""))[0]
+        if date is not None and status.get("value") in (*ALIVE_VALUES, "closed"):
+            if status["value"] in ALIVE_VALUES:
+                return True
+            history.append((date, True))
+    history.sort(key=lambda item: item[0])
+    for ref in entity.get("sources") or []:
+        when = source_date((sources.get(str(ref).partition("#")[0]) or {}).get("csl") or {})
+        if when and not closed_on(history, when):
+            return True
+    return False
+
+
 def _date_of(value) -> dt.date | None:
     """The latest day a fuzzy date (``2016``, ``2016-05``, ``2016-05-03``, ``circa 2016``) can mean."""
     if value is None or value == "":
@@ -135,7 +157,6 @@ def check_folder(root: Path, *, max_outside_km: float = MAX_OUTSIDE_KM) -> Check
     from observatory.china import divisions
     from observatory.china.coords import convert
     from observatory.inventory.importers.cleaning import website_domain
-    from observatory.inventory.lifecycle import ALIVE_VALUES
     from observatory.inventory.resolution.matching import AUTO_MERGE, resolve
     from observatory.inventory.resolution.records import MatchRecord
     from observatory.inventory.taxonomy import kind_layer
@@ -250,9 +271,7 @@ def check_folder(root: Path, *, max_outside_km: float = MAX_OUTSIDE_KM) -> Check
             space_total += 1
             space_founded += bool(e.get("founded"))
             mainland_precise += precise_mainland
-            # the rule of lifecycle.last_seen: a dated status with an alive value, or a dated citing source
-            last_seen += any(st.get("value") in ALIVE_VALUES and st.get("date") for st in e.get("statuses") or []) \
-                or any(_issued(sources.get(str(ref).partition("#")[0], {})) for ref in e.get("sources") or [])
+            last_seen += _has_last_seen(e, sources)
         dated_closing = (isinstance(e.get("closed"), dict) and e["closed"].get("date")) or any(
             st.get("value") in CLOSINGS and st.get("date") for st in e.get("statuses") or [])
         closings += bool(dated_closing)

@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .models import Entity
 
 __all__ = [
-    "LIFECYCLE_CONFIDENCE", "ALIVE_VALUES", "CLOSED_VALUES", "OFFICIAL_VALUES",
+    "LIFECYCLE_CONFIDENCE", "ALIVE_VALUES", "CLOSED_VALUES", "OFFICIAL_VALUES", "ALIVE_DATED_Q", "CLOSED_DATED_Q", "closed_on",
     "StatusAssertionQuerySet", "counting_q", "LastSeen", "Standing",
     "last_seen", "official_standing", "official_statuses", "current_standings", "closing", "seen_since_q", "official_status_q", "source_date",
     "EntityEvidence", "entity_evidence",
@@ -55,6 +55,9 @@ OFFICIAL_VALUES = ("accredited", "revoked")
 
 #: A status that shows its entity alive on a date (with :func:`counting_q`, what :func:`last_seen` reads).
 ALIVE_DATED_Q = Q(value__in=ALIVE_VALUES, date__isnull=False)
+#: A closing (not a revocation) on a known day: the history that stops a citing source from showing
+#: its entity alive (:func:`closed_on`).
+CLOSED_DATED_Q = Q(value="closed", date__isnull=False)
 #: An accreditation or a revocation (with :func:`counting_q`, an entity's official history).
 OFFICIAL_Q = Q(value__in=OFFICIAL_VALUES)
 #: The order of an entity's history: by date, an undated status first on every database (SQLite
@@ -136,9 +139,24 @@ def _status_seen(date: dt.date, origin: str, rule: str, note: str, pk: int | Non
     return LastSeen(date, "status", origin, rule or public_note(origin, note)[:200], status_id=pk)
 
 
-def _later_citation(best: LastSeen | None, when: dt.date | None, key: str, source_id: int | None) -> LastSeen | None:
-    """A citing source's date replaces the evidence read so far only when it is later."""
-    if when and (best is None or when > best.date):
+def closed_on(history: list[tuple[dt.date, bool]], when: dt.date) -> bool:
+    """Whether an entity's dated history (``(date, closed)`` of its counting alive and ``closed``
+    statuses, in :data:`HISTORY_ORDER`) shows it closed on ``when``: its latest status on or before
+    that day is a closing. A revocation is not a closing here: a space off a register may still be open."""
+    closed = False
+    for date, is_closed in history:
+        if date > when:
+            break
+        closed = is_closed
+    return closed
+
+
+def _later_citation(best: LastSeen | None, when: dt.date | None, key: str, source_id: int | None,
+                    history: list[tuple[dt.date, bool]]) -> LastSeen | None:
+    """A citing source's date replaces the evidence read so far only when it is later, and only when
+    the entity was not closed on that day (a report of a closing, or a later mention of a closed
+    space, is no sign of life)."""
+    if when and (best is None or when > best.date) and not closed_on(history, when):
         return LastSeen(when, "source", "source", key, source_id=source_id)
     return best
 
@@ -156,7 +174,8 @@ def _dated_sources() -> dict[int, tuple[dt.date, str]]:
 
 def last_seen(entities) -> LastSeen | None | dict[int, LastSeen]:
     """The latest dated evidence an entity was alive: a counting status with an alive value, or a
-    citing source's issued date (a publication that speaks of it as existing).
+    citing source's issued date (a publication that speaks of it as existing) unless the entity's
+    statuses show it closed on that day (:func:`closed_on`).
 
     Given one entity, returns a :class:`LastSeen` or ``None``; given a queryset (or an iterable of
     ids), returns ``{entity_id: LastSeen}`` for those with any evidence.
@@ -176,16 +195,20 @@ def last_seen(entities) -> LastSeen | None | dict[int, LastSeen]:
         statuses = StatusAssertion.objects.filter(entity_id__in=ids)
         citations = EntitySource.objects.filter(entity_id__in=ids)
     best: dict[int, LastSeen] = {}
-    rows = (statuses.counting().filter(ALIVE_DATED_Q)
-            .values_list("entity_id", "date", "origin", "rule", "note", "pk").order_by("entity_id", "date", "pk"))
-    for entity_id, *status in rows.iterator():  # the latest wins
-        best[entity_id] = _status_seen(*status)
+    history: dict[int, list[tuple[dt.date, bool]]] = {}
+    rows = (statuses.counting().filter(ALIVE_DATED_Q | CLOSED_DATED_Q)
+            .values_list("entity_id", "value", "date", "origin", "rule", "note", "pk")
+            .order_by("entity_id", *HISTORY_ORDER))
+    for entity_id, value, *status in rows.iterator():  # the latest wins
+        history.setdefault(entity_id, []).append((status[0], value == "closed"))
+        if value in ALIVE_VALUES:
+            best[entity_id] = _status_seen(*status)
     issued: dict[int, dt.date | None] = {}                # each cited source's date, read with the citations
     for entity_id, source_id, key, csl in citations.values_list("entity_id", "source_id", "source__key",
                                                                  "source__csl").order_by("pk").iterator():
         if source_id not in issued:
             issued[source_id] = source_date(csl)
-        seen = _later_citation(best.get(entity_id), issued[source_id], key, source_id)
+        seen = _later_citation(best.get(entity_id), issued[source_id], key, source_id, history.get(entity_id, []))
         if seen is not None:
             best[entity_id] = seen
     if single:
@@ -250,6 +273,7 @@ def entity_evidence(statuses: list[dict], citations) -> EntityEvidence:
     database ids."""
     seen = None
     official = []
+    history = []
     for status in statuses:
         if not status["counts"]:
             continue
@@ -257,10 +281,12 @@ def entity_evidence(statuses: list[dict], citations) -> EntityEvidence:
         if date is not None and status["value"] in ALIVE_VALUES:  # ALIVE_DATED_Q; the latest wins
             # census_note is the public part of the note already
             seen = _status_seen(date, status["origin"], status["rule"], status["census_note"], None)
+        if date is not None and status["value"] in (*ALIVE_VALUES, "closed"):   # ALIVE_DATED_Q | CLOSED_DATED_Q
+            history.append((date, status["value"] == "closed"))
         if status["value"] in OFFICIAL_VALUES:                     # OFFICIAL_Q
             official.append(status)
     for key, csl in citations:
-        seen = _later_citation(seen, source_date(csl), key, None)
+        seen = _later_citation(seen, source_date(csl), key, None, history)
     return EntityEvidence(seen, official, _standings(
         Standing(s["programme"], s["value"], s["batch"], parse_fuzzy_date(s["date"])[0], None, None)
         for s in official))
@@ -280,7 +306,8 @@ def current_standings(entities) -> dict[int, dict[str, str]]:
 
 
 def seen_since_q(year: int, prefix: str = "") -> Q:
-    """Entities with evidence of life dated in or after ``year`` (the same evidence as :func:`last_seen`)."""
+    """Entities with evidence of life dated in or after ``year``: those whose :func:`last_seen` falls in
+    or after it."""
     from .models import EntitySource, StatusAssertion
 
     start = dt.date(int(year), 1, 1)
@@ -289,8 +316,17 @@ def seen_since_q(year: int, prefix: str = "") -> Q:
     recent_sources = [pk for pk, (when, _key) in _dated_sources().items() if when >= start]
     condition = Q(Exists(alive))
     if recent_sources:
+        # a citation shows life unless the entity was closed on its day: entities never closed need no
+        # more than the citation; the few with a closing are read by last_seen itself
+        closings = StatusAssertion.objects.filter(counting_q()).filter(CLOSED_DATED_Q)
+        ever_closed = closings.filter(entity_id=OuterRef(f"{prefix}pk"))
         cited = EntitySource.objects.filter(entity_id=OuterRef(f"{prefix}pk"), source_id__in=recent_sources)
-        condition |= Q(Exists(cited))
+        condition |= Q(Exists(cited)) & ~Q(Exists(ever_closed))
+        closed_ids = closings.filter(entity__citations__source_id__in=recent_sources).values_list(
+            "entity_id", flat=True).distinct()
+        seen = [pk for pk, evidence in last_seen(list(closed_ids)).items() if evidence.date >= start]
+        if seen:
+            condition |= Q(**{f"{prefix}pk__in": seen})
     return condition
 
 

@@ -125,6 +125,45 @@ def test_a_status_and_a_source_of_the_same_day_leave_the_status_as_last_seen(spa
     assert lifecycle.last_seen(space).status_id == status.pk
 
 
+def _cite(entity, key, *date_parts):
+    entity.citations.create(source=services.source_upsert(key=key, csl={
+        "type": "article-newspaper", "title": key, "issued": {"date-parts": [list(date_parts)]}})[0])
+
+
+@pytest.mark.parametrize("reborn", [False, True])
+def test_a_source_dated_while_the_entity_was_closed_is_no_sign_of_life(space, reborn):
+    from observatory.coding.entity_document import entity_document
+
+    _status(space, "active", dt.date(2018, 4, 1), rule="")
+    _status(space, "closed", dt.date(2020, 5, 1))
+    _cite(space, "report-of-the-closing", 2020, 6, 2)                 # a report of the closing
+    _status(space, "revoked", dt.date(2019, 11, 1), origin="register", kind="official_accreditation",
+            programme="国家备案众创空间")                              # a revocation closes no door
+    _cite(space, "after-revocation", 2019, 12)
+    if reborn:
+        _status(space, "relocated", dt.date(2021, 3, 1))             # open again, elsewhere
+        _cite(space, "visit", 2022, 9)
+    seen = lifecycle.last_seen(space)
+    expected = (dt.date(2022, 9, 1), "visit") if reborn else (dt.date(2019, 12, 1), "after-revocation")
+    assert (seen.date, seen.label) == expected
+    document = entity_document(space.slug)
+    read = lifecycle.entity_evidence(document["statuses"], [(s["key"], s["csl"]) for s in document["sources"]])
+    assert (read.last_seen.date, read.last_seen.label) == expected
+    for year in (2019, 2020, 2022, 2023):
+        assert Entity.objects.filter(lifecycle.seen_since_q(year)).exists() == (seen.date.year >= year), year
+
+
+def test_the_curated_count_of_last_seen_dates_follows_the_same_rule():
+    from observatory.coding.curated_check import _has_last_seen
+
+    sources = {"closing": {"csl": {"issued": {"date-parts": [[2020, 6, 2]]}}},
+               "earlier": {"csl": {"issued": {"date-parts": [[2019]]}}}}
+    closed = {"statuses": [{"value": "closed", "date": "2020-05"}], "sources": ["closing#para. 1"]}
+    assert not _has_last_seen(closed, sources)
+    assert _has_last_seen({**closed, "sources": ["closing#para. 1", "earlier#para. 2"]}, sources)
+    assert _has_last_seen({"statuses": [{"value": "accredited", "date": "2016"}], "sources": []}, sources)
+
+
 @pytest.mark.parametrize(("given", "precision", "stored"), [
     (dt.date(2011, 6, 15), "year", dt.date(2011, 1, 1)), (dt.date(2011, 6, 15), "circa", dt.date(2011, 1, 1)),
     (dt.date(2011, 6, 15), "month", dt.date(2011, 6, 1)), (dt.date(2011, 6, 15), "day", dt.date(2011, 6, 15)),

@@ -53,27 +53,34 @@ def skeleton_ties(out_ptr, out_idx, in_ptr, in_idx):  # pragma: no cover - compi
 
 
 @njit(cache=True, nogil=True)
+def grouped(n, keys):  # pragma: no cover - compiled
+    """A stable counting sort of items by their key in 0..n-1: the row pointer (items with key v go
+    to ptr[v]:ptr[v + 1]) and each item's slot in that order, without moving the items."""
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for key in keys:
+        ptr[key + 1] += 1
+    for v in range(n):
+        ptr[v + 1] += ptr[v]
+    fill = ptr[:-1].copy()
+    slot = np.empty(keys.size, dtype=np.int64)
+    for i in range(keys.size):
+        slot[i] = fill[keys[i]]
+        fill[keys[i]] += 1
+    return ptr, slot
+
+
+@njit(cache=True, nogil=True)
 def oriented_adjacency(n, r_lo, r_hi):  # pragma: no cover - compiled
     """Every tie (r_lo[t], r_hi[t]) between ranks 0..n-1 oriented from its lower to its higher rank,
     as CSR (indptr, indices, tie ids) with each row sorted (insertion sort: the rows of a degree
     orientation are short). The indices and tie ids have the dtype of ``r_lo``."""
     m = r_lo.size
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    for t in range(m):
-        indptr[min(r_lo[t], r_hi[t]) + 1] += 1
-    for v in range(n):
-        indptr[v + 1] += indptr[v]
-    fill = indptr[:-1].copy()
+    indptr, slot = grouped(n, np.minimum(r_lo, r_hi))
     indices = np.empty(m, dtype=r_lo.dtype)
     tie = np.empty(m, dtype=r_lo.dtype)
     for t in range(m):
-        a, b = r_lo[t], r_hi[t]
-        if a > b:
-            a, b = b, a
-        p = fill[a]
-        indices[p] = b
-        tie[p] = t
-        fill[a] = p + 1
+        indices[slot[t]] = max(r_lo[t], r_hi[t])
+        tie[slot[t]] = t
     for v in range(n):
         first, stop = indptr[v], indptr[v + 1]
         for i in range(first + 1, stop):
@@ -167,19 +174,12 @@ def closed_two_paths(n, corners, e_lo, code):  # pragma: no cover - compiled
                     found[1, f] = node[x]
                     found[2, f] = node[z]
                     f += 1
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    for g in range(f):
-        ptr[found[0, g] + 1] += 1
-    for v in range(n):
-        ptr[v + 1] += ptr[v]
-    fill = ptr[:-1].copy()
+    ptr, slot = grouped(n, found[0, :f])
     src = np.empty(f, dtype=np.int64)
     dst = np.empty(f, dtype=np.int64)
     for g in range(f):
-        p = fill[found[0, g]]
-        src[p] = found[1, g]
-        dst[p] = found[2, g]
-        fill[found[0, g]] = p + 1
+        src[slot[g]] = found[1, g]
+        dst[slot[g]] = found[2, g]
     return ptr, src, dst
 
 

@@ -80,11 +80,17 @@ class _TwoPaths:
 
 
 def _by_first(n: int, first: np.ndarray, *rest: np.ndarray) -> tuple[np.ndarray, ...]:
-    """CSR-style grouping by ``first`` (values 0..n-1): the row pointer and ``rest`` in that order."""
-    order = np.argsort(first, kind="stable")
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(first, minlength=n), out=ptr[1:])
-    return (ptr, *(np.ascontiguousarray(values[order], dtype=np.int64) for values in rest))
+    """CSR-style grouping by ``first`` (values 0..n-1): the row pointer and ``rest`` in that order
+    (:func:`._kernels.grouped`, stable)."""
+    from ._kernels import grouped
+
+    ptr, slot = grouped(n, np.ascontiguousarray(first, dtype=np.int64))
+    grouped_rest = []
+    for values in rest:
+        placed = np.empty(values.size, dtype=np.int64)
+        placed[slot] = values
+        grouped_rest.append(placed)
+    return (ptr, *grouped_rest)
 
 
 def _choose2(x: np.ndarray | float) -> np.ndarray | float:

@@ -149,26 +149,31 @@ def _empty(fig: Figure, ax, message: str) -> Figure:
 
 
 def brokerage_bar(roles_df: pd.DataFrame, labels: Mapping | Callable | None = None, top: int = 15) -> Figure:
-    """Stacked horizontal bars of the five brokerage roles for the ``top`` brokers by total.
+    """Stacked horizontal bars of the five brokerage roles for the ``top`` brokers, in the order the
+    findings name them (:func:`observatory.analysis.network.broker_ranking`: most pairs brokered
+    across groups, then most in all, then by label).
 
     ``roles_df`` is the frame of :func:`observatory.analysis.network.brokerage` (or
     ``brokerage_counts``): indexed by node, with the role columns and ``total``. ``labels`` maps a
     node to its display name (Chinese names are drawn as given), or is a function of the node giving
-    it; nodes without a label show their id. Ties in the total are broken by the node label so that
-    the order is stable. Only the nodes that can be among the ``top`` (a total at least the
-    ``top``-th largest) are named and sorted.
+    it; nodes without a label show their id. Only the nodes that can be among the ``top`` are named
+    and ranked.
     """
+    from .network import ACROSS_ROLES, broker_ranking
+
     labels = labels or {}
     label = labels if callable(labels) else labels.get
     roles = list(ROLE_LABELS)
-    total = roles_df["total"].astype(float) if "total" in roles_df else roles_df[roles].astype(float).sum(axis=1)
-    if len(total) > top > 0:
-        roles_df = roles_df[total >= total.nlargest(top).iloc[-1]]
-        total = total[roles_df.index]
+    if "total" not in roles_df:
+        roles_df = roles_df.assign(total=roles_df[roles].astype(float).sum(axis=1))
+    if len(roles_df) > top > 0:   # the candidates: ahead of, or level with, the top-th by (across, total)
+        keys = pd.DataFrame({"across": roles_df[list(ACROSS_ROLES)].astype(float).sum(axis=1),
+                             "total": roles_df["total"].astype(float)})
+        across, total = keys.sort_values(["across", "total"], ascending=False).iloc[top - 1]
+        roles_df = roles_df[(keys["across"] > across) | ((keys["across"] == across) & (keys["total"] >= total))]
     frame = roles_df[roles].astype(float)
     names = pd.Series([str(label(node) or node) for node in roles_df.index], index=roles_df.index, dtype=object)
-    order = pd.DataFrame({"total": total, "name": names}).sort_values(["total", "name"], ascending=[False, True])
-    chosen = order[order["total"] > 0].head(top).index
+    chosen = broker_ranking(roles_df, names)[:top]
     fig = _figure(8.0, 1.2 + 0.38 * max(len(chosen), 3))
     ax = fig.add_subplot()
     if len(chosen) == 0:

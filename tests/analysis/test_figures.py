@@ -124,8 +124,9 @@ def test_it_shows_the_top_brokers_in_order_with_their_chinese_names():
     fig = figures.brokerage_bar(roles, labels, top=15)
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert len(ticks) == 15
-    expected = roles.assign(name=[labels[n] for n in roles.index]).sort_values(
-        ["total", "name"], ascending=[False, True])["name"].head(15).tolist()
+    across = roles[["itinerant", "representative", "gatekeeper", "liaison"]].sum(axis=1)
+    expected = roles.assign(name=[labels[n] for n in roles.index], across=across).sort_values(
+        ["across", "total", "name"], ascending=[False, False, True])["name"].head(15).tolist()
     assert ticks[::-1] == expected
     assert all(t.startswith("柴火创客空间") for t in ticks)
 

@@ -218,3 +218,20 @@ def test_the_network_page_names_the_metrics_in_chinese(reader, analysis_runs):
     assert '<option value="effective_size">有效规模（Burt）</option>' in html
     assert '<option value="degree">度（关系数）</option>' in html
     assert ">effective_size<" not in html and ">degree<" not in html
+
+
+def test_brokers_are_ranked_by_pairs_brokered_across_groups_then_in_all():
+    from observatory.analysis.models import AnalysisRun
+    from observatory.site.selectors import brokers_top
+
+    def roles(coordinator=0, itinerant=0, representative=0, gatekeeper=0, liaison=0):
+        counts = {"coordinator": coordinator, "itinerant": itinerant, "representative": representative,
+                  "gatekeeper": gatekeeper, "liaison": liaison}
+        return {**counts, "total": sum(counts.values())}
+
+    run = AnalysisRun(kind="network", result={"nodes": {
+        "inside": roles(coordinator=40, gatekeeper=1),          # most in all, but mostly inside its group
+        "liaison": roles(liaison=3, representative=2),
+        "tied": roles(itinerant=5),
+        "quiet": roles()}})
+    assert [row["slug"] for row in brokers_top(run)] == ["liaison", "tied", "inside"]

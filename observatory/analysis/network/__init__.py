@@ -25,9 +25,11 @@ from __future__ import annotations
 
 from ._arcs import GraphArrays
 from .brokerage import (
+    ACROSS_ROLES,
     BROKERAGE_ROLES,
     SNA_ROLE_NAMES,
     benjamini_hochberg,
+    broker_ranking,
     brokerage,
     brokerage_counts,
     brokerage_graph,
@@ -41,6 +43,7 @@ from .projection import BipartiteProjection, bipartite_projection
 from .structural_holes import structural_holes
 
 __all__ = [
+    "ACROSS_ROLES",
     "BROKERAGE_ROLES",
     "COMMUNITY_METHOD",
     "EXACT_BETWEENNESS_MAX_NODES",
@@ -55,6 +58,7 @@ __all__ = [
     "benjamini_hochberg",
     "betweenness",
     "bipartite_projection",
+    "broker_ranking",
     "brokerage",
     "brokerage_counts",
     "brokerage_graph",

@@ -10,11 +10,13 @@ import scipy.sparse as sp
 
 from ._arcs import GraphArrays, _skeleton, _triangles
 
-__all__ = ["BROKERAGE_ROLES", "SNA_ROLE_NAMES", "benjamini_hochberg", "brokerage", "brokerage_counts",
-           "brokerage_graph", "brokerage_permutation"]
+__all__ = ["ACROSS_ROLES", "BROKERAGE_ROLES", "SNA_ROLE_NAMES", "benjamini_hochberg", "broker_ranking", "brokerage",
+           "brokerage_counts", "brokerage_graph", "brokerage_permutation"]
 
 #: Gould-Fernandez roles in R sna's column order (w_I, w_O, b_IO, b_OI, b_O, t).
 BROKERAGE_ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison", "total")
+#: The roles in which a broker links groups: all but the coordinator, whose two-paths stay inside its group.
+ACROSS_ROLES = ("itinerant", "representative", "gatekeeper", "liaison")
 #: The same roles under the column names of ``sna::brokerage``.
 SNA_ROLE_NAMES = dict(zip(BROKERAGE_ROLES, ("w_I", "w_O", "b_IO", "b_OI", "b_O", "t"), strict=True))
 
@@ -416,6 +418,25 @@ def brokerage_permutation(G: nx.Graph | GraphArrays, attr: str, *, n: int = 999,
     frame.attrs.update(observed=like(observed, np.int64), mean=like(mean), sd=like(sd), z=like(z),
                        permutations=n, seed=seed, alternative=alternative)
     return frame
+
+
+def broker_ranking(roles: pd.DataFrame, labels: pd.Series | None = None) -> pd.Index:
+    """The brokers in the order the findings name them: most two-paths brokered across groups first
+    (:data:`ACROSS_ROLES`: who links the online and the physical side, or the layers), then most in
+    all, then by ``labels`` (the node otherwise). Nodes that broker nothing are left out.
+
+    ``roles`` has the role columns and ``total`` (:func:`brokerage` or :func:`brokerage_counts`).
+
+    >>> roles = pd.DataFrame({"coordinator": [9, 0, 0], "itinerant": [0, 1, 0], "representative": [0, 1, 0],
+    ...                       "gatekeeper": [1, 0, 0], "liaison": [0, 0, 0], "total": [10, 2, 0]}, index=list("abc"))
+    >>> broker_ranking(roles).tolist()
+    ['b', 'a']
+    """
+    frame = pd.DataFrame({
+        "across": roles[list(ACROSS_ROLES)].astype(float).sum(axis=1), "total": roles["total"].astype(float),
+        "label": (labels if labels is not None else pd.Series(roles.index, index=roles.index)).astype(str)})
+    frame = frame[frame["total"] > 0]
+    return frame.sort_values(["across", "total", "label"], ascending=[False, False, True], kind="stable").index
 
 
 def benjamini_hochberg(p_values, *, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:

@@ -162,16 +162,16 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
     # JSON values only (undefined numbers are null, noted above): stored as they are (services.JsonReady)
     nodes = JsonReady((node, dict(zip(keys, row, strict=True))) for node, row in zip(index, zip(*columns, strict=True),
                                                                                     strict=True))
-    top = roles.sort_values("total", ascending=False).head(10)
-    synaptic = roles[(roles["liaison"] + roles["gatekeeper"] + roles["representative"] + roles["itinerant"]) > 0]
+    across = roles[list(network.ACROSS_ROLES)].sum(axis=1)
+    synaptic = roles[across > 0]
     n_significant = int(significant_any.sum())
-    brokers = [(graph.nodes[n].get("name"), graph.nodes[n].get("name_zh"), int(top.at[n, "total"]))
-               for n in top.index[:5]]
+    brokers = [(graph.nodes[n].get("name"), graph.nodes[n].get("name_zh"), int(across[n]))
+               for n in network.broker_ranking(roles)[:5] if across[n] > 0]
     class_names = {"en": ", ".join(RELATION_CLASSES[c][0] for c in classes),
                    "zh": "、".join(RELATION_CLASSES[c][1] for c in classes)}
     summary = in_both(
         _("%(n)s actors, %(m)s ties (%(classes)s); %(b)s actors broker between %(partition)s%(tested)s. "
-          "Top brokers: %(top)s"),
+          "Top brokers across groups (ordered pairs brokered across them): %(top)s"),
         n=n_nodes, m=n_edges,
         classes=class_names,
         b=len(synaptic), partition=_("the online and physical sides") if attr == "side" else _("layers"),

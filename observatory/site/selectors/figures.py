@@ -9,7 +9,7 @@ from observatory.inventory.taxonomy import LAYERS
 
 from .memo import Memo
 
-__all__ = ["analysis_latest", "brokers_top", "home_figures", "timeline_per_year",
+__all__ = ["analysis_latest", "brokers_top", "home_figures", "ranked_brokers", "timeline_per_year",
            "timeline_totals"]
 
 _FIGURES = Memo("home-figures", 1)
@@ -39,21 +39,28 @@ def analysis_latest(kind: str):
     return AnalysisRun.objects.filter(kind=kind, status="done").order_by("-finished", "-started", "-id").first()
 
 
-def brokers_top(run, limit: int = 20) -> list[dict]:
-    if run is None:
+def ranked_brokers(run) -> list[str]:
+    """The brokers of a network run (slugs), in the order its summary names them: most pairs brokered
+    across groups, then most in all (``observatory.analysis.network.broker_ranking``)."""
+    nodes = ((run.result or {}).get("nodes") or {}) if run is not None else {}
+    if not nodes:
         return []
-    nodes = (run.result or {}).get("nodes") or {}
-    rows = []
-    for slug, data in nodes.items():
-        total = data.get("total") or 0
-        if not total:
-            continue
-        rows.append({"slug": slug, **{k: data.get(k) for k in (
-            "name", "name_zh", "layer", "kind", "coordinator", "itinerant", "representative", "gatekeeper",
-            "liaison", "total", "constraint", "effective_size", "betweenness", "community", "significant",
-            "significant_roles")}})
-    rows.sort(key=lambda r: (-(r["total"] or 0), r["slug"]))
-    return rows[:limit]
+    import pandas as pd
+
+    from observatory.analysis.network import BROKERAGE_ROLES, broker_ranking
+
+    roles = pd.DataFrame([[data.get(role) or 0 for role in BROKERAGE_ROLES] for data in nodes.values()],
+                         index=list(nodes), columns=list(BROKERAGE_ROLES))
+    return broker_ranking(roles).tolist()
+
+
+def brokers_top(run, limit: int = 20) -> list[dict]:
+    """The first ``limit`` of :func:`ranked_brokers`, with their roles and other measures."""
+    nodes = ((run.result or {}).get("nodes") or {}) if run is not None else {}
+    return [{"slug": slug, **{k: nodes[slug].get(k) for k in (
+        "name", "name_zh", "layer", "kind", "coordinator", "itinerant", "representative", "gatekeeper",
+        "liaison", "total", "constraint", "effective_size", "betweenness", "community", "significant",
+        "significant_roles")}} for slug in ranked_brokers(run)[:limit]]
 
 
 def timeline_per_year() -> tuple[list[dict], str]:

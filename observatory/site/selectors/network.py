@@ -8,7 +8,7 @@ import numpy as np
 
 from observatory.inventory.models import display_name, other_name
 
-from .figures import analysis_latest
+from .figures import analysis_latest, ranked_brokers
 from .memo import Memo
 
 __all__ = ["LAYER_COLOURS", "NETWORK_METRICS", "NETWORK_VIEWS", "network_data"]
@@ -112,9 +112,7 @@ def network_data(*, kind: str = "", layer: str = "", since=None, until=None, met
         graph = graph.subgraph(keep).copy()
     run = analysis_latest("network")
     stats = ((run.result or {}).get("nodes") or {}) if run is not None else {}
-    totals = sorted((v.get("total") or 0 for v in stats.values()), reverse=True)
-    threshold = totals[min(len(totals) - 1, max(0, len(totals) // 10))] if totals else 0
-    threshold = max(threshold, 1)
+    ringed = set(ranked_brokers(run)[:len(stats) // 10 + 1])      # the top tenth of the run's brokers
     nodes = sorted(graph)
     edges = sorted((u, v) for u, v in graph.edges())
     positions = _layout(nodes, edges)
@@ -132,7 +130,7 @@ def network_data(*, kind: str = "", layer: str = "", since=None, until=None, met
         out_nodes.append({"key": slug, "n": display_name(name, name_zh, language),
                           "o": other_name(name, name_zh, language),
                           "k": data.get("kind"), "l": data.get("layer"), "v": value, "x": x, "y": y,
-                          "b": bool((row.get("total") or 0) >= threshold) if stats else False})
+                          "b": slug in ringed})
     return {"nodes": out_nodes, "edges": [[u, v] for u, v in edges], "metric": metric,
             "run": run.pk if run is not None else None,
             "colours": LAYER_COLOURS}

@@ -125,7 +125,7 @@ def test_it_reproduces_the_library_unit_test_vectors():
         if row["source_repo"] == "googollee/eviltransform" and row["from_crs"] == "BD09":
             # Skipped on purpose: eviltransform's BD→WGS uses math.pi where BD-09 uses
             # x_pi = π·3000/180, so these two rows are that library's variant, 10–40 m away from
-            # standard BD-09 (flagged in the CSV's note column and in METHODS.md §4 (2)).
+            # standard BD-09 (flagged in the CSV's note column).
             assert "WARNING" in row["note"]
             continue
         function = FUNCTIONS[(row["from_crs"], row["to_crs"])]

@@ -1,4 +1,4 @@
-"""observatory.china is plain Python: no module in it imports Django (ARCHITECTURE.md §2)."""
+"""observatory.china is plain Python: no module in it imports Django (docs/architecture.md, the import rules)."""
 
 from __future__ import annotations
 

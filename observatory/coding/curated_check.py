@@ -2,7 +2,8 @@
 
 ``load-curated`` validates the *form* of a folder (docs/data-format.md); this module checks what the form cannot:
 that every fact cites a source, that evidence can be found (a locator), that every point has a declared coordinate
-system and lies in the division its address names, that no status is dated after the source that asserts it, and
+system and lies in the division its address names, that every founding, closing and status date is one of the
+accepted forms (a bad one is a finding, never a traceback), that no status is dated after the source that asserts it, and
 that no actor is in the folder twice (the project's own entity resolution, run over the folder). A coding or a
 relation with evidence whose locator could not yet be established is not a failure when the folder's
 ``pending-locators.yaml`` lists it with a reason (``{kind: coding|relation, item: "<entity> <code>" or
@@ -86,25 +87,26 @@ def _read(path: Path) -> list[dict]:
 
 
 def _has_last_seen(entity: dict, sources: dict) -> bool:
-    """Whether the product will give the entity a last-seen date, by the rule of
-    ``lifecycle.last_seen``: a dated alive status, or a dated citing source on a day its statuses do
-    not show it closed (dates read as the database stores them: the first day of their period)."""
-    from observatory.inventory.dates import parse_fuzzy_date
-    from observatory.inventory.lifecycle import ALIVE_VALUES, closed_on, source_date
+    """Whether the product will give the entity a last-seen date: ``lifecycle.entity_evidence`` (the
+    rule of ``lifecycle.last_seen``) on the entity's statuses, ordered as the database orders them,
+    and its citing sources. Every curated status counts (its origin is a document); a date that does
+    not parse is left out here and flagged by the check of dates."""
+    from observatory.inventory.dates import FuzzyDateError, parse_fuzzy_date
+    from observatory.inventory.lifecycle import entity_evidence
 
-    history = []
+    statuses = []
     for status in entity.get("statuses") or []:
-        date = parse_fuzzy_date(str(status.get("date") or ""))[0]
-        if date is not None and status.get("value") in (*ALIVE_VALUES, "closed"):
-            if status["value"] in ALIVE_VALUES:
-                return True
-            history.append((date, True))
-    history.sort(key=lambda item: item[0])
-    for ref in entity.get("sources") or []:
-        when = source_date((sources.get(str(ref).partition("#")[0]) or {}).get("csl") or {})
-        if when and not closed_on(history, when):
-            return True
-    return False
+        try:
+            date = parse_fuzzy_date(status.get("date"))[0]
+        except FuzzyDateError:
+            continue
+        statuses.append((date, {"counts": True, "date": date, "value": status.get("value"), "origin": "document",
+                                "rule": "", "census_note": "", "programme": status.get("programme", ""),
+                                "batch": status.get("batch", "")}))
+    statuses.sort(key=lambda item: (item[0] is not None, item[0] or dt.date.min))   # HISTORY_ORDER
+    citations = [(key, (sources.get(key) or {}).get("csl") or {})
+                 for key in (str(ref).partition("#")[0] for ref in entity.get("sources") or [])]
+    return entity_evidence([status for _date, status in statuses], citations).last_seen is not None
 
 
 def _date_of(value) -> dt.date | None:
@@ -116,11 +118,14 @@ def _date_of(value) -> dt.date | None:
     if not m:
         return None
     year, month, day = int(m[1]), m[2], m[3]
-    if day:
-        return dt.date(year, int(month), int(day))
-    if month:
-        nxt = dt.date(year + (month == "12"), 1 if month == "12" else int(month) + 1, 1)
-        return nxt - dt.timedelta(days=1)
+    try:
+        if day:
+            return dt.date(year, int(month), int(day))
+        if month:
+            nxt = dt.date(year + (month == "12"), 1 if month == "12" else int(month) + 1, 1)
+            return nxt - dt.timedelta(days=1)
+    except ValueError:       # 2017-13, 2017-02-30: flagged by the check of dates
+        return None
     return dt.date(year, 12, 31)
 
 
@@ -156,6 +161,7 @@ def check_folder(root: Path, *, max_outside_km: float = MAX_OUTSIDE_KM) -> Check
     """Check a curated folder (read only) and count what it holds."""
     from observatory.china import divisions
     from observatory.china.coords import convert
+    from observatory.inventory.dates import FuzzyDateError, parse_fuzzy_date
     from observatory.inventory.importers.cleaning import website_domain
     from observatory.inventory.resolution.matching import AUTO_MERGE, resolve
     from observatory.inventory.resolution.records import MatchRecord
@@ -194,6 +200,12 @@ def check_folder(root: Path, *, max_outside_km: float = MAX_OUTSIDE_KM) -> Check
             report.flag("locator", where, f"{what}: locator {loc!r} is not one of the documented forms")
         return _issued(sources[key])
 
+    def date_ok(value, where: str, what: str) -> None:
+        try:
+            parse_fuzzy_date(value)
+        except FuzzyDateError as exc:
+            report.flag("date", where, f"{what}: {exc}")
+
     data = divisions._data()
     data.tree()
     leaf_geoms = dict(zip(data.leaf_codes, data.tree().geometries, strict=True))
@@ -227,8 +239,10 @@ def check_folder(root: Path, *, max_outside_km: float = MAX_OUTSIDE_KM) -> Check
         for label in ("founded", "closed"):
             if isinstance(e.get(label), dict):
                 ref_ok(e[label].get("source"), where, label)
+                date_ok(e[label].get("date"), where, label)
         for i, st in enumerate(e.get("statuses") or []):
             issued = ref_ok(st.get("source"), where, f"status {i}")
+            date_ok(st.get("date"), where, f"status {i}")
             asserted = _date_of(st.get("date"))
             earliest = _date_of(str(st.get("date", "")).replace("circa", "").strip()[:4] + "-01-01") \
                 if asserted else None

@@ -80,6 +80,15 @@ def test_a_missing_locator_a_late_status_and_an_unknown_source_are_flagged(tmp_p
     assert sorted(f.check for f in report.findings) == ["locator", "source", "status-date"]
 
 
+def test_a_date_that_is_no_date_is_flagged_with_the_accepted_forms_not_raised(tmp_path):
+    bad = _space("bad", "Bad Date Space", 114.08, 22.54, founded={"date": "2015-02-30", "source": "press#para. 1"},
+                 statuses=[{"value": "active", "kind": "observed", "date": "2017-13", "source": "press#para. 3"}])
+    report = check_folder(_folder(tmp_path, entities=[bad]))
+    messages = [f.message for f in report.findings if f.check == "date"]
+    assert len(messages) == 2 and all("accepted forms: YYYY" in m for m in messages)
+    assert any(m.startswith("founded:") for m in messages) and any(m.startswith("status 0:") for m in messages)
+
+
 def test_a_coding_on_the_pending_list_is_counted_not_failed(tmp_path):
     coding = {"entity": "s", "code": "form.grassroots-community", "source": "press", "excerpt": "x"}
     pending = [{"kind": "coding", "item": "s form.grassroots-community", "source": "press", "reason": "not re-read"}]

@@ -159,7 +159,7 @@ def brokerage_bar(roles_df: pd.DataFrame, labels: Mapping | Callable | None = No
     it; nodes without a label show their id. Only the nodes that can be among the ``top`` are named
     and ranked.
     """
-    from .network import ACROSS_ROLES, broker_ranking
+    from .network import across_groups, broker_ranking
 
     labels = labels or {}
     label = labels if callable(labels) else labels.get
@@ -167,8 +167,7 @@ def brokerage_bar(roles_df: pd.DataFrame, labels: Mapping | Callable | None = No
     if "total" not in roles_df:
         roles_df = roles_df.assign(total=roles_df[roles].astype(float).sum(axis=1))
     if len(roles_df) > top > 0:   # the candidates: ahead of, or level with, the top-th by (across, total)
-        keys = pd.DataFrame({"across": roles_df[list(ACROSS_ROLES)].astype(float).sum(axis=1),
-                             "total": roles_df["total"].astype(float)})
+        keys = pd.DataFrame({"across": across_groups(roles_df), "total": roles_df["total"].astype(float)})
         across, total = keys.sort_values(["across", "total"], ascending=False).iloc[top - 1]
         roles_df = roles_df[(keys["across"] > across) | ((keys["across"] == across) & (keys["total"] >= total))]
     frame = roles_df[roles].astype(float)

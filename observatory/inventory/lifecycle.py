@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .models import Entity
 
 __all__ = [
-    "LIFECYCLE_CONFIDENCE", "ALIVE_VALUES", "CLOSED_VALUES", "OFFICIAL_VALUES", "ALIVE_DATED_Q", "CLOSED_DATED_Q", "closed_on",
+    "LIFECYCLE_CONFIDENCE", "ALIVE_VALUES", "CLOSED_VALUES", "OFFICIAL_VALUES", "ALIVE_DATED_Q", "CLOSED", "CLOSED_DATED_Q", "closed_on",
     "StatusAssertionQuerySet", "counting_q", "LastSeen", "Standing",
     "last_seen", "official_standing", "official_statuses", "current_standings", "closing", "seen_since_q", "official_status_q", "source_date",
     "EntityEvidence", "entity_evidence",
@@ -49,15 +49,17 @@ LIFECYCLE_CONFIDENCE = 0.7
 ALIVE_VALUES = ("active", "accredited", "relocated")
 #: Status values that close an entity's life in the survival analysis (a revocation ends the
 #: accredited life a register records; a census "probably closed" is stored as ``closed``).
-CLOSED_VALUES = ("closed", "revoked")
+CLOSED_VALUES = ("closed", "revoked")  # CLOSED and a revocation
 #: The official standings a register records.
 OFFICIAL_VALUES = ("accredited", "revoked")
 
 #: A status that shows its entity alive on a date (with :func:`counting_q`, what :func:`last_seen` reads).
 ALIVE_DATED_Q = Q(value__in=ALIVE_VALUES, date__isnull=False)
-#: A closing (not a revocation) on a known day: the history that stops a citing source from showing
-#: its entity alive (:func:`closed_on`).
-CLOSED_DATED_Q = Q(value="closed", date__isnull=False)
+#: The status that closes a space's door (a revocation only takes it off a register).
+CLOSED = "closed"
+#: A closing on a known day: the history that stops a citing source from showing its entity alive
+#: (:func:`closed_on`).
+CLOSED_DATED_Q = Q(value=CLOSED, date__isnull=False)
 #: An accreditation or a revocation (with :func:`counting_q`, an entity's official history).
 OFFICIAL_Q = Q(value__in=OFFICIAL_VALUES)
 #: The order of an entity's history: by date, an undated status first on every database (SQLite
@@ -200,7 +202,7 @@ def last_seen(entities) -> LastSeen | None | dict[int, LastSeen]:
             .values_list("entity_id", "value", "date", "origin", "rule", "note", "pk")
             .order_by("entity_id", *HISTORY_ORDER))
     for entity_id, value, *status in rows.iterator():  # the latest wins
-        history.setdefault(entity_id, []).append((status[0], value == "closed"))
+        history.setdefault(entity_id, []).append((status[0], value == CLOSED))
         if value in ALIVE_VALUES:
             best[entity_id] = _status_seen(*status)
     issued: dict[int, dt.date | None] = {}                # each cited source's date, read with the citations
@@ -281,8 +283,8 @@ def entity_evidence(statuses: list[dict], citations) -> EntityEvidence:
         if date is not None and status["value"] in ALIVE_VALUES:  # ALIVE_DATED_Q; the latest wins
             # census_note is the public part of the note already
             seen = _status_seen(date, status["origin"], status["rule"], status["census_note"], None)
-        if date is not None and status["value"] in (*ALIVE_VALUES, "closed"):   # ALIVE_DATED_Q | CLOSED_DATED_Q
-            history.append((date, status["value"] == "closed"))
+        if date is not None and status["value"] in (*ALIVE_VALUES, CLOSED):   # ALIVE_DATED_Q | CLOSED_DATED_Q
+            history.append((date, status["value"] == CLOSED))
         if status["value"] in OFFICIAL_VALUES:                     # OFFICIAL_Q
             official.append(status)
     for key, csl in citations:

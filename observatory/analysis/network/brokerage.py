@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from ._arcs import GraphArrays, _skeleton, _triangles
 
-__all__ = ["ACROSS_ROLES", "BROKERAGE_ROLES", "SNA_ROLE_NAMES", "benjamini_hochberg", "broker_ranking", "brokerage",
+__all__ = ["ACROSS_ROLES", "BROKERAGE_ROLES", "SNA_ROLE_NAMES", "across_groups", "benjamini_hochberg", "broker_ranking", "brokerage",
            "brokerage_counts", "brokerage_graph", "brokerage_permutation"]
 
 #: Gould-Fernandez roles in R sna's column order (w_I, w_O, b_IO, b_OI, b_O, t).
@@ -420,6 +420,11 @@ def brokerage_permutation(G: nx.Graph | GraphArrays, attr: str, *, n: int = 999,
     return frame
 
 
+def across_groups(roles: pd.DataFrame) -> pd.Series:
+    """The ordered pairs each node brokers across groups: the sum of its :data:`ACROSS_ROLES` counts."""
+    return roles[list(ACROSS_ROLES)].astype(float).sum(axis=1)
+
+
 def broker_ranking(roles: pd.DataFrame, labels: pd.Series | None = None) -> pd.Index:
     """The brokers in the order the findings name them: most two-paths brokered across groups first
     (:data:`ACROSS_ROLES`: who links the online and the physical side, or the layers), then most in
@@ -433,7 +438,7 @@ def broker_ranking(roles: pd.DataFrame, labels: pd.Series | None = None) -> pd.I
     ['b', 'a']
     """
     frame = pd.DataFrame({
-        "across": roles[list(ACROSS_ROLES)].astype(float).sum(axis=1), "total": roles["total"].astype(float),
+        "across": across_groups(roles), "total": roles["total"].astype(float),
         "label": (labels if labels is not None else pd.Series(roles.index, index=roles.index)).astype(str)})
     frame = frame[frame["total"] > 0]
     return frame.sort_values(["across", "total", "label"], ascending=[False, False, True], kind="stable").index

@@ -162,7 +162,7 @@ def run_network(*, parameters: dict, seed: int | None, progress=None) -> dict:
     # JSON values only (undefined numbers are null, noted above): stored as they are (services.JsonReady)
     nodes = JsonReady((node, dict(zip(keys, row, strict=True))) for node, row in zip(index, zip(*columns, strict=True),
                                                                                     strict=True))
-    across = roles[list(network.ACROSS_ROLES)].sum(axis=1)
+    across = network.across_groups(roles)
     synaptic = roles[across > 0]
     n_significant = int(significant_any.sum())
     brokers = [(graph.nodes[n].get("name"), graph.nodes[n].get("name_zh"), int(across[n]))

@@ -2,7 +2,8 @@
 
 ``load-curated`` validates the *form* of a folder (docs/data-format.md); this module checks what the form cannot:
 that every fact cites a source, that evidence can be found (a locator), that every point has a declared coordinate
-system and lies in the division its address names, that every founding, closing and status date is one of the
+system and lies in the division its address names, that no location claims street precision or better without a
+point, that every founding, closing and status date is one of the
 accepted forms (a bad one is a finding, never a traceback), that no status is dated after the source that asserts it, and
 that no actor is in the folder twice (the project's own entity resolution, run over the folder). A coding or a
 relation with evidence whose locator could not yet be established is not a failure when the folder's
@@ -51,7 +52,7 @@ CLOSINGS = frozenset({"closed", "revoked"})
 
 @dataclass(frozen=True)
 class Finding:
-    check: str  # "source", "locator", "crs", "division", "status-date", "duplicate"
+    check: str  # "source", "locator", "crs", "division", "precision", "date", "status-date", "duplicate"
     where: str  # file and entry
     message: str
 
@@ -254,6 +255,11 @@ def check_folder(root: Path, *, max_outside_km: float = MAX_OUTSIDE_KM) -> Check
         for i, loc in enumerate(e.get("locations") or []):
             ref_ok(loc.get("source"), where, f"location {i}")
             if loc.get("lng") is None or loc.get("lat") is None:
+                if loc.get("precision") in PRECISE and not loc.get("polygon"):
+                    report.flag("precision", where, f"location {i} says precision {loc['precision']} but gives no "
+                                                    "point: the loader places it at the centroid of its division and "
+                                                    "lowers the precision to the division's; write that precision "
+                                                    "(district, city, province) and keep the address")
                 continue
             crs = loc.get("crs")
             if crs not in ("WGS-84", "GCJ-02", "BD-09"):

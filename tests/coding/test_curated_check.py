@@ -89,6 +89,19 @@ def test_a_date_that_is_no_date_is_flagged_with_the_accepted_forms_not_raised(tm
     assert any(m.startswith("founded:") for m in messages) and any(m.startswith("status 0:") for m in messages)
 
 
+def test_a_street_precision_without_a_point_is_flagged_and_not_counted(tmp_path):
+    claimed = _space("claimed", "Claimed Space", None, None)
+    claimed["locations"] = [{"precision": "street", "division": "440304", "address_zh": "华强北路1号",
+                             "source": "press#para. 2"}]
+    honest = _space("honest", "Honest Space", None, None)
+    honest["locations"] = [{"precision": "district", "division": "440304", "address_zh": "华强北路2号",
+                            "source": "press#para. 2"}]
+    report = check_folder(_folder(tmp_path, entities=[claimed, honest]))
+    assert [(f.check, f.where) for f in report.findings] == [("precision", "entities/a.yaml [claimed]")]
+    assert "centroid" in report.findings[0].message
+    assert report.counts["mainland spaces at street precision or better"] == 0
+
+
 def test_a_coding_on_the_pending_list_is_counted_not_failed(tmp_path):
     coding = {"entity": "s", "code": "form.grassroots-community", "source": "press", "excerpt": "x"}
     pending = [{"kind": "coding", "item": "s form.grassroots-community", "source": "press", "reason": "not re-read"}]

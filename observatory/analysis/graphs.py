@@ -165,15 +165,23 @@ def spatial_points(*, public_only: bool = True, finest: str = "street") -> pd.Da
 MISSING = "missing"
 
 
-def typology_table(*, public_only: bool = True, dimensions: tuple[str, ...] = ("form", "practice", "business",
-                                                                                 "knowledge")) -> pd.DataFrame:
-    """Coded entities × categorical variables for MCA: for every code used in the given dimensions,
-    ``yes`` (coded), ``no`` (the entity is coded on that dimension, but not with this code) or
-    ``missing`` (the entity was never coded on that dimension: nothing is known, so it is not "no").
-    Also ``kind_group`` (a supplementary variable, never an input) and ``n_dimensions`` (on how many
-    of the dimensions the entity is coded). Only entities with at least one coding are rows."""
+def codebook_dimensions() -> tuple[str, ...]:
+    """The keys of the codebooks' dimensions (their top-level codes), in the codebooks' order: the one
+    list of what an entity can be coded on (observatory/coding/codebook/default.yaml)."""
+    keys = Code.objects.filter(parent__isnull=True).order_by("codebook_id", "order").values_list("key", flat=True)
+    return tuple(dict.fromkeys(keys))
+
+
+def typology_table(*, public_only: bool = True, dimensions: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Coded entities × categorical variables for MCA: for every code used in the given dimensions
+    (all the codebook's dimensions unless named), ``yes`` (coded), ``no`` (the entity is coded on that
+    dimension, but not with this code) or ``missing`` (the entity was never coded on that dimension:
+    nothing is known, so it is not "no"). Also ``kind_group`` (a supplementary variable, never an input)
+    and ``n_dimensions`` (on how many of the dimensions the entity is coded). Only entities with at
+    least one coding are rows."""
     from observatory.inventory.taxonomy import KINDS
 
+    dimensions = tuple(dimensions) if dimensions else codebook_dimensions()
     codings = (Coding.objects.filter(entity__in=_entities(public_only), code__path__regex=r"^({})\.".format("|".join(dimensions)))
                .values_list("entity__slug", "entity__kind", "code__path"))
     records: dict[str, dict] = {}

@@ -34,8 +34,9 @@ def _stability_rows(labels: np.ndarray, limit: int, seed: int) -> np.ndarray:
     return np.sort(np.concatenate(picked))
 
 
-#: An entity enters the typology only when coded on at least this many of the four dimensions
-#: (form, practice, business, knowledge): an entity coded on one dimension says nothing about the others.
+#: An entity enters the typology only when coded on at least this many of the codebook's dimensions (form,
+#: practice, business, knowledge, governance, embeddedness; parameter ``dimensions`` names fewer): an entity
+#: coded on one dimension says nothing about the others.
 MIN_CODED_DIMENSIONS = 2
 #: A type is marked doubtful below this mean bootstrap Jaccard (Hennig 2007: below 0.75 a pattern
 #: whose membership is doubtful; below 0.6 not to be trusted).
@@ -59,8 +60,16 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
     except (TypeError, ValueError):
         raise AnalysisInputError("min_dimensions and min_type_members must be whole numbers, stable_jaccard a "
                                  "number between 0 and 1") from None
-    parameters.update(min_dimensions=min_dimensions, stable_jaccard=stable, min_type_members=min_members)
-    full = graphs.typology_table()
+    dimensions = parameters.get("dimensions") or graphs.codebook_dimensions()
+    if isinstance(dimensions, str) or not all(isinstance(d, str) for d in dimensions):
+        raise AnalysisInputError("dimensions must be a list of the codebook's dimension keys, e.g. "
+                                 f"{list(graphs.codebook_dimensions())}")
+    unknown = sorted(set(dimensions) - set(graphs.codebook_dimensions()))
+    if unknown:
+        raise AnalysisInputError(f"unknown dimension(s) {unknown}; accepted: {list(graphs.codebook_dimensions())}")
+    parameters.update(min_dimensions=min_dimensions, stable_jaccard=stable, min_type_members=min_members,
+                      dimensions=list(dimensions))
+    full = graphs.typology_table(dimensions=tuple(dimensions))
     excluded = Excluded()
     if full.empty:
         raise AnalysisInputError("only 0 coded entities: code at least 5 entities before the typology")

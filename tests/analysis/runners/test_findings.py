@@ -196,6 +196,22 @@ def test_an_uncoded_dimension_never_counts_as_no_and_the_kind_is_supplementary(b
     _check_sample_and_caveats(result)
 
 
+def test_the_typology_reads_every_dimension_of_the_codebook_unless_told_fewer(bundled_db):
+    from observatory.analysis.graphs import codebook_dimensions, typology_table
+    from observatory.analysis.services import AnalysisInputError
+
+    dimensions = codebook_dimensions()
+    assert {"form", "practice", "business", "knowledge", "governance", "embeddedness"} <= set(dimensions)
+    assert any(c.startswith("governance.") for c in typology_table().columns)
+    four = typology_table(dimensions=("form", "practice", "business", "knowledge"))
+    assert not any(c.startswith(("governance.", "embeddedness.")) for c in four.columns)
+    run = analysis_run("typology", seed=3, parameters={"dimensions": ["form", "governance"]})
+    assert run.parameters["dimensions"] == ["form", "governance"]
+    assert all(v.split(".")[0] in ("form", "governance") for v in run.result["variables"])
+    with pytest.raises(AnalysisInputError, match="unknown dimension.*accepted"):
+        analysis_run("typology", seed=3, parameters={"dimensions": ["form", "vibes"]})
+
+
 def test_the_specific_mca_ignores_missing_and_equals_mca_without_it():
     import pandas as pd
 

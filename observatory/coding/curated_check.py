@@ -3,9 +3,8 @@
 ``load-curated`` validates the *form* of a folder (docs/data-format.md); this module checks what the form cannot:
 that every fact cites a source, that evidence can be found (a locator), that every point has a declared coordinate
 system and lies in the division its address names, that no location claims street precision or better without a
-point, that every founding, closing and status date is one of the
-accepted forms (a bad one is a finding, never a traceback), that no status is dated after the source that asserts it, and
-that no actor is in the folder twice (the project's own entity resolution, run over the folder). A coding or a
+point, that every founding, closing and status date is one of the accepted forms (a bad one is a finding, never a
+traceback), that no status is dated after the source that asserts it, and that no actor is in the folder twice (the project's own entity resolution, run over the folder). A coding or a
 relation with evidence whose locator could not yet be established is not a failure when the folder's
 ``pending-locators.yaml`` lists it with a reason (``{kind: coding|relation, item: "<entity> <code>" or
 "<from> <type> <to>", source, reason}``): the list is the documented debt, counted by ``--counts``. It reads the YAML

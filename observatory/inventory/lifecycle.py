@@ -47,16 +47,16 @@ LIFECYCLE_CONFIDENCE = 0.7
 
 #: Status values that show an entity alive on the status's date.
 ALIVE_VALUES = ("active", "accredited", "relocated")
+#: The status that closes a space's door (a revocation only takes it off a register).
+CLOSED = "closed"
 #: Status values that close an entity's life in the survival analysis (a revocation ends the
 #: accredited life a register records; a census "probably closed" is stored as ``closed``).
-CLOSED_VALUES = ("closed", "revoked")  # CLOSED and a revocation
+CLOSED_VALUES = (CLOSED, "revoked")
 #: The official standings a register records.
 OFFICIAL_VALUES = ("accredited", "revoked")
 
 #: A status that shows its entity alive on a date (with :func:`counting_q`, what :func:`last_seen` reads).
 ALIVE_DATED_Q = Q(value__in=ALIVE_VALUES, date__isnull=False)
-#: The status that closes a space's door (a revocation only takes it off a register).
-CLOSED = "closed"
 #: A closing on a known day: the history that stops a citing source from showing its entity alive
 #: (:func:`closed_on`).
 CLOSED_DATED_Q = Q(value=CLOSED, date__isnull=False)

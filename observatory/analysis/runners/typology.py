@@ -60,13 +60,13 @@ def run_typology(*, parameters: dict, seed: int | None, progress=None) -> dict:
     except (TypeError, ValueError):
         raise AnalysisInputError("min_dimensions and min_type_members must be whole numbers, stable_jaccard a "
                                  "number between 0 and 1") from None
-    dimensions = parameters.get("dimensions") or graphs.codebook_dimensions()
-    if isinstance(dimensions, str) or not all(isinstance(d, str) for d in dimensions):
-        raise AnalysisInputError("dimensions must be a list of the codebook's dimension keys, e.g. "
-                                 f"{list(graphs.codebook_dimensions())}")
-    unknown = sorted(set(dimensions) - set(graphs.codebook_dimensions()))
+    accepted = graphs.codebook_dimensions()
+    dimensions = parameters.get("dimensions") or accepted
+    if not isinstance(dimensions, (list, tuple)) or not all(isinstance(d, str) for d in dimensions):
+        raise AnalysisInputError(f"dimensions must be a list of the codebook's dimension keys, e.g. {list(accepted)}")
+    unknown = sorted(set(dimensions) - set(accepted))
     if unknown:
-        raise AnalysisInputError(f"unknown dimension(s) {unknown}; accepted: {list(graphs.codebook_dimensions())}")
+        raise AnalysisInputError(f"unknown dimension(s) {unknown}; accepted: {list(accepted)}")
     parameters.update(min_dimensions=min_dimensions, stable_jaccard=stable, min_type_members=min_members,
                       dimensions=list(dimensions))
     full = graphs.typology_table(dimensions=tuple(dimensions))

@@ -210,6 +210,8 @@ def test_the_typology_reads_every_dimension_of_the_codebook_unless_told_fewer(bu
     assert all(v.split(".")[0] in ("form", "governance") for v in run.result["variables"])
     with pytest.raises(AnalysisInputError, match="unknown dimension.*accepted"):
         analysis_run("typology", seed=3, parameters={"dimensions": ["form", "vibes"]})
+    with pytest.raises(AnalysisInputError, match="must be a list of the codebook's dimension keys"):
+        analysis_run("typology", seed=3, parameters={"dimensions": 4})
 
 
 def test_the_specific_mca_ignores_missing_and_equals_mca_without_it():
